@@ -1,0 +1,62 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+SYSTEM_PACKAGES := chromium chromium-driver postgresql redis-server
+DEV_ENV := PORTAL_ENV=development
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format system-packages deps test-deps migrate seed clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.deps: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.deps $@
+
+deps: $(VENV)/.deps
+test-deps: $(VENV)/.test-deps
+
+# Debian packages the tests need (a real browser and a real PostgreSQL); skipped when present.
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+migrate: deps
+	$(DEV_ENV) $(FLASK) db upgrade
+
+seed: migrate
+	@$(DEV_ENV) $(FLASK) seed demo
+
+run: seed
+	@echo ""
+	@echo "Demo sign-ins (password: demo-password):"
+	@echo "  admin@example.com, moderator@example.com, staff@example.com,"
+	@echo "  customer@example.com, supplier@acme.example.com"
+	@echo "Serving on http://$(HOST):$(PORT)"
+	$(DEV_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: system-packages test-deps
+	$(PY) -m pytest
+
+lint: test-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: test-deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) instance tests/artifacts .pytest_cache

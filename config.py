@@ -1,0 +1,116 @@
+"""Settings classes; PORTAL_ENV picks one and environment variables override."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults shared by every environment, read from the environment at class creation."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Bodies over 1 MiB answer 413 (SPEC section 8).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
+    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 10 minutes")
+
+    PROMISING_VOTES = _env_int("PROMISING_VOTES", 10)
+    FLAGS_TO_HIDE = _env_int("FLAGS_TO_HIDE", 3)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost")
+
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+
+    IDEAS_PER_PAGE = 20
+    PASSWORD_HASH_FAST = False
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Derive settings that depend on others; refuse unsafe production starts."""
+        secure = app.config["PREFERRED_URL_SCHEME"] == "https"
+        app.config["SESSION_COOKIE_SECURE"] = secure
+        app.config["REMEMBER_COOKIE_SECURE"] = secure
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        if not app.config.get("SECRET_KEY"):
+            raise RuntimeError(
+                "SECRET_KEY is not set: a production portal refuses to start without one. "
+                "Set SECRET_KEY in the environment (or PORTAL_ENV=development for local use)."
+            )
+        super().init_app(app)
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    PASSWORD_HASH_FAST = True
+
+
+CONFIGS = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_for_env(name: str | None = None) -> type[Config]:
+    """The settings class named by PORTAL_ENV (production when unset)."""
+    name = (name or os.environ.get("PORTAL_ENV") or "production").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"PORTAL_ENV={name!r} is not one of {', '.join(sorted(CONFIGS))}"
+        ) from None

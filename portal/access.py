@@ -1,0 +1,169 @@
+"""The one place where visibility and permissions are decided.
+
+Every list, count, detail page, API response (and later search, feed and export) asks
+here. Query filters (`idea_visibility`) and the per-object predicates (`can_see_idea`)
+implement the same rule and are tested against each other.
+"""
+
+from sqlalchemy import false, or_, true
+
+from portal.ideas.models import AUDIENCES, Category, Comment, Idea
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_staff(user) -> bool:
+    return _signed_in(user) and user.kind == "staff"
+
+
+def is_moderator(user) -> bool:
+    return _signed_in(user) and user.role in ("moderator", "admin")
+
+
+def is_admin(user) -> bool:
+    return _signed_in(user) and user.role == "admin"
+
+
+def sees_everything(user) -> bool:
+    return is_moderator(user)
+
+
+def _approved_supplier(user) -> bool:
+    return _signed_in(user) and user.kind == "supplier" and user.approved
+
+
+def visible_audiences(user) -> tuple[str, ...]:
+    """Category audiences whose ideas this user may see."""
+    if not _signed_in(user):
+        return ("public",)
+    if user.kind == "staff" or is_moderator(user):
+        return AUDIENCES
+    if _approved_supplier(user):
+        return ("public", "suppliers")
+    # Customers, and suppliers still pending approval, see what a customer sees.
+    return ("public", "customers")
+
+
+def viewer_class(user) -> str:
+    """A key naming everything that decides what this user sees (for caches)."""
+    if not _signed_in(user):
+        return "anon"
+    if sees_everything(user):
+        return "all"
+    if user.kind == "staff":
+        return "staff"
+    if _approved_supplier(user):
+        return f"supplier:{user.organization_id}"
+    return "customer"
+
+
+def idea_visibility(user, *, include_hidden_own: bool = True):
+    """SQL condition on Idea: the ideas this user may see (hidden ones aside for moderators)."""
+    if sees_everything(user):
+        return true()
+    audiences = visible_audiences(user)
+    condition = Idea.audience.in_(audiences)
+    if user is None or not _signed_in(user) or user.kind != "staff":
+        if _approved_supplier(user) and user.organization_id is not None:
+            condition &= or_(
+                Idea.confidential.is_(false()), Idea.organization_id == user.organization_id
+            )
+        else:
+            condition &= Idea.confidential.is_(false())
+    not_hidden = Idea.hidden.is_(false())
+    if include_hidden_own and _signed_in(user):
+        not_hidden = or_(not_hidden, Idea.author_id == user.id)
+    return condition & not_hidden
+
+
+def can_see_idea(user, idea: Idea) -> bool:
+    """The per-object form of `idea_visibility`."""
+    if sees_everything(user):
+        return True
+    if idea.audience not in visible_audiences(user):
+        return False
+    own_organization = _approved_supplier(user) and user.organization_id == idea.organization_id
+    if idea.confidential and not (is_staff(user) or own_organization):
+        return False
+    return not (idea.hidden and not (_signed_in(user) and idea.author_id == user.id))
+
+
+def category_visibility(user):
+    """SQL condition on Category: categories this user may see and post in."""
+    return Category.audience.in_(visible_audiences(user))
+
+
+def can_see_category(user, category: Category) -> bool:
+    return category.audience in visible_audiences(user)
+
+
+def write_refusal(user) -> str | None:
+    """Why this user may not write at all right now, or None when they may."""
+    if not _signed_in(user):
+        return "Sign in to take part."
+    if user.is_suspended():
+        until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
+        return f"Your account is suspended until {until}: you can read but not write."
+    return None
+
+
+def can_write(user) -> bool:
+    return write_refusal(user) is None
+
+
+def can_mark_confidential(user) -> bool:
+    return _approved_supplier(user) and user.organization_id is not None
+
+
+def can_edit_idea(user, idea: Idea) -> bool:
+    return can_write(user) and (idea.author_id == user.id or is_moderator(user))
+
+
+def can_change_status(user) -> bool:
+    return can_write(user) and (is_staff(user) or is_admin(user))
+
+
+def can_answer_officially(user) -> bool:
+    return can_change_status(user)
+
+
+def can_see_vote_breakdown(user) -> bool:
+    return is_staff(user) or is_moderator(user)
+
+
+def can_edit_comment(user, comment: Comment) -> bool:
+    return (
+        can_write(user)
+        and not comment.is_deleted
+        and (comment.author_id == user.id or is_moderator(user))
+    )
+
+
+def can_delete_comment(user, comment: Comment) -> bool:
+    return can_edit_comment(user, comment)
+
+
+def can_approve_suppliers(user) -> bool:
+    return is_admin(user) or is_staff(user)
+
+
+def can_administer(user) -> bool:
+    return is_admin(user)
+
+
+JINJA_GLOBALS = {
+    "can_see_idea": can_see_idea,
+    "can_write": can_write,
+    "can_edit_idea": can_edit_idea,
+    "can_change_status": can_change_status,
+    "can_answer_officially": can_answer_officially,
+    "can_see_vote_breakdown": can_see_vote_breakdown,
+    "can_edit_comment": can_edit_comment,
+    "can_delete_comment": can_delete_comment,
+    "can_mark_confidential": can_mark_confidential,
+    "can_approve_suppliers": can_approve_suppliers,
+    "can_administer": can_administer,
+    "is_moderator": is_moderator,
+}

@@ -1,0 +1,1 @@
+"""Accounts: users, organizations, teams, sign-in and API tokens."""

@@ -1,0 +1,89 @@
+"""Sign-in, registration and account forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from portal.accounts.service import PASSWORD_MIN
+from portal.forms import no_control_characters
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField("Remember me")
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        "Display name",
+        validators=[DataRequired(), Length(max=80), no_control_characters],
+        description="Shown next to what you post.",
+    )
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        description=f"At least {PASSWORD_MIN} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+    )
+    kind = RadioField(
+        "I am",
+        choices=[
+            ("customer", "A customer"),
+            ("supplier", "Working for a supplier"),
+        ],
+        default="customer",
+        validators=[DataRequired()],
+    )
+    organization = SelectField(
+        "Supplier organization",
+        coerce=int,
+        validators=[Optional()],
+        description="Suppliers are approved by the company's staff before they see "
+        "supplier-only categories.",
+    )
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        "Display name", validators=[DataRequired(), Length(max=80), no_control_characters]
+    )
+    email_preference = SelectField(
+        "E-mail notifications",
+        choices=[
+            ("instant", "At once"),
+            ("daily", "A daily digest"),
+            ("off", "Never"),
+        ],
+    )
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)]
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("new_password", "Passwords differ.")],
+    )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        validators=[DataRequired(), Length(max=80), no_control_characters],
+        description="For example the script or tool that will use it.",
+    )

@@ -1,0 +1,111 @@
+"""User, Organization, Team and ApiToken."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+KINDS = ("customer", "supplier", "staff")
+ROLES = ("member", "moderator", "admin")
+EMAIL_PREFERENCES = ("instant", "daily", "off")
+
+team_members = Table(
+    "team_member",
+    db.metadata,
+    Column("team_id", Integer, ForeignKey("team.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organization(db.Model):
+    """A supplier company; its members see its confidential ideas."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.name!r}>"
+
+
+class Team(db.Model):
+    """An internal staff team that categories route ideas to."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(
+        secondary=team_members, back_populates="teams", order_by="User.display_name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    """A person: a kind (who they are) and a role (what they may do)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    handle: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16), default="customer")
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"), index=True
+    )
+    # A supplier is pending until an admin or staff member approves them.
+    approved: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_preference: Mapped[str] = mapped_column(String(8), default="instant")
+    suspended_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Changes on password change, so "remember me" cookies and sessions of old passwords die.
+    session_token: Mapped[str] = mapped_column(String(64))
+
+    organization: Mapped[Organization | None] = relationship(lazy="joined")
+    teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in ("moderator", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_pending_supplier(self) -> bool:
+        return self.kind == "supplier" and not self.approved
+
+    def is_suspended(self, now: datetime | None = None) -> bool:
+        return self.suspended_until is not None and self.suspended_until > (now or utcnow())
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r} {self.kind}/{self.role}>"
+
+
+class ApiToken(db.Model):
+    """A personal access token; only its SHA-256 is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,262 @@
+"""Accounts: creating users, passwords, sign-in checks, approval and API tokens."""
+
+import hashlib
+import logging
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.accounts.models import (
+    EMAIL_PREFERENCES,
+    KINDS,
+    ROLES,
+    ApiToken,
+    Organization,
+    Team,
+    User,
+)
+from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.extensions import db
+from portal.timeutil import utcnow
+from portal.validation import choice, clean_text
+
+log = logging.getLogger(__name__)
+
+PASSWORD_MIN = 8
+TOKEN_PREFIX = "pt_"
+_hasher = PasswordHasher()
+# Cheap parameters for tests only (TestingConfig sets PASSWORD_HASH_FAST).
+_fast_hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+# Verified against when the e-mail is unknown, so timing does not tell which accounts exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def _password_hasher() -> PasswordHasher:
+    return _fast_hasher if current_app.config.get("PASSWORD_HASH_FAST") else _hasher
+
+
+def hash_password(password: str) -> str:
+    return _password_hasher().hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return user is not None
+
+
+def normalize_email(email) -> str:
+    """Syntax check only: deliverability needs DNS, which the portal must not rely on."""
+    if not isinstance(email, str) or not email.strip():
+        raise Invalid("E-mail: this field is required.", {"email": ["This field is required."]})
+    try:
+        result = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise Invalid(f"E-mail: {error}", {"email": [str(error)]}) from None
+    return result.normalized.lower()
+
+
+def _clean_password(password) -> str:
+    if not isinstance(password, str) or len(password) < PASSWORD_MIN:
+        message = f"Must be at least {PASSWORD_MIN} characters."
+        raise Invalid(f"Password: {message}", {"password": [message]})
+    return clean_text(password, "password", max_length=200, strip=False)
+
+
+def _unique_handle(seed: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", seed.lower()).strip("-")[:30] or "user"
+    if len(base) < 2:
+        base = f"{base}-user"
+    taken = set(db.session.scalars(select(User.handle).where(User.handle.like(f"{base}%"))))
+    handle, number = base, 1
+    while handle in taken:
+        number += 1
+        handle = f"{base}-{number}"
+    return handle
+
+
+def organization_named(name: str, create: bool = False) -> Organization | None:
+    org = db.session.scalar(
+        select(Organization).where(func.lower(Organization.name) == name.lower())
+    )
+    if org is None and create:
+        org = Organization(name=clean_text(name, "organization", min_length=2, max_length=120))
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def team_named(name: str, create: bool = False) -> Team | None:
+    team = db.session.scalar(select(Team).where(func.lower(Team.name) == name.lower()))
+    if team is None and create:
+        team = Team(name=clean_text(name, "team", min_length=2, max_length=120))
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def create_user(
+    email,
+    password,
+    *,
+    display_name=None,
+    kind="customer",
+    role="member",
+    organization: Organization | None = None,
+    teams: list[Team] | None = None,
+    approved: bool = True,
+) -> User:
+    """Create an account after checking every rule; Conflict when the e-mail is taken."""
+    email = normalize_email(email)
+    password = _clean_password(password)
+    kind = choice(kind, "kind", KINDS)
+    role = choice(role, "role", ROLES)
+    name = display_name if display_name not in (None, "") else email.split("@")[0]
+    name = clean_text(name, "display_name", min_length=1, max_length=80, label="Display name")
+    if kind == "supplier" and organization is None:
+        message = "A supplier belongs to an organization."
+        raise Invalid(message, {"organization": [message]})
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict("An account with this e-mail already exists.")
+    user = User(
+        email=email,
+        handle=_unique_handle(email.split("@")[0]),
+        display_name=name,
+        password_hash=hash_password(password),
+        kind=kind,
+        role=role,
+        organization=organization if kind == "supplier" else None,
+        approved=approved,
+        session_token=secrets.token_hex(16),
+        created_at=utcnow(),
+    )
+    user.teams = list(teams or []) if kind == "staff" else []
+    db.session.add(user)
+    db.session.flush()
+    log.info("created user %s (%s/%s)", user.id, kind, role)
+    return user
+
+
+def register(email, password, display_name, kind, organization_id=None) -> User:
+    """Self-registration: customers at once; suppliers pending approval."""
+    kind = choice(kind, "kind", ("customer", "supplier"))
+    organization = None
+    if kind == "supplier":
+        organization = db.session.get(Organization, organization_id) if organization_id else None
+        if organization is None:
+            message = "Choose your organization."
+            raise Invalid(message, {"organization": [message]})
+    return create_user(
+        email,
+        password,
+        display_name=display_name,
+        kind=kind,
+        organization=organization,
+        approved=kind == "customer",
+    )
+
+
+def authenticate(email, password) -> User | None:
+    try:
+        email = normalize_email(email)
+    except Invalid:
+        email = None
+    user = db.session.scalar(select(User).where(User.email == email)) if email else None
+    return user if check_password(user, password or "") else None
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries a token that a password change replaces."""
+    ident, _, token = (user_id or "").partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def change_password(user: User, current, new) -> None:
+    if not check_password(user, current or ""):
+        message = "The current password is not right."
+        raise Invalid(message, {"current_password": [message]})
+    user.password_hash = hash_password(_clean_password(new))
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+
+
+def update_profile(user: User, display_name, email_preference) -> None:
+    user.display_name = clean_text(
+        display_name, "display_name", min_length=1, max_length=80, label="Display name"
+    )
+    user.email_preference = choice(email_preference, "email_preference", EMAIL_PREFERENCES)
+    db.session.flush()
+
+
+def approve_supplier(actor: User, user: User) -> None:
+    from portal import access
+
+    if not access.can_approve_suppliers(actor):
+        raise Forbidden("Only staff and admins approve suppliers.")
+    user.approved = True
+    db.session.flush()
+    log.info("user %s approved supplier %s", actor.id, user.id)
+
+
+def pending_suppliers() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.kind == "supplier", User.approved.is_(False))
+            .order_by(User.created_at)
+        )
+    )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name="API token") -> tuple[ApiToken, str]:
+    """A new personal access token; the secret is returned once and stored hashed."""
+    name = clean_text(name or "API token", "name", min_length=1, max_length=80)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=_digest(secret), prefix=secret[:10])
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+
+
+def revoke_token(user: User, token_id) -> None:
+    token = db.session.get(ApiToken, token_id) if str(token_id).isdigit() else None
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        raise NotFound("No such token.")
+    token.revoked_at = utcnow()
+    db.session.flush()
+
+
+def user_for_token(secret: str) -> User | None:
+    """The user a bearer token belongs to, or None when unknown or revoked."""
+    if not secret or len(secret) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    return token.user

@@ -1,0 +1,1 @@
+"""Administration: users, supplier approval, categories, teams, organizations."""

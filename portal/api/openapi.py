@@ -1,0 +1,371 @@
+"""The OpenAPI 3 description of API v1, kept next to the routes it describes."""
+
+from portal.ideas.models import AUDIENCES, IDEA_KINDS, STATUSES
+from portal.pagination import MAX_PER_PAGE
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "400": _error_response("Malformed request (not JSON, not an object, bad parameter)"),
+    "401": _error_response("Missing, malformed, unknown or revoked token"),
+    "403": _error_response("Not allowed (for example a suspended account)"),
+    "404": _error_response("Not found, or not visible to you"),
+    "405": _error_response("Method not allowed"),
+    "409": _error_response("Conflict with the current state"),
+    "413": _error_response("Body larger than 1 MiB"),
+    "422": _error_response("Validation failed; `fields` names the fields"),
+    "429": _error_response("Rate limited; see Retry-After"),
+}
+
+
+def _errors(*codes: str) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+PAGE_PARAMS = [
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "Page number, from 1.",
+    },
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1},
+        "description": f"Page size, default 20; more than {MAX_PER_PAGE} is clamped.",
+    },
+]
+IDEA_ID = {"name": "idea_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+COMMENT_ID = {"name": "comment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def _list_of(item: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": _ref(item)},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+    }
+
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            }
+        },
+    },
+    "UserBrief": {
+        "type": "object",
+        "required": ["id", "display_name", "kind"],
+        "properties": {
+            "id": {"type": "integer"},
+            "display_name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["customer", "supplier", "staff"]},
+        },
+    },
+    "Me": {
+        "type": "object",
+        "required": ["id", "email", "display_name", "kind", "role", "organization"],
+        "properties": {
+            "id": {"type": "integer"},
+            "email": {"type": "string"},
+            "display_name": {"type": "string"},
+            "handle": {"type": "string"},
+            "kind": {"type": "string", "enum": ["customer", "supplier", "staff"]},
+            "role": {"type": "string", "enum": ["member", "moderator", "admin"]},
+            "organization": NULLABLE_STRING,
+            "approved": {"type": "boolean"},
+        },
+    },
+    "Category": {
+        "type": "object",
+        "required": ["slug", "name", "audience"],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "audience": {"type": "string", "enum": list(AUDIENCES)},
+        },
+    },
+    "Idea": {
+        "type": "object",
+        "required": [
+            "id",
+            "title",
+            "body",
+            "body_html",
+            "kind",
+            "status",
+            "category",
+            "author",
+            "votes",
+            "comments",
+            "confidential",
+            "item_id",
+            "merged_into",
+            "viewer_has_voted",
+            "created_at",
+            "updated_at",
+            "url",
+        ],  # fmt: skip
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string", "description": "Plain text, never HTML."},
+            "body": {"type": "string", "description": "Markdown as written."},
+            "body_html": {"type": "string", "description": "Sanitised HTML of the body."},
+            "kind": {"type": "string", "enum": list(IDEA_KINDS)},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "status_note": NULLABLE_STRING,
+            "category": _ref("Category"),
+            "author": _ref("UserBrief"),
+            "votes": {"type": "integer"},
+            "comments": {"type": "integer"},
+            "confidential": {"type": "boolean"},
+            "item_id": {"type": ["integer", "null"]},
+            "merged_into": {"type": ["integer", "null"]},
+            "locked": {"type": "boolean"},
+            "viewer_has_voted": {"type": "boolean"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "url": {"type": "string", "format": "uri"},
+        },
+    },
+    "Comment": {
+        "type": "object",
+        "required": [
+            "id",
+            "idea_id",
+            "parent_id",
+            "body",
+            "body_html",
+            "author",
+            "official",
+            "created_at",
+            "edited_at",
+        ],  # fmt: skip
+        "properties": {
+            "id": {"type": "integer"},
+            "idea_id": {"type": "integer"},
+            "parent_id": {"type": ["integer", "null"]},
+            "body": {"type": "string"},
+            "body_html": {"type": "string"},
+            "author": _ref("UserBrief"),
+            "official": {"type": "boolean"},
+            "deleted": {"type": "boolean"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "edited_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "NewIdea": {
+        "type": "object",
+        "required": ["title", "category"],
+        "properties": {
+            "title": {"type": "string", "minLength": 5, "maxLength": 150},
+            "body": {"type": "string", "maxLength": 20000},
+            "category": {"type": "string", "description": "Category slug."},
+            "kind": {"type": "string", "enum": list(IDEA_KINDS), "default": "idea"},
+            "confidential": {"type": "boolean", "default": False},
+        },
+    },
+    "IdeaPatch": {
+        "type": "object",
+        "description": "title/body for the author; status/note for staff.",
+        "properties": {
+            "title": {"type": "string", "minLength": 5, "maxLength": 150},
+            "body": {"type": "string", "maxLength": 20000},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "note": NULLABLE_STRING,
+        },
+    },
+    "VoteState": {
+        "type": "object",
+        "required": ["votes", "viewer_has_voted"],
+        "properties": {"votes": {"type": "integer"}, "viewer_has_voted": {"type": "boolean"}},
+    },
+    "NewComment": {
+        "type": "object",
+        "required": ["body"],
+        "properties": {
+            "body": {"type": "string", "minLength": 1, "maxLength": 10000},
+            "parent_id": {"type": ["integer", "null"]},
+        },
+    },
+    "CommentPatch": {
+        "type": "object",
+        "description": "body for the author; official for staff.",
+        "properties": {
+            "body": {"type": "string", "minLength": 1, "maxLength": 10000},
+            "official": {"type": "boolean"},
+        },
+    },
+    "CategoryList": _list_of("Category"),
+    "IdeaList": _list_of("Idea"),
+    "CommentList": _list_of("Comment"),
+}
+
+
+def _paths() -> dict:
+    idea_filters = [
+        {"name": "category", "in": "query", "schema": {"type": "string"}},
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)}},
+        {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(IDEA_KINDS)}},
+        {
+            "name": "sort",
+            "in": "query",
+            "schema": {"type": "string", "enum": ["trending", "top", "new", "discussed"]},
+        },
+    ]
+    vote = {
+        "parameters": [IDEA_ID],
+        "responses": {"200": _json(_ref("VoteState")), **_errors("401", "403", "404", "409")},
+    }
+    return {
+        "/me": {
+            "get": {
+                "summary": "The signed-in user",
+                "responses": {"200": _json(_ref("Me")), **_errors("401")},
+            }
+        },
+        "/categories": {
+            "get": {
+                "summary": "Categories you may see",
+                "security": [{}, {"bearer": []}],
+                "responses": {"200": _json(_ref("CategoryList")), **_errors("401")},
+            }
+        },
+        "/ideas": {
+            "get": {
+                "summary": "Ideas you may see",
+                "security": [{}, {"bearer": []}],
+                "parameters": idea_filters + PAGE_PARAMS,
+                "responses": {"200": _json(_ref("IdeaList")), **_errors("400", "401", "422")},
+            },
+            "post": {
+                "summary": "Post an idea",
+                "requestBody": _body(_ref("NewIdea")),
+                "responses": {
+                    "201": _json(_ref("Idea"), "Created"),
+                    **_errors("400", "401", "403", "413", "422", "429"),
+                },
+            },
+        },
+        "/ideas/{idea_id}": {
+            "get": {
+                "summary": "One idea",
+                "security": [{}, {"bearer": []}],
+                "parameters": [IDEA_ID],
+                "responses": {"200": _json(_ref("Idea")), **_errors("401", "404")},
+            },
+            "patch": {
+                "summary": "Edit (author) or change status (staff)",
+                "parameters": [IDEA_ID],
+                "requestBody": _body(_ref("IdeaPatch")),
+                "responses": {
+                    "200": _json(_ref("Idea")),
+                    **_errors("400", "401", "403", "404", "413", "422"),
+                },
+            },
+        },
+        "/ideas/{idea_id}/vote": {
+            "post": {"summary": "Support an idea (idempotent)", **vote},
+            "delete": {"summary": "Withdraw your support (idempotent)", **vote},
+        },
+        "/ideas/{idea_id}/comments": {
+            "get": {
+                "summary": "Comments in the order written, replies carrying parent_id",
+                "security": [{}, {"bearer": []}],
+                "parameters": [IDEA_ID] + PAGE_PARAMS,
+                "responses": {
+                    "200": _json(_ref("CommentList")),
+                    **_errors("400", "401", "404", "422"),
+                },
+            },
+            "post": {
+                "summary": "Comment, or reply with parent_id",
+                "parameters": [IDEA_ID],
+                "requestBody": _body(_ref("NewComment")),
+                "responses": {
+                    "201": _json(_ref("Comment"), "Created"),
+                    **_errors("400", "401", "403", "404", "409", "413", "422", "429"),
+                },
+            },
+        },
+        "/ideas/{idea_id}/comments/{comment_id}": {
+            "patch": {
+                "summary": "Edit your comment, or mark it official (staff)",
+                "parameters": [IDEA_ID, COMMENT_ID],
+                "requestBody": _body(_ref("CommentPatch")),
+                "responses": {
+                    "200": _json(_ref("Comment")),
+                    **_errors("400", "401", "403", "404", "409", "413", "422"),
+                },
+            },
+            "delete": {
+                "summary": "Delete your comment (a tombstone remains)",
+                "parameters": [IDEA_ID, COMMENT_ID],
+                "responses": {"200": _json(_ref("Comment")), **_errors("401", "403", "404")},
+            },
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "security": [{}],
+                "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+            }
+        },
+    }
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Supplier & Customer Collaboration Portal API",
+            "version": "1.0.0",
+            "description": (
+                "Token-authenticated JSON API. Send `Authorization: Bearer <token>`; no token "
+                "means anonymous. The same visibility rules as the pages apply: what you may "
+                "not see answers 404."
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
+        "paths": _paths(),
+    }

@@ -1,0 +1,209 @@
+"""API v1 routes: thin wrappers over the same services the pages use."""
+
+from flask import Blueprint, g, jsonify, request
+from flask_login import AnonymousUserMixin
+from sqlalchemy import func, select
+
+from portal.accounts.service import user_for_token
+from portal.api import serializers as out
+from portal.api.openapi import openapi_document
+from portal.errors import BadRequest, Forbidden, Invalid, Unauthorized
+from portal.extensions import db
+from portal.ideas import discussion, service
+from portal.ideas.models import Comment
+from portal.pagination import Page, parse_page_args
+from portal.web import api_error
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def authenticate():
+    """Bearer token or anonymous; session cookies are never looked at."""
+    g.api_user = AnonymousUserMixin()
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return api_error(401, "Malformed Authorization header: use 'Bearer <token>'.")
+    user = user_for_token(secret.strip())
+    if user is None:
+        return api_error(401, "Unknown or revoked token.")
+    g.api_user = user
+    return None
+
+
+def viewer():
+    return g.api_user
+
+
+def signed_in_viewer():
+    user = g.api_user
+    if not user.is_authenticated:
+        raise Unauthorized("Sign in with a token: Authorization: Bearer <token>.")
+    return user
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 with a clear message."""
+    data = request.get_json(silent=True, force=True)
+    if data is None:
+        raise BadRequest("The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return data
+
+
+def _page_args():
+    return parse_page_args(request.args.get("page"), request.args.get("per_page"))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.get("/me")
+def me():
+    return jsonify(out.me(signed_in_viewer()))
+
+
+@bp.get("/categories")
+def categories():
+    items = [out.category(c) for c in service.postable_categories(viewer())]
+    return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items)})
+
+
+@bp.get("/ideas")
+def list_ideas():
+    page, per_page = _page_args()
+    args = request.args
+    result = service.list_ideas(
+        viewer(),
+        sort=args.get("sort") or "trending",
+        category=args.get("category") or None,
+        status=args.get("status") or None,
+        kind=args.get("kind") or None,
+        page=page,
+        per_page=per_page,
+    )
+    voted = service.voted_ids(viewer(), result.items)
+    return jsonify(out.page(result, [out.idea(i, i.id in voted) for i in result.items]))
+
+
+@bp.post("/ideas")
+def create_idea():
+    user = signed_in_viewer()
+    data = json_body()
+    idea = service.post_idea(
+        user,
+        title=data.get("title"),
+        body=data.get("body", ""),
+        category=data.get("category"),
+        kind=data.get("kind", "idea"),
+        confidential=data.get("confidential", False),
+    )
+    db.session.commit()
+    return jsonify(out.idea(idea, True)), 201
+
+
+@bp.get("/ideas/<int:idea_id>")
+def get_idea(idea_id: int):
+    idea = service.get_idea(viewer(), idea_id)
+    return jsonify(out.idea(idea, service.has_voted(viewer(), idea)))
+
+
+@bp.patch("/ideas/<int:idea_id>")
+def patch_idea(idea_id: int):
+    user = signed_in_viewer()
+    idea = service.get_idea(user, idea_id)
+    data = json_body()
+    known = {"title", "body", "status", "note"} & data.keys()
+    if not known:
+        message = "Nothing to change: send title and/or body (author) or status and note (staff)."
+        raise Invalid(message, {"body": [message]})
+    if "title" in data or "body" in data:
+        service.edit_idea(user, idea, title=data.get("title"), body=data.get("body"))
+    if "status" in data or "note" in data:
+        if "status" not in data:
+            raise Invalid("Status: required with a note.", {"status": ["Required with a note."]})
+        service.change_status(user, idea, data["status"], data.get("note"))
+    db.session.commit()
+    return jsonify(out.idea(idea, service.has_voted(user, idea)))
+
+
+def _vote(idea_id: int, supported: bool):
+    user = signed_in_viewer()
+    idea = service.get_idea(user, idea_id)
+    now_supported = service.set_vote(user, idea, supported)
+    db.session.commit()
+    return jsonify({"votes": idea.votes_count, "viewer_has_voted": now_supported})
+
+
+@bp.post("/ideas/<int:idea_id>/vote")
+def vote(idea_id: int):
+    return _vote(idea_id, True)
+
+
+@bp.delete("/ideas/<int:idea_id>/vote")
+def unvote(idea_id: int):
+    return _vote(idea_id, False)
+
+
+@bp.get("/ideas/<int:idea_id>/comments")
+def list_comments(idea_id: int):
+    idea = service.get_idea(viewer(), idea_id)
+    page, per_page = _page_args()
+    where = Comment.idea_id == idea.id
+    total = db.session.scalar(select(func.count(Comment.id)).where(where)) or 0
+    rows = db.session.scalars(
+        select(Comment)
+        .where(where)
+        .order_by(Comment.created_at, Comment.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    result = Page(items=list(rows), page=page, per_page=per_page, total=total)
+    return jsonify(out.page(result, [out.comment(c) for c in rows]))
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+def create_comment(idea_id: int):
+    user = signed_in_viewer()
+    idea = service.get_idea(user, idea_id)
+    data = json_body()
+    comment = discussion.add_comment(
+        user, idea, data.get("body"), parent_id=data.get("parent_id"), official=False
+    )
+    db.session.commit()
+    return jsonify(out.comment(comment)), 201
+
+
+@bp.patch("/ideas/<int:idea_id>/comments/<int:comment_id>")
+def patch_comment(idea_id: int, comment_id: int):
+    user = signed_in_viewer()
+    idea = service.get_idea(user, idea_id)
+    comment = discussion.get_comment(user, idea, comment_id)
+    data = json_body()
+    if not {"official", "body"} & data.keys():
+        message = "Nothing to change: send body (author) or official (staff)."
+        raise Invalid(message, {"body": [message]})
+    if "body" in data:
+        discussion.edit_comment(user, comment, data["body"])
+    if "official" in data:
+        discussion.set_official(user, comment, data["official"])
+    db.session.commit()
+    return jsonify(out.comment(comment))
+
+
+@bp.delete("/ideas/<int:idea_id>/comments/<int:comment_id>")
+def delete_comment(idea_id: int, comment_id: int):
+    user = signed_in_viewer()
+    idea = service.get_idea(user, idea_id)
+    comment = discussion.get_comment(user, idea, comment_id)
+    if comment.is_deleted:
+        raise Forbidden("This comment is already deleted.")
+    discussion.delete_comment(user, comment)
+    db.session.commit()
+    return jsonify(out.comment(comment))

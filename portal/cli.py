@@ -1,0 +1,115 @@
+"""`flask` commands of SPEC section 10: seed, users, categories."""
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from portal.errors import DomainError
+from portal.extensions import db
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+seed_cli = AppGroup("seed", help="Fill the database with demo content.")
+users_cli = AppGroup("users", help="Create users and API tokens.")
+categories_cli = AppGroup("categories", help="Manage categories.")
+
+
+@seed_cli.command("demo")
+def seed_demo():
+    """A lively demo portal, on a database without ideas."""
+    from portal.seed import seed_demo as run
+
+    try:
+        created = run(echo=click.echo)
+    except DomainError as error:
+        _fail(error.message)
+    if created:
+        db.session.commit()
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--kind", required=True, type=click.Choice(["customer", "supplier", "staff"]))
+@click.option("--role", default="member", type=click.Choice(["member", "moderator", "admin"]))
+@click.option("--org", "org_name", help="Supplier organization (created when new).")
+@click.option("--team", "team_names", multiple=True, help="Staff team (created when new).")
+@click.option("--name", "display_name", help="Display name (default: the e-mail's local part).")
+def users_create(email, password, kind, role, org_name, team_names, display_name):
+    """Create an approved account."""
+    from portal.accounts import service
+
+    if kind == "supplier" and not org_name:
+        _fail("a supplier needs --org NAME.")
+    try:
+        organization = service.organization_named(org_name, create=True) if org_name else None
+        teams = [service.team_named(name, create=True) for name in team_names]
+        user = service.create_user(
+            email,
+            password,
+            display_name=display_name,
+            kind=kind,
+            role=role,
+            organization=organization,
+            teams=teams,
+        )
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Created {user.kind} {user.email} ({user.role}), handle @{user.handle}.")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="CLI token", help="A name to recognise the token by.")
+def users_token(email, name):
+    """Print a new API token for EMAIL (on the last line)."""
+    from sqlalchemy import select
+
+    from portal.accounts import service
+    from portal.accounts.models import User
+
+    try:
+        normalized = service.normalize_email(email)
+    except DomainError as error:
+        _fail(error.message)
+    user = db.session.scalar(select(User).where(User.email == normalized))
+    if user is None:
+        _fail(f"no user with e-mail {email}.")
+    _token, secret = service.create_token(user, name)
+    db.session.commit()
+    click.echo(f"New API token for {user.email} (shown once):")
+    click.echo(secret)
+
+
+@categories_cli.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--audience", required=True, type=click.Choice(["public", "customers", "suppliers"]))
+@click.option("--team", "team_name", help="Team that ideas here are routed to (created when new).")
+@click.option("--description", default="")
+def categories_create(slug, name, audience, team_name, description):
+    """Create a category."""
+    from portal.accounts.service import team_named
+    from portal.admin.service import create_category
+
+    try:
+        team = team_named(team_name, create=True) if team_name else None
+        category = create_category(slug, name, audience, team=team, description=description)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Created category {category.slug} ({category.audience}).")
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(categories_cli)

@@ -1,0 +1,36 @@
+"""Engine behaviour per database: SQLite as a real multi-worker default."""
+
+import sqlite3
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" hook issue BEGIN itself (pysqlite's own is deferred).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(conn) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    # Writers take the write lock at the start, so concurrent writers wait on the busy
+    # timeout instead of failing with "database is locked" when they upgrade a read lock.
+    # Reads (GET pages) stay deferred and never block anyone under WAL.
+    if has_request_context() and request.method in READ_METHODS:
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

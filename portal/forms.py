@@ -1,0 +1,28 @@
+"""Form pieces shared by every domain."""
+
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+
+from portal.validation import CONTROL_MESSAGE, has_control_characters
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that post an action."""
+
+
+def no_control_characters(_form, field) -> None:
+    """WTForms validator: refuse NUL and other control characters (tab, newline aside)."""
+    if isinstance(field.data, str) and has_control_characters(field.data):
+        raise ValidationError(CONTROL_MESSAGE)
+
+
+def apply_domain_errors(form, error) -> None:
+    """Show a service's Invalid error beside the fields it names (or on the form)."""
+    placed = False
+    for name, messages in (error.fields or {}).items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors or []) + list(messages)
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)

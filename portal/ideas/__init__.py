@@ -1,0 +1,1 @@
+"""Ideas: categories, ideas, votes, following and discussion."""

@@ -1,0 +1,57 @@
+"""Idea, status and comment forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.forms import no_control_characters
+from portal.ideas.discussion import COMMENT_MAX
+from portal.ideas.service import BODY_MAX, TITLE_MAX, TITLE_MIN
+from portal.web import KIND_LABELS, STATUS_LABELS
+
+
+class IdeaEditForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), Length(min=TITLE_MIN, max=TITLE_MAX), no_control_characters],
+        description="One sentence that says what you want or what is wrong.",
+    )
+    body = TextAreaField(
+        "Details",
+        validators=[Optional(), Length(max=BODY_MAX), no_control_characters],
+        description="Markdown works: **bold**, lists, `code`, [links](https://example.com).",
+    )
+
+
+class IdeaForm(IdeaEditForm):
+    category = SelectField("Category", validators=[DataRequired()])
+    kind = SelectField("Kind", choices=list(KIND_LABELS.items()), default="idea")
+    confidential = BooleanField(
+        "Confidential: only my organization and the company's staff can see it"
+    )
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=list(STATUS_LABELS.items()))
+    note = TextAreaField(
+        "Note to followers",
+        validators=[Optional(), Length(max=5000), no_control_characters],
+        description="Shown on the idea and sent to everyone who follows it.",
+    )
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Your comment",
+        validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
+        description="Markdown works. Mention someone with @handle.",
+    )
+    parent_id = HiddenField()
+    official = BooleanField("Official response")
+
+
+class CommentEditForm(FlaskForm):
+    body = TextAreaField(
+        "Comment",
+        validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
+    )

@@ -1,0 +1,191 @@
+"""Category, Idea, Vote, Follow, Comment and their histories."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Organization, Team, User
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+AUDIENCES = ("public", "customers", "suppliers")
+IDEA_KINDS = ("idea", "improvement", "problem", "praise", "question")
+STATUSES = ("open", "under_review", "planned", "in_progress", "done", "declined", "duplicate")
+# No new votes once an idea is settled.
+VOTE_CLOSED_STATUSES = frozenset({"done", "declined"})
+
+
+class Category(db.Model):
+    """Where an idea lives; its audience decides who sees the idea."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    audience: Mapped[str] = mapped_column(String(16), default="public")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    team: Mapped[Team | None] = relationship(lazy="joined")
+
+
+class Idea(db.Model):
+    """A post: idea, improvement, problem, praise or question, with kept counters."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="idea")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    status_note: Mapped[str | None] = mapped_column(Text)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # Copies of what visibility depends on, so list filters need no join.
+    audience: Mapped[str] = mapped_column(String(16), default="public")
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id"))
+
+    votes_count: Mapped[int] = mapped_column(Integer, default=0)
+    comments_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Time-invariant trending score: grows with activity and with creation time,
+    # so ordering by it decays old ideas without any request recomputing it.
+    hot: Mapped[float] = mapped_column(Float, default=0.0)
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    first_staff_answer_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    organization: Mapped[Organization | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_idea_hot", "hot", "id"),
+        Index("ix_idea_created", "created_at", "id"),
+        Index("ix_idea_votes", "votes_count", "id"),
+        Index("ix_idea_comments", "comments_count", "id"),
+        Index("ix_idea_category_hot", "category_id", "hot"),
+        Index("ix_idea_category_created", "category_id", "created_at"),
+        Index("ix_idea_status_hot", "status", "hot"),
+        Index("ix_idea_kind_hot", "kind", "hot"),
+        Index("ix_idea_audience_hot", "audience", "hot"),
+        Index("ix_idea_organization", "organization_id"),
+    )
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    @property
+    def accepts_votes(self) -> bool:
+        return not (self.locked or self.is_merged or self.status in VOTE_CLOSED_STATUSES)
+
+
+class Vote(db.Model):
+    """One support vote per user per idea; the unique constraint keeps counts exact."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("idea_id", "user_id", name="uq_vote_idea_user"),)
+
+
+class Follow(db.Model):
+    """A user follows an idea (automatically when they post, vote or comment)."""
+
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class IdeaRevision(db.Model):
+    """An idea's title and body as they were before an edit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    title: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    editor: Mapped[User] = relationship(lazy="joined")
+
+
+class StatusChange(db.Model):
+    """A staff status change with its note."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    by: Mapped[User] = relationship(lazy="joined")
+
+
+class Comment(db.Model):
+    """A comment or a one-level reply; deletion leaves a tombstone."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (Index("ix_comment_idea_created", "idea_id", "created_at", "id"),)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class CommentRevision(db.Model):
+    """A comment's body as it was before an edit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Mention(db.Model):
+    """An @handle in a comment; notifications about it come from the notify package."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (UniqueConstraint("comment_id", "user_id", name="uq_mention_comment_user"),)

@@ -1,0 +1,402 @@
+"""Ideas, votes and following: the operations and their rules."""
+
+import logging
+import math
+import re
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from portal import access
+from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.extensions import db
+from portal.ideas.models import (
+    IDEA_KINDS,
+    STATUSES,
+    Category,
+    Follow,
+    Idea,
+    IdeaRevision,
+    StatusChange,
+    Vote,
+)
+from portal.markdown import render
+from portal.pagination import Page
+from portal.timeutil import utcnow
+from portal.validation import choice, clean_text
+
+log = logging.getLogger(__name__)
+
+SORTS = {
+    "trending": (Idea.hot.desc(), Idea.id.desc()),
+    "top": (Idea.votes_count.desc(), Idea.id.desc()),
+    "new": (Idea.created_at.desc(), Idea.id.desc()),
+    "discussed": (Idea.comments_count.desc(), Idea.id.desc()),
+}
+HOT_EPOCH = datetime(2025, 1, 1)
+# Seconds for which one order of magnitude of activity keeps an idea level with a newer one.
+HOT_HALF_LIFE_SECONDS = 45_000
+TITLE_MIN, TITLE_MAX, BODY_MAX = 5, 150, 20_000
+
+
+def hot_score(votes: int, comments: int, created_at: datetime) -> float:
+    """Trending score that never needs recomputing as time passes."""
+    activity = max(votes + 2 * comments, 1)
+    age = (created_at - HOT_EPOCH).total_seconds()
+    return round(math.log10(activity) + age / HOT_HALF_LIFE_SECONDS, 7)
+
+
+def _require_writer(user) -> None:
+    refusal = access.write_refusal(user)
+    if refusal:
+        raise Forbidden(refusal)
+
+
+def list_ideas(
+    user,
+    *,
+    sort: str = "trending",
+    category: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    """One page of the ideas this user may see: two queries whatever the page size."""
+    sort = choice(sort or "trending", "sort", tuple(SORTS))
+    conditions = [access.idea_visibility(user, include_hidden_own=False)]
+    conditions.append(Idea.merged_into_id.is_(None))
+    if category:
+        category_id = select(Category.id).where(Category.slug == category).scalar_subquery()
+        conditions.append(Idea.category_id == category_id)
+    if status:
+        conditions.append(Idea.status == choice(status, "status", STATUSES))
+    if kind:
+        conditions.append(Idea.kind == choice(kind, "kind", IDEA_KINDS))
+    total = db.session.scalar(select(func.count(Idea.id)).where(*conditions))
+    rows = db.session.scalars(
+        select(Idea)
+        .where(*conditions)
+        .order_by(*SORTS[sort])
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=list(rows), page=page, per_page=per_page, total=total or 0)
+
+
+def get_idea(user, idea_id) -> Idea:
+    """The idea if this user may see it; otherwise NotFound, as if it did not exist."""
+    try:
+        idea_id = int(idea_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such idea.") from None
+    idea = db.session.get(Idea, idea_id) if 0 < idea_id < 2**63 else None
+    if idea is None or not access.can_see_idea(user, idea):
+        raise NotFound("No such idea.")
+    return idea
+
+
+def postable_categories(user) -> list[Category]:
+    return list(
+        db.session.scalars(
+            select(Category)
+            .where(access.category_visibility(user))
+            .order_by(Category.position, Category.name)
+        )
+    )
+
+
+def _postable_category(user, slug) -> Category:
+    if not isinstance(slug, str) or not slug:
+        raise Invalid("Category: choose a category.", {"category": ["Choose a category."]})
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None or not access.can_see_category(user, category):
+        raise Invalid("Category: no such category.", {"category": ["No such category."]})
+    return category
+
+
+def _clean_title(title) -> str:
+    return clean_text(title, "title", min_length=TITLE_MIN, max_length=TITLE_MAX)
+
+
+def _clean_body(body) -> str:
+    return clean_text(body if body is not None else "", "body", max_length=BODY_MAX)
+
+
+def post_idea(user, *, title, body, category, kind="idea", confidential=False) -> Idea:
+    """Create an idea; its author supports and follows it."""
+    _require_writer(user)
+    title = _clean_title(title)
+    body = _clean_body(body)
+    kind = choice(kind or "idea", "kind", IDEA_KINDS)
+    chosen = _postable_category(user, category)
+    if not isinstance(confidential, bool):
+        raise Invalid(
+            "Confidential must be true or false.", {"confidential": ["Must be a boolean."]}
+        )
+    if confidential and not access.can_mark_confidential(user):
+        message = "Only approved suppliers can mark an idea confidential."
+        raise Invalid(message, {"confidential": [message]})
+    now = utcnow()
+    idea = Idea(
+        title=title,
+        body=body,
+        body_html=render(body),
+        kind=kind,
+        status="open",
+        category=chosen,
+        audience=chosen.audience,
+        author=user,
+        confidential=confidential,
+        organization_id=user.organization_id if user.kind == "supplier" else None,
+        created_at=now,
+        updated_at=now,
+        votes_count=1,
+        comments_count=0,
+        hot=hot_score(1, 0, now),
+    )
+    db.session.add(idea)
+    db.session.flush()
+    db.session.add(Vote(idea_id=idea.id, user_id=user.id, created_at=now))
+    db.session.add(Follow(idea_id=idea.id, user_id=user.id, created_at=now))
+    db.session.flush()
+    log.info("user %s posted idea %s", user.id, idea.id)
+    return idea
+
+
+def edit_idea(user, idea: Idea, *, title=None, body=None) -> Idea:
+    """The author (or a moderator) edits; the previous text is kept as a revision."""
+    _require_writer(user)
+    if not access.can_edit_idea(user, idea):
+        raise Forbidden("Only the author can edit this idea.")
+    new_title = idea.title if title is None else _clean_title(title)
+    new_body = idea.body if body is None else _clean_body(body)
+    if (new_title, new_body) == (idea.title, idea.body):
+        return idea
+    db.session.add(
+        IdeaRevision(idea_id=idea.id, editor_id=user.id, title=idea.title, body=idea.body)
+    )
+    idea.title, idea.body = new_title, new_body
+    idea.body_html = render(new_body)
+    idea.updated_at = utcnow()
+    db.session.flush()
+    log.info("user %s edited idea %s", user.id, idea.id)
+    return idea
+
+
+def change_status(user, idea: Idea, status, note=None) -> Idea:
+    """Staff set the status, with an optional note shown on the idea."""
+    _require_writer(user)
+    if not access.can_change_status(user):
+        raise Forbidden("Only staff can change an idea's status.")
+    status = choice(status, "status", STATUSES)
+    note = clean_text(note, "note", max_length=5000) if note else None
+    previous = idea.status
+    if status == previous and not note:
+        return idea
+    now = utcnow()
+    db.session.add(
+        StatusChange(
+            idea_id=idea.id, by_id=user.id, from_status=previous, to_status=status, note=note
+        )
+    )
+    idea.status = status
+    idea.status_note = note
+    idea.updated_at = now
+    if note and idea.first_staff_answer_at is None:
+        idea.first_staff_answer_at = now
+    db.session.flush()
+    log.info("user %s changed idea %s status %s -> %s", user.id, idea.id, previous, status)
+    return idea
+
+
+def bump_counters(idea: Idea, *, votes: int = 0, comments: int = 0) -> None:
+    """Change the kept counters in SQL (exact under concurrency) and restore `hot`."""
+    row = db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id)
+        .values(votes_count=Idea.votes_count + votes, comments_count=Idea.comments_count + comments)
+        .returning(Idea.votes_count, Idea.comments_count, Idea.created_at)
+        .execution_options(synchronize_session=False)
+    ).one()
+    hot = hot_score(row.votes_count, row.comments_count, row.created_at)
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id)
+        .values(hot=hot)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(idea, "votes_count", row.votes_count)
+    set_committed_value(idea, "comments_count", row.comments_count)
+    set_committed_value(idea, "hot", hot)
+
+
+def _vote_refusal(idea: Idea) -> str | None:
+    if idea.is_merged:
+        return "This idea was merged into another one: vote there instead."
+    if idea.locked:
+        return "This idea is locked: votes are closed."
+    if not idea.accepts_votes:
+        return f"This idea is {idea.status}: votes are closed."
+    return None
+
+
+def has_voted(user, idea: Idea) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        db.session.scalar(select(Vote.id).where(Vote.idea_id == idea.id, Vote.user_id == user.id))
+        is not None
+    )
+
+
+def set_vote(user, idea: Idea, supported: bool) -> bool:
+    """Cast or withdraw this user's vote; idempotent. Returns whether they now support it."""
+    _require_writer(user)
+    if has_voted(user, idea) == supported:
+        return supported
+    refusal = _vote_refusal(idea)
+    if refusal:
+        raise Conflict(refusal)
+    if supported:
+        try:
+            with db.session.begin_nested():
+                db.session.add(Vote(idea_id=idea.id, user_id=user.id))
+        except IntegrityError:
+            return True  # a concurrent request of the same user voted first
+        bump_counters(idea, votes=1)
+        _follow_quietly(user, idea)
+    else:
+        removed = db.session.execute(
+            delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id)
+        ).rowcount
+        if removed:
+            bump_counters(idea, votes=-1)
+    db.session.flush()
+    log.info("user %s %s idea %s", user.id, "voted for" if supported else "unvoted", idea.id)
+    return supported
+
+
+def toggle_vote(user, idea: Idea) -> bool:
+    return set_vote(user, idea, not has_voted(user, idea))
+
+
+def voted_ids(user, ideas) -> set[int]:
+    """Which of these ideas the user supports: one query for a whole page."""
+    ids = [idea.id for idea in ideas]
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        db.session.scalars(
+            select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(ids))
+        )
+    )
+
+
+def is_following(user, idea: Idea) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.get(Follow, (idea.id, user.id)) is not None
+
+
+def _follow_quietly(user, idea: Idea) -> None:
+    if is_following(user, idea):
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(Follow(idea_id=idea.id, user_id=user.id))
+    except IntegrityError:
+        pass
+
+
+def set_following(user, idea: Idea, following: bool) -> bool:
+    """Follow or unfollow an idea; idempotent."""
+    _require_writer(user)
+    if following:
+        _follow_quietly(user, idea)
+    else:
+        db.session.execute(
+            delete(Follow).where(Follow.idea_id == idea.id, Follow.user_id == user.id)
+        )
+    db.session.flush()
+    return following
+
+
+def status_history(idea: Idea) -> list[StatusChange]:
+    return list(
+        db.session.scalars(
+            select(StatusChange)
+            .where(StatusChange.idea_id == idea.id)
+            .order_by(StatusChange.created_at, StatusChange.id)
+        )
+    )
+
+
+def revisions(idea: Idea) -> list[IdeaRevision]:
+    return list(
+        db.session.scalars(
+            select(IdeaRevision)
+            .where(IdeaRevision.idea_id == idea.id)
+            .order_by(IdeaRevision.created_at.desc(), IdeaRevision.id.desc())
+        )
+    )
+
+
+def vote_breakdown(idea: Idea) -> dict:
+    """Votes by kind of voter and by supplier organization (for staff), one query."""
+    from portal.accounts.models import Organization, User
+
+    rows = db.session.execute(
+        select(User.kind, Organization.name, func.count(Vote.id))
+        .join(User, User.id == Vote.user_id)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .where(Vote.idea_id == idea.id)
+        .group_by(User.kind, Organization.name)
+    ).all()
+    by_kind = {"customer": 0, "supplier": 0, "staff": 0}
+    by_organization: dict[str, int] = {}
+    for kind, organization, count in rows:
+        by_kind[kind] = by_kind.get(kind, 0) + count
+        if kind == "supplier" and organization:
+            by_organization[organization] = by_organization.get(organization, 0) + count
+    return {"by_kind": by_kind, "by_organization": dict(sorted(by_organization.items()))}
+
+
+STOPWORDS = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "from",
+        "have",
+        "not",
+        "are",
+        "but",
+        "you",
+        "your",
+        "our",
+        "can",
+    ]
+)
+
+
+def similar_ideas(user, title: str, limit: int = 5) -> list[Idea]:
+    """Visible ideas whose titles share words with `title` (until search takes over)."""
+    words = [w for w in re.findall(r"\w{3,}", (title or "").lower()) if w not in STOPWORDS][:6]
+    if not words:
+        return []
+    matches = or_(*(Idea.title.ilike(f"%{word}%") for word in words))
+    return list(
+        db.session.scalars(
+            select(Idea)
+            .where(access.idea_visibility(user, include_hidden_own=False))
+            .where(Idea.merged_into_id.is_(None), matches)
+            .order_by(Idea.votes_count.desc(), Idea.id.desc())
+            .limit(limit)
+        )
+    )

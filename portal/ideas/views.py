@@ -1,0 +1,280 @@
+"""Idea pages: lists, detail, posting, editing, voting, following, discussion."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal import access
+from portal.errors import Invalid
+from portal.extensions import db
+from portal.forms import EmptyForm, apply_domain_errors
+from portal.ideas import discussion, service
+from portal.ideas.forms import CommentEditForm, CommentForm, IdeaEditForm, IdeaForm, StatusForm
+from portal.pagination import parse_page_args
+from portal.web import redirect_back, render_page_or_fragment, wants_fragment
+
+bp = Blueprint("ideas", __name__)
+
+
+@bp.route("/")
+def index():
+    """Home: what is trending, what is new, what was done."""
+    return render_template(
+        "ideas/home.html",
+        trending=service.list_ideas(current_user, sort="trending", per_page=8),
+        newest=service.list_ideas(current_user, sort="new", per_page=5),
+        done=service.list_ideas(current_user, sort="new", status="done", per_page=5),
+        categories=service.postable_categories(current_user),
+    )
+
+
+@bp.route("/ideas")
+def list_ideas():
+    args = request.args
+    page, per_page = parse_page_args(args.get("page"), args.get("per_page"))
+    filters = {
+        "sort": args.get("sort") or "trending",
+        "category": args.get("category") or None,
+        "status": args.get("status") or None,
+        "kind": args.get("kind") or None,
+    }
+    result = service.list_ideas(current_user, page=page, per_page=per_page, **filters)
+    return render_page_or_fragment(
+        "ideas/list.html",
+        "ideas/_idea_list.html",
+        result=result,
+        filters=filters,
+        voted=service.voted_ids(current_user, result.items),
+        categories=service.postable_categories(current_user),
+        vote_form=EmptyForm(),
+    )
+
+
+def _idea_form() -> IdeaForm:
+    form = IdeaForm()
+    form.category.choices = [
+        (c.slug, f"{c.name} ({c.audience})") for c in service.postable_categories(current_user)
+    ]
+    if not access.can_mark_confidential(current_user):
+        del form.confidential
+    return form
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = _idea_form()
+    if request.method == "GET" and request.args.get("category"):
+        form.category.data = request.args["category"]
+    if form.validate_on_submit():
+        try:
+            idea = service.post_idea(
+                current_user,
+                title=form.title.data,
+                body=form.body.data or "",
+                category=form.category.data,
+                kind=form.kind.data,
+                confidential=bool(form.confidential.data) if "confidential" in form else False,
+            )
+        except Invalid as error:
+            apply_domain_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Your idea is posted. You support it and follow it.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("ideas/new.html", form=form), status
+
+
+@bp.route("/ideas/similar")
+def similar():
+    """The similar-ideas box of the new-idea form (htmx, debounced)."""
+    title = request.args.get("title", "")
+    ideas = service.similar_ideas(current_user, title) if len(title.strip()) >= 3 else []
+    return render_template("ideas/_similar.html", ideas=ideas, query=title)
+
+
+def _detail_context(idea, comment_form=None, status_form=None):
+    comments = discussion.comments_for(idea)
+    official, threads = discussion.thread(comments)
+    return dict(
+        idea=idea,
+        official=official,
+        threads=threads,
+        voted=service.has_voted(current_user, idea),
+        following=service.is_following(current_user, idea),
+        history=service.status_history(idea),
+        breakdown=service.vote_breakdown(idea)
+        if access.can_see_vote_breakdown(current_user)
+        else None,
+        comment_form=comment_form or CommentForm(),
+        reply_form=CommentForm(),
+        status_form=status_form or StatusForm(status=idea.status),
+        action_form=EmptyForm(),
+        merged_into=None,
+    )
+
+
+@bp.route("/ideas/<int:idea_id>")
+def detail(idea_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    if idea.merged_into_id is not None:
+        original = service.get_idea(current_user, idea.merged_into_id)
+        return redirect(url_for("ideas.detail", idea_id=original.id), code=301)
+    return render_template("ideas/detail.html", **_detail_context(idea))
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    if not access.can_edit_idea(current_user, idea):
+        abort(403, "Only the author can edit this idea.")
+    form = IdeaEditForm(obj=idea)
+    if form.validate_on_submit():
+        try:
+            service.edit_idea(current_user, idea, title=form.title.data, body=form.body.data or "")
+        except Invalid as error:
+            apply_domain_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Your changes are saved; the earlier version is kept in the history.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("ideas/edit.html", form=form, idea=idea), status
+
+
+@bp.route("/ideas/<int:idea_id>/history")
+def history(idea_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    return render_template(
+        "ideas/history.html",
+        idea=idea,
+        revisions=service.revisions(idea),
+        status_changes=service.status_history(idea),
+    )
+
+
+@bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
+@login_required
+def vote(idea_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    voted = service.toggle_vote(current_user, idea)
+    db.session.commit()
+    if wants_fragment():
+        return render_template(
+            "ideas/_vote_button.html", idea=idea, voted=voted, vote_form=EmptyForm()
+        )
+    return redirect_back(url_for("ideas.detail", idea_id=idea.id))
+
+
+@bp.route("/ideas/<int:idea_id>/follow", methods=["POST"])
+@login_required
+def follow(idea_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    following = service.set_following(
+        current_user, idea, not service.is_following(current_user, idea)
+    )
+    db.session.commit()
+    if wants_fragment():
+        return render_template(
+            "ideas/_follow_button.html", idea=idea, following=following, action_form=EmptyForm()
+        )
+    flash("You follow this idea." if following else "You no longer follow this idea.", "info")
+    return redirect(url_for("ideas.detail", idea_id=idea.id))
+
+
+@bp.route("/ideas/<int:idea_id>/status", methods=["POST"])
+@login_required
+def change_status(idea_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    if not access.can_change_status(current_user):
+        abort(403, "Only staff can change an idea's status.")
+    form = StatusForm()
+    if form.validate_on_submit():
+        service.change_status(current_user, idea, form.status.data, form.note.data)
+        db.session.commit()
+        flash("Status updated; followers are told.", "success")
+        return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_template("ideas/detail.html", **_detail_context(idea, status_form=form)), 422
+
+
+@bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
+@login_required
+def comment(idea_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            discussion.add_comment(
+                current_user,
+                idea,
+                form.body.data,
+                parent_id=form.parent_id.data or None,
+                official=bool(form.official.data),
+            )
+        except Invalid as error:
+            apply_domain_errors(form, error)
+        else:
+            db.session.commit()
+            if wants_fragment():
+                return render_template("ideas/_discussion.html", **_detail_context(idea))
+            flash("Your comment is posted.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
+    context = _detail_context(idea, comment_form=form)
+    if wants_fragment():
+        return render_template("ideas/_discussion.html", **context), 422
+    return render_template("ideas/detail.html", **context), 422
+
+
+@bp.route("/ideas/<int:idea_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(idea_id: int, comment_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    comment = discussion.get_comment(current_user, idea, comment_id)
+    if not access.can_edit_comment(current_user, comment):
+        abort(403, "Only the author can edit this comment.")
+    form = CommentEditForm(obj=comment)
+    if form.validate_on_submit():
+        try:
+            discussion.edit_comment(current_user, comment, form.body.data)
+        except Invalid as error:
+            apply_domain_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Comment updated.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id) + f"#comment-{comment.id}")
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "ideas/edit_comment.html",
+        form=form,
+        idea=idea,
+        comment=comment,
+        revisions=discussion.comment_revisions(comment),
+    ), status
+
+
+@bp.route("/ideas/<int:idea_id>/comments/<int:comment_id>/delete", methods=["POST"])
+@login_required
+def delete_comment(idea_id: int, comment_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    comment = discussion.get_comment(current_user, idea, comment_id)
+    if EmptyForm().validate_on_submit():
+        discussion.delete_comment(current_user, comment)
+        db.session.commit()
+        if wants_fragment():
+            return render_template("ideas/_discussion.html", **_detail_context(idea))
+        flash("Comment deleted.", "info")
+    return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
+
+
+@bp.route("/ideas/<int:idea_id>/comments/<int:comment_id>/official", methods=["POST"])
+@login_required
+def toggle_official(idea_id: int, comment_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    comment = discussion.get_comment(current_user, idea, comment_id)
+    if EmptyForm().validate_on_submit():
+        discussion.set_official(current_user, comment, not comment.official)
+        db.session.commit()
+        if wants_fragment():
+            return render_template("ideas/_discussion.html", **_detail_context(idea))
+    return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")

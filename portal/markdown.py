@@ -1,0 +1,33 @@
+"""The one sanitising Markdown renderer: Markdown becomes HTML only through `render`."""
+
+import nh3
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render(text: str) -> str:
+    """Markdown to sanitised HTML, safe to mark as safe in templates."""
+    html = _md.render(text or "")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener ugc",
+    )

@@ -1,0 +1,50 @@
+"""A page of results: the list itself and what the pager needs."""
+
+from dataclasses import dataclass
+from math import ceil
+
+from portal.errors import Invalid
+
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def parse_page_args(page, per_page, default_per_page: int = 20) -> tuple[int, int]:
+    """Positive whole numbers or Invalid; per_page is clamped to MAX_PER_PAGE."""
+
+    def positive(value, name: str, default: int) -> int:
+        if value in (None, ""):
+            return default
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = 0
+        if number < 1 or not str(value).strip().isdigit():
+            message = "Must be a positive whole number."
+            raise Invalid(f"{name}: {message}", {name: [message]})
+        return number
+
+    page_number = positive(page, "page", 1)
+    size = min(positive(per_page, "per_page", default_per_page), MAX_PER_PAGE)
+    # Offsets beyond any real list would only make the database work for nothing.
+    page_number = min(page_number, 1_000_000)
+    return page_number, size

@@ -1,0 +1,51 @@
+"""Input rules shared by forms, the API and the CLI."""
+
+import re
+
+from portal.errors import Invalid
+
+# Control characters other than tab, newline and carriage return never reach the database.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "Contains control characters (such as NUL) that are not allowed."
+
+
+def has_control_characters(value: str) -> bool:
+    return bool(_CONTROL.search(value))
+
+
+def clean_text(
+    value,
+    field: str,
+    *,
+    min_length: int = 0,
+    max_length: int,
+    label: str | None = None,
+    strip: bool = True,
+) -> str:
+    """Return `value` checked as text of the given length, or raise Invalid naming `field`."""
+    label = label or field.replace("_", " ").capitalize()
+    if not isinstance(value, str):
+        raise Invalid(f"{label} must be text.", {field: ["Must be text."]})
+    if has_control_characters(value):
+        raise Invalid(f"{label}: {CONTROL_MESSAGE}", {field: [CONTROL_MESSAGE]})
+    if strip:
+        value = value.strip()
+    if len(value) < min_length:
+        message = (
+            "This field is required."
+            if min_length == 1
+            else (f"Must be at least {min_length} characters.")
+        )
+        raise Invalid(f"{label}: {message}", {field: [message]})
+    if len(value) > max_length:
+        message = f"Must be at most {max_length} characters."
+        raise Invalid(f"{label}: {message}", {field: [message]})
+    return value
+
+
+def choice(value, field: str, allowed, label: str | None = None) -> str:
+    label = label or field.capitalize()
+    if value not in allowed:
+        message = f"Must be one of: {', '.join(allowed)}."
+        raise Invalid(f"{label}: {message}", {field: [message]})
+    return value

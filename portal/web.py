@@ -1,0 +1,202 @@
+"""Page-side plumbing: fragments or pages, safe redirects, templating, errors, headers."""
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from portal import access
+from portal.errors import DomainError
+from portal.extensions import db, htmx
+from portal.ideas.models import IDEA_KINDS, STATUSES
+from portal.timeutil import isoformat
+
+log = logging.getLogger(__name__)
+
+STATUS_LABELS = {
+    "open": "Open",
+    "under_review": "Under review",
+    "planned": "Planned",
+    "in_progress": "In progress",
+    "done": "Done",
+    "declined": "Declined",
+    "duplicate": "Duplicate",
+}
+KIND_LABELS = {
+    "idea": "Idea",
+    "improvement": "Improvement",
+    "problem": "Problem",
+    "praise": "Praise",
+    "question": "Question",
+}
+AUDIENCE_LABELS = {"public": "Public", "customers": "Customers only", "suppliers": "Suppliers only"}
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Not valid",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "validation",
+    429: "rate_limited",
+}
+
+
+def wants_fragment() -> bool:
+    """A real htmx request that is neither boosted nor a history restore."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render_page_or_fragment(page: str, fragment: str, **context):
+    """The same data rendered as the whole page, or as the fragment htmx asked for."""
+    return render_template(fragment if wants_fragment() else page, **context)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Follow `next` only when it is a path on this site (no scheme, host or `//`)."""
+    if not target or not isinstance(target, str):
+        return default
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return default
+    return target
+
+
+def redirect_back(default: str):
+    return redirect(safe_next(request.form.get("next") or request.args.get("next"), default))
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, message: str, fields: dict | None = None, code: str | None = None):
+    body = {"error": {"code": code or API_CODES.get(status, "bad_request"), "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+def page_error(status: int, message: str):
+    if wants_fragment():
+        response = render_template("_flash_error.html", message=message), status
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return response[0], status, headers
+    title = ERROR_TITLES.get(status, "Error")
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        if is_api_request():
+            return api_error(error.status, error.message, error.fields, error.code)
+        return page_error(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if status == 429:
+            message = f"Too many requests: {error.description} Please try again later."
+        elif status == 413:
+            message = "The request body is too large (the limit is 1 MiB)."
+        else:
+            message = error.description or ERROR_TITLES.get(status, "Error")
+        response = api_error(status, message) if is_api_request() else page_error(status, message)
+        # Keep what the exception's own response says: Allow (405), Retry-After (429).
+        resp = app.make_response(response)
+        original = error.get_response()
+        for name in ("Allow", "Retry-After"):
+            if name in original.headers:
+                resp.headers[name] = original.headers[name]
+        return resp
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        message = "An unexpected error occurred. It has been logged; please try again."
+        if is_api_request():
+            return jsonify({"error": {"code": "server_error", "message": message}}), 500
+        return render_template(
+            "errors/error.html", status=500, title=ERROR_TITLES[500], message=message
+        ), 500
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("PREFERRED_URL_SCHEME") == "https":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if not is_api_request():
+            response.vary.add("HX-Request")
+        return response
+
+
+def _url_with(**changes) -> str:
+    """The current page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(access.JINJA_GLOBALS)
+    app.jinja_env.globals.update(
+        STATUS_LABELS=STATUS_LABELS,
+        KIND_LABELS=KIND_LABELS,
+        AUDIENCE_LABELS=AUDIENCE_LABELS,
+        STATUSES=STATUSES,
+        IDEA_KINDS=IDEA_KINDS,
+        url_with=_url_with,
+    )
+    app.jinja_env.filters["iso"] = isoformat
+
+    @app.template_filter("datetime")
+    def format_datetime(value):
+        return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+    @app.context_processor
+    def inject_user():
+        return {"viewer": current_user}
+
+
+def flash_domain_error(error: DomainError) -> None:
+    flash(error.message, "error")

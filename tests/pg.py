@@ -1,0 +1,105 @@
+"""A throwaway PostgreSQL server for the tests: temporary data dir, free port, torn down after."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import psycopg
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PostgresServer:
+    """initdb + postgres as the `postgres` user (they refuse to run as root)."""
+
+    def __init__(self):
+        self.bindir = subprocess.check_output(["pg_config", "--bindir"], text=True).strip()
+        # pytest's tmp_path is closed to the postgres user: use a directory of our own.
+        self.base = tempfile.mkdtemp(prefix="portal-pg-", dir="/tmp")
+        self.data = os.path.join(self.base, "data")
+        self.port = free_port()
+        self.process = None
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            shutil.chown(self.base, "postgres", "postgres")
+
+    def start(self) -> "PostgresServer":
+        subprocess.run(
+            self.as_postgres
+            + [
+                f"{self.bindir}/initdb",
+                "-D",
+                self.data,
+                "-A",
+                "trust",
+                "-U",
+                "portal",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],  # fmt: skip
+            check=True,
+            capture_output=True,
+        )
+        log = open(os.path.join(self.base, "server.log"), "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            self.as_postgres
+            + [
+                f"{self.bindir}/postgres",
+                "-D",
+                self.data,
+                "-p",
+                str(self.port),
+                "-k",
+                self.base,
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+            ],  # fmt: skip
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(self.dsn("postgres"), autocommit=True):
+                    break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    with open(os.path.join(self.base, "server.log")) as f:
+                        raise RuntimeError("PostgreSQL did not start:\n" + f.read()) from None
+                time.sleep(0.2)
+        return self
+
+    def dsn(self, database: str) -> str:
+        return f"postgresql://portal@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://portal@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.base, ignore_errors=True)
