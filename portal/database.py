@@ -27,10 +27,12 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 def _begin_sqlite(conn) -> None:
     if conn.dialect.name != "sqlite":
         return
-    # Writers take the write lock at the start, so concurrent writers wait on the busy
-    # timeout instead of failing with "database is locked" when they upgrade a read lock.
-    # Reads (GET pages) stay deferred and never block anyone under WAL.
-    if has_request_context() and request.method in READ_METHODS:
-        conn.exec_driver_sql("BEGIN")
-    else:
+    # Requests that write take the write lock at the start, so concurrent writers wait on
+    # the busy timeout instead of failing with "database is locked" when a read lock cannot
+    # be upgraded. Reads (GET pages) stay deferred and never block anyone under WAL; so does
+    # work outside a request (CLI, scripts), which is single-writer and must not hold the
+    # write lock while it merely reads.
+    if has_request_context() and request.method not in READ_METHODS:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")

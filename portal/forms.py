@@ -1,7 +1,7 @@
 """Form pieces shared by every domain."""
 
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import SelectChoice, ValidationError
 
 from portal.validation import CONTROL_MESSAGE, has_control_characters
 
@@ -26,3 +26,8 @@ def apply_domain_errors(form, error) -> None:
             placed = True
     if not placed:
         form.form_errors.append(error.message)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

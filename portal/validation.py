@@ -9,8 +9,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_MESSAGE = "Contains control characters (such as NUL) that are not allowed."
 
 
+# Lone UTF-16 surrogates (JSON may carry "\ud800") cannot be stored as UTF-8.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+SURROGATE_MESSAGE = "Contains characters that are not valid Unicode text."
+
+
 def has_control_characters(value: str) -> bool:
     return bool(_CONTROL.search(value))
+
+
+def has_invalid_characters(value: str) -> bool:
+    """Control characters or lone surrogates: text that must not reach the database."""
+    return bool(_CONTROL.search(value) or _SURROGATE.search(value))
 
 
 def clean_text(
@@ -28,6 +38,8 @@ def clean_text(
         raise Invalid(f"{label} must be text.", {field: ["Must be text."]})
     if has_control_characters(value):
         raise Invalid(f"{label}: {CONTROL_MESSAGE}", {field: [CONTROL_MESSAGE]})
+    if _SURROGATE.search(value):
+        raise Invalid(f"{label}: {SURROGATE_MESSAGE}", {field: [SURROGATE_MESSAGE]})
     if strip:
         value = value.strip()
     if len(value) < min_length:

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.accounts.service import PASSWORD_MIN
-from portal.forms import no_control_characters
+from portal.forms import choices, no_control_characters
 
 
 class LoginForm(FlaskForm):
@@ -40,10 +40,7 @@ class RegisterForm(FlaskForm):
     )
     kind = RadioField(
         "I am",
-        choices=[
-            ("customer", "A customer"),
-            ("supplier", "Working for a supplier"),
-        ],
+        choices=choices([("customer", "A customer"), ("supplier", "Working for a supplier")]),
         default="customer",
         validators=[DataRequired()],
     )
@@ -62,11 +59,7 @@ class ProfileForm(FlaskForm):
     )
     email_preference = SelectField(
         "E-mail notifications",
-        choices=[
-            ("instant", "At once"),
-            ("daily", "A daily digest"),
-            ("off", "Never"),
-        ],
+        choices=choices([("instant", "At once"), ("daily", "A daily digest"), ("off", "Never")]),
     )
 
 

@@ -19,7 +19,7 @@ from portal.accounts.forms import LoginForm, PasswordForm, ProfileForm, Register
 from portal.accounts.models import Organization
 from portal.errors import Conflict, Invalid
 from portal.extensions import db, limiter
-from portal.forms import EmptyForm, apply_domain_errors
+from portal.forms import EmptyForm, apply_domain_errors, choices
 from portal.web import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -70,7 +70,7 @@ def login():
 
 def _organization_choices() -> list[tuple[int, str]]:
     orgs = db.session.scalars(select(Organization).order_by(Organization.name))
-    return [(0, "— choose —")] + [(org.id, org.name) for org in orgs]
+    return choices([(0, "— choose —")] + [(org.id, org.name) for org in orgs])
 
 
 @bp.route("/register", methods=["GET", "POST"])

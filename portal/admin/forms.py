@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import no_control_characters
+from portal.forms import choices, no_control_characters
 from portal.web import AUDIENCE_LABELS
 
 
@@ -14,7 +14,7 @@ class CategoryForm(FlaskForm):
     description = StringField(
         "Description", validators=[Optional(), Length(max=300), no_control_characters]
     )
-    audience = SelectField("Audience", choices=list(AUDIENCE_LABELS.items()))
+    audience = SelectField("Audience", choices=choices(AUDIENCE_LABELS.items()))
     team = SelectField("Routed to team", coerce=int, validators=[Optional()])
 
 
@@ -25,5 +25,5 @@ class NameForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(
         "Role",
-        choices=[("member", "Member"), ("moderator", "Moderator"), ("admin", "Admin")],
+        choices=choices([("member", "Member"), ("moderator", "Moderator"), ("admin", "Admin")]),
     )

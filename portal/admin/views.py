@@ -11,7 +11,7 @@ from portal.admin import service
 from portal.admin.forms import CategoryForm, NameForm, RoleForm
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms import EmptyForm, apply_domain_errors
+from portal.forms import EmptyForm, apply_domain_errors, choices
 from portal.ideas.models import Category
 from portal.pagination import Page, parse_page_args
 from portal.web import redirect_back
@@ -26,7 +26,7 @@ def _require(predicate) -> None:
 
 def _team_choices():
     teams = db.session.scalars(select(Team).order_by(Team.name))
-    return [(0, "— none —")] + [(t.id, t.name) for t in teams]
+    return choices([(0, "— none —")] + [(t.id, t.name) for t in teams])
 
 
 def _render_index(category_form=None, team_form=None, org_form=None, status=200):

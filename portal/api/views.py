@@ -47,7 +47,10 @@ def signed_in_viewer():
 
 def json_body() -> dict:
     """The request's JSON object, or a 400 with a clear message."""
-    data = request.get_json(silent=True, force=True)
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:  # e.g. [[[[…]]]] nested deeper than the JSON parser goes
+        raise BadRequest("The request body is not valid JSON (nested too deeply).") from None
     if data is None:
         raise BadRequest("The request body is not valid JSON.")
     if not isinstance(data, dict):

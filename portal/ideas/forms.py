@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import no_control_characters
+from portal.forms import choices, no_control_characters
 from portal.ideas.discussion import COMMENT_MAX
 from portal.ideas.service import BODY_MAX, TITLE_MAX, TITLE_MIN
 from portal.web import KIND_LABELS, STATUS_LABELS
@@ -25,14 +25,14 @@ class IdeaEditForm(FlaskForm):
 
 class IdeaForm(IdeaEditForm):
     category = SelectField("Category", validators=[DataRequired()])
-    kind = SelectField("Kind", choices=list(KIND_LABELS.items()), default="idea")
+    kind = SelectField("Kind", choices=choices(KIND_LABELS.items()), default="idea")
     confidential = BooleanField(
         "Confidential: only my organization and the company's staff can see it"
     )
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=list(STATUS_LABELS.items()))
+    status = SelectField("Status", choices=choices(STATUS_LABELS.items()))
     note = TextAreaField(
         "Note to followers",
         validators=[Optional(), Length(max=5000), no_control_characters],

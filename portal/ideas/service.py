@@ -25,7 +25,7 @@ from portal.ideas.models import (
 from portal.markdown import render
 from portal.pagination import Page
 from portal.timeutil import utcnow
-from portal.validation import choice, clean_text
+from portal.validation import choice, clean_text, has_invalid_characters
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ def list_ideas(
     conditions = [access.idea_visibility(user, include_hidden_own=False)]
     conditions.append(Idea.merged_into_id.is_(None))
     if category:
+        if not isinstance(category, str) or has_invalid_characters(category):
+            raise Invalid("Category: no such category.", {"category": ["No such category."]})
         category_id = select(Category.id).where(Category.slug == category).scalar_subquery()
         conditions.append(Idea.category_id == category_id)
     if status:
@@ -109,7 +111,7 @@ def postable_categories(user) -> list[Category]:
 
 
 def _postable_category(user, slug) -> Category:
-    if not isinstance(slug, str) or not slug:
+    if not isinstance(slug, str) or not slug or has_invalid_characters(slug):
         raise Invalid("Category: choose a category.", {"category": ["Choose a category."]})
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None or not access.can_see_category(user, category):

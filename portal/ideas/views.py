@@ -6,11 +6,11 @@ from flask_login import current_user, login_required
 from portal import access
 from portal.errors import Invalid
 from portal.extensions import db
-from portal.forms import EmptyForm, apply_domain_errors
+from portal.forms import EmptyForm, apply_domain_errors, choices
 from portal.ideas import discussion, service
 from portal.ideas.forms import CommentEditForm, CommentForm, IdeaEditForm, IdeaForm, StatusForm
 from portal.pagination import parse_page_args
-from portal.web import redirect_back, render_page_or_fragment, wants_fragment
+from portal.web import AUDIENCE_LABELS, redirect_back, render_page_or_fragment, wants_fragment
 
 bp = Blueprint("ideas", __name__)
 
@@ -18,9 +18,11 @@ bp = Blueprint("ideas", __name__)
 @bp.route("/")
 def index():
     """Home: what is trending, what is new, what was done."""
+    trending = service.list_ideas(current_user, sort="trending", per_page=8)
     return render_template(
         "ideas/home.html",
-        trending=service.list_ideas(current_user, sort="trending", per_page=8),
+        trending=trending,
+        voted=service.voted_ids(current_user, trending.items),
         newest=service.list_ideas(current_user, sort="new", per_page=5),
         done=service.list_ideas(current_user, sort="new", status="done", per_page=5),
         categories=service.postable_categories(current_user),
@@ -51,9 +53,10 @@ def list_ideas():
 
 def _idea_form() -> IdeaForm:
     form = IdeaForm()
-    form.category.choices = [
-        (c.slug, f"{c.name} ({c.audience})") for c in service.postable_categories(current_user)
-    ]
+    form.category.choices = choices(
+        (c.slug, f"{c.name} ({AUDIENCE_LABELS[c.audience]})")
+        for c in service.postable_categories(current_user)
+    )
     if not access.can_mark_confidential(current_user):
         del form.confidential
     return form
