@@ -110,10 +110,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idea'))
     )
     with op.batch_alter_table('idea', schema=None) as batch_op:
-        batch_op.create_index('ix_idea_audience_hot', ['audience', 'hot'], unique=False)
         batch_op.create_index(batch_op.f('ix_idea_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_idea_category_created', ['category_id', 'created_at'], unique=False)
         batch_op.create_index('ix_idea_category_hot', ['category_id', 'hot'], unique=False)
+        batch_op.create_index('ix_idea_category_votes', ['category_id', 'votes_count'], unique=False)
+        batch_op.create_index('ix_idea_category_comments', ['category_id', 'comments_count'], unique=False)
         batch_op.create_index('ix_idea_comments', ['comments_count', 'id'], unique=False)
         batch_op.create_index('ix_idea_created', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_idea_hot', ['hot', 'id'], unique=False)
@@ -272,9 +273,10 @@ def downgrade():
         batch_op.drop_index('ix_idea_created')
         batch_op.drop_index('ix_idea_comments')
         batch_op.drop_index('ix_idea_category_hot')
+        batch_op.drop_index('ix_idea_category_votes')
+        batch_op.drop_index('ix_idea_category_comments')
         batch_op.drop_index('ix_idea_category_created')
         batch_op.drop_index(batch_op.f('ix_idea_author_id'))
-        batch_op.drop_index('ix_idea_audience_hot')
 
     op.drop_table('idea')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
