@@ -42,6 +42,15 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 10 minutes")
 
+    # Accounts younger than this many days are rate limited per account (SPEC section 4).
+    NEW_ACCOUNT_DAYS = _env_int("NEW_ACCOUNT_DAYS", 7)
+    NEW_ACCOUNT_LIMITS = {
+        "ideas": os.environ.get("NEW_ACCOUNT_IDEAS_LIMIT", "10 per hour"),
+        "comments": os.environ.get("NEW_ACCOUNT_COMMENTS_LIMIT", "60 per hour"),
+        "votes": os.environ.get("NEW_ACCOUNT_VOTES_LIMIT", "300 per hour"),
+        "flags": os.environ.get("NEW_ACCOUNT_FLAGS_LIMIT", "30 per hour"),
+    }
+
     PROMISING_VOTES = _env_int("PROMISING_VOTES", 10)
     FLAGS_TO_HIDE = _env_int("FLAGS_TO_HIDE", 3)
 
@@ -61,6 +70,9 @@ class Config:
 
     IDEAS_PER_PAGE = 20
     PASSWORD_HASH_FAST = False
+    SEARCH_SYNC = _env_bool("SEARCH_SYNC", False)
+    # How often a process checks whether another one changed the index (seconds).
+    SEARCH_REFRESH_SECONDS = 1.0
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -96,6 +108,17 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     PASSWORD_HASH_FAST = True
+    # Index in the committing thread (no background writer), each app in its own folder.
+    SEARCH_SYNC = True
+    SEARCH_REFRESH_SECONDS = 0.0
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        super().init_app(app)
+        if app.config["SEARCH_INDEX_DIR"] == Config.SEARCH_INDEX_DIR:
+            import tempfile
+
+            app.config["SEARCH_INDEX_DIR"] = tempfile.mkdtemp(prefix="portal-index-")
 
 
 CONFIGS = {

@@ -5,11 +5,26 @@ import os
 import warnings
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from config import config_for_env
 
 # Whoosh's regexes trigger SyntaxWarnings on Python 3.11+; harmless, and they hide real ones.
 warnings.filterwarnings("ignore", category=SyntaxWarning, module="whoosh")
+
+
+class IdConverter(IntegerConverter):
+    """`int` in routes: an id, 1 to 2**31 - 1 (the id columns' range on every database).
+
+    Anything else is a plain 404: Werkzeug's own min/max would make it a 405 instead.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if not 0 < number < 2**31:
+            raise NotFound()
+        return number
 
 
 def create_app(config_class=None, **overrides) -> Flask:
@@ -25,11 +40,15 @@ def create_app(config_class=None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.init_app(app)
+    # Every <int:...> in a route is a database id: a number no id column holds is a 404.
+    app.url_map.converters["int"] = IdConverter
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     register_extensions(app)
+    register_models()
+    register_search(app)
     register_blueprints(app)
     register_templating(app)
     register_errors(app)
@@ -38,14 +57,18 @@ def create_app(config_class=None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal import database  # noqa: F401  (installs the SQLite engine hooks)
     from portal.accounts.service import load_session_user
+    from portal.database import include_in_autogenerate  # also installs the SQLite hooks
     from portal.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite too (it copies and swaps the table).
     migrate.init_app(
-        app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True
+        app,
+        db,
+        directory=os.path.join(app.root_path, "..", "migrations"),
+        render_as_batch=True,
+        include_object=include_in_autogenerate,
     )
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -57,6 +80,20 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
 
 
+def register_models() -> None:
+    """Import every model module so the metadata (and Alembic) knows all tables."""
+    from portal.accounts import models as _accounts  # noqa: F401
+    from portal.ideas import models as _ideas  # noqa: F401
+    from portal.moderation import models as _moderation  # noqa: F401
+    from portal.search import models as _search  # noqa: F401
+
+
+def register_search(app: Flask) -> None:
+    from portal.search.setup import init_search
+
+    init_search(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
@@ -64,11 +101,15 @@ def register_blueprints(app: Flask) -> None:
     from portal.extensions import csrf
     from portal.ideas.views import bp as ideas_bp
     from portal.main import bp as main_bp
+    from portal.moderation.views import bp as moderation_bp
+    from portal.search.views import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(ideas_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(moderation_bp)
     # The API authenticates with bearer tokens and ignores cookies: CSRF has nothing to protect.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

@@ -59,19 +59,24 @@ def viewer_class(user) -> str:
     return "customer"
 
 
-def idea_visibility(user, *, include_hidden_own: bool = True):
-    """SQL condition on Idea: the ideas this user may see (hidden ones aside for moderators)."""
+def idea_visibility(user, *, include_hidden_own: bool = True, hidden_is_public: bool = False):
+    """SQL condition on Idea: the ideas this user may see.
+
+    Hidden ideas are left out for all but moderators (and, with `include_hidden_own`, their
+    author) unless `hidden_is_public`: their tombstone is public, for pages and the log.
+    """
     if sees_everything(user):
         return true()
-    audiences = visible_audiences(user)
-    condition = Idea.audience.in_(audiences)
-    if user is None or not _signed_in(user) or user.kind != "staff":
+    condition = Idea.audience.in_(visible_audiences(user))
+    if not is_staff(user):
         if _approved_supplier(user) and user.organization_id is not None:
             condition &= or_(
                 Idea.confidential.is_(false()), Idea.organization_id == user.organization_id
             )
         else:
             condition &= Idea.confidential.is_(false())
+    if hidden_is_public:
+        return condition
     not_hidden = Idea.hidden.is_(false())
     if include_hidden_own and _signed_in(user):
         not_hidden = or_(not_hidden, Idea.author_id == user.id)
@@ -79,15 +84,40 @@ def idea_visibility(user, *, include_hidden_own: bool = True):
 
 
 def can_see_idea(user, idea: Idea) -> bool:
-    """The per-object form of `idea_visibility`."""
+    """May this user open the idea's page? (A hidden idea shows others its tombstone.)"""
     if sees_everything(user):
         return True
     if idea.audience not in visible_audiences(user):
         return False
     own_organization = _approved_supplier(user) and user.organization_id == idea.organization_id
-    if idea.confidential and not (is_staff(user) or own_organization):
-        return False
-    return not (idea.hidden and not (_signed_in(user) and idea.author_id == user.id))
+    return not (idea.confidential and not (is_staff(user) or own_organization))
+
+
+def can_see_hidden_content(user, content) -> bool:
+    """Hidden content itself (not its tombstone): moderators and its author."""
+    return sees_everything(user) or (_signed_in(user) and content.author_id == user.id)
+
+
+def comment_visibility(user):
+    """SQL condition on Comment (beside the idea's own): hidden comments for moderators only."""
+    return true() if sees_everything(user) else Comment.hidden.is_(false())
+
+
+def search_scope(user):
+    """What the search index must filter to, for this user (same rule as idea_visibility)."""
+    from portal.search.querying import Scope
+
+    if sees_everything(user):
+        return Scope(audiences=AUDIENCES, confidential="all", include_hidden=True)
+    if is_staff(user):
+        return Scope(audiences=AUDIENCES, confidential="all", include_hidden=False)
+    if _approved_supplier(user) and user.organization_id is not None:
+        return Scope(
+            audiences=visible_audiences(user),
+            confidential=str(user.organization_id),
+            include_hidden=False,
+        )
+    return Scope(audiences=visible_audiences(user), confidential="none", include_hidden=False)
 
 
 def category_visibility(user):
@@ -153,7 +183,13 @@ def can_administer(user) -> bool:
     return is_admin(user)
 
 
+def can_moderate(user) -> bool:
+    return is_moderator(user)
+
+
 JINJA_GLOBALS = {
+    "can_moderate": can_moderate,
+    "can_see_hidden_content": can_see_hidden_content,
     "can_see_idea": can_see_idea,
     "can_write": can_write,
     "can_edit_idea": can_edit_idea,

@@ -19,6 +19,30 @@ def _fail(message: str) -> None:
 seed_cli = AppGroup("seed", help="Fill the database with demo content.")
 users_cli = AppGroup("users", help="Create users and API tokens.")
 categories_cli = AppGroup("categories", help="Manage categories.")
+search_cli = AppGroup("search", help="Maintain the full-text search index.")
+
+
+@search_cli.command("rebuild")
+def search_rebuild():
+    """Rebuild the index from the database (with a progress bar)."""
+    from portal.search.setup import rebuild
+
+    written = rebuild(progress=True)
+    click.echo(f"Search index rebuilt: {written} documents.")
+
+
+@search_cli.command("verify")
+def search_verify():
+    """Report differences between the index and the database; exit 1 if there are any."""
+    from portal.search.setup import verify
+
+    problems = verify()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} difference(s): run `flask search rebuild`.", err=True)
+        sys.exit(1)
+    click.echo("The search index matches the database.")
 
 
 @seed_cli.command("demo")
@@ -113,3 +137,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(categories_cli)
+    app.cli.add_command(search_cli)

@@ -1,12 +1,25 @@
 """Engine behaviour per database: SQLite as a real multi-worker default."""
 
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_writing = ContextVar("portal_sqlite_writing", default=False)
+
+
+@contextmanager
+def writing():
+    """Transactions begun inside take SQLite's write lock at once (for writers outside requests)."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 @event.listens_for(Engine, "connect")
@@ -32,7 +45,16 @@ def _begin_sqlite(conn) -> None:
     # be upgraded. Reads (GET pages) stay deferred and never block anyone under WAL; so does
     # work outside a request (CLI, scripts), which is single-writer and must not hold the
     # write lock while it merely reads.
-    if has_request_context() and request.method not in READ_METHODS:
+    if _writing.get() or (has_request_context() and request.method not in READ_METHODS):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
+
+
+# Indexes that live only in migrations (PostgreSQL expression indexes for full-text search):
+# the models cannot declare them, so autogenerate must not propose dropping them.
+MIGRATION_ONLY_INDEXES = frozenset({"ix_idea_fulltext", "ix_comment_fulltext"})
+
+
+def include_in_autogenerate(_object, name, type_, _reflected, _compare_to) -> bool:
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)

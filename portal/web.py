@@ -1,6 +1,7 @@
 """Page-side plumbing: fragments or pages, safe redirects, templating, errors, headers."""
 
 import logging
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -17,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal import access
 from portal.errors import DomainError
-from portal.extensions import db, htmx
+from portal.extensions import db, htmx, limiter
 from portal.ideas.models import IDEA_KINDS, STATUSES
 from portal.timeutil import isoformat
 
@@ -111,6 +112,21 @@ def page_error(status: int, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _try_again_when() -> str:
+    """When a rate-limited visitor may try again, in words (the Retry-After header in seconds)."""
+    try:
+        current = limiter.current_limit
+        seconds = max(1, int(current.reset_at - time.time())) if current else None
+    except Exception:  # an error page must not fail on the limiter's storage
+        seconds = None
+    if seconds is None:
+        return "Please try again later."
+    if seconds <= 90:
+        return f"Please try again in {seconds} second{'' if seconds == 1 else 's'}."
+    minutes = -(-seconds // 60)
+    return f"Please try again in {minutes} minutes."
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -123,7 +139,7 @@ def init_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         status = error.code or 500
         if status == 429:
-            message = f"Too many requests: {error.description} Please try again later."
+            message = f"Too many requests: {error.description} {_try_again_when()}"
         elif status == 413:
             message = "The request body is too large (the limit is 1 MiB)."
         else:
@@ -195,7 +211,12 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def inject_user():
-        return {"viewer": current_user}
+        waiting = 0
+        if access.is_moderator(current_user):
+            from portal.moderation.service import open_queue_count
+
+            waiting = open_queue_count()
+        return {"viewer": current_user, "moderation_waiting": waiting}
 
 
 def flash_domain_error(error: DomainError) -> None:

@@ -5,6 +5,7 @@ import tempfile
 from contextlib import contextmanager
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
@@ -61,7 +62,17 @@ def _empty_tables(app) -> None:
 
 
 def make_test_app(database_url: str, **overrides):
-    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+
+    @app.before_request
+    def _forget_per_request_globals():
+        # Tests keep one app context pushed, and Flask reuses it for every test-client
+        # request: without this, `g` would carry one request's signed-in user (Flask-Login)
+        # and CSRF token (Flask-WTF) into the next request, even on another client.
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+
+    return app
 
 
 @pytest.fixture

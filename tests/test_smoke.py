@@ -3,6 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from portal.database import include_in_autogenerate
 from portal.extensions import db
 
 
@@ -14,7 +15,10 @@ def test_healthz(client):
 
 def test_migrations_match_models(app):
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_object": include_in_autogenerate}
+        )
+        diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 

@@ -10,6 +10,7 @@ from portal.accounts.models import ROLES, Organization, Team, User
 from portal.errors import Conflict, Forbidden, Invalid
 from portal.extensions import db
 from portal.ideas.models import AUDIENCES, Category, Idea
+from portal.search import tasks as search_tasks
 from portal.validation import choice, clean_text
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def update_category(actor, category: Category, *, name, audience, team_id, descr
             .values(audience=new_audience)
             .execution_options(synchronize_session=False)
         )
+        search_tasks.enqueue_category(db.session, category.id)
     db.session.flush()
 
 

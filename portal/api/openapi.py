@@ -157,6 +157,8 @@ SCHEMAS = {
             "item_id": {"type": ["integer", "null"]},
             "merged_into": {"type": ["integer", "null"]},
             "locked": {"type": "boolean"},
+            "hidden": {"type": "boolean"},
+            "hidden_reason": NULLABLE_STRING,
             "viewer_has_voted": {"type": "boolean"},
             "created_at": {"type": "string", "format": "date-time"},
             "updated_at": {"type": "string", "format": "date-time"},
@@ -231,6 +233,132 @@ SCHEMAS = {
             "official": {"type": "boolean"},
         },
     },
+    "SearchItem": {
+        "type": "object",
+        "required": ["type", "id", "title", "snippet", "url", "score"],
+        "properties": {
+            "type": {"type": "string", "enum": ["idea", "comment", "item"]},
+            "id": {"type": "integer"},
+            "idea_id": {"type": "integer"},
+            "title": {"type": "string", "description": "Plain text, never HTML."},
+            "snippet": {"type": "string", "description": "Escaped text with <mark> highlights."},
+            "url": {"type": "string", "format": "uri"},
+            "score": {"type": "number"},
+        },
+    },
+    "SearchResults": {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total", "facets"],
+        "properties": {
+            "items": {"type": "array", "items": _ref("SearchItem")},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "facets": {
+                "type": "object",
+                "description": "Counts per value of type, category, status and kind.",
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer"},
+                },
+            },
+        },
+    },
+    "NewFlag": {
+        "type": "object",
+        "required": ["target_type", "target_id", "reason"],
+        "properties": {
+            "target_type": {"type": "string", "enum": ["idea", "comment", "user"]},
+            "target_id": {"type": "integer"},
+            "reason": {
+                "type": "string",
+                "enum": ["spam", "abuse", "off_topic", "duplicate", "other"],
+            },
+            "note": {"type": ["string", "null"], "maxLength": 2000},
+            "duplicate_of": {"type": ["integer", "null"]},
+        },
+    },
+    "Flag": {
+        "type": "object",
+        "required": ["id", "target_type", "target_id", "reason", "note", "by", "at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "target_type": {"type": "string"},
+            "target_id": {"type": "integer"},
+            "reason": {"type": "string"},
+            "note": NULLABLE_STRING,
+            "duplicate_of": {"type": ["integer", "null"]},
+            "by": _ref("UserBrief"),
+            "at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "QueueGroup": {
+        "type": "object",
+        "required": ["target_type", "target_id", "target", "flags"],
+        "properties": {
+            "target_type": {"type": "string", "enum": ["idea", "comment", "user"]},
+            "target_id": {"type": "integer"},
+            "target": {"type": ["object", "null"]},
+            "flags": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["reason", "note", "by", "at"],
+                    "properties": {
+                        "reason": {"type": "string"},
+                        "note": NULLABLE_STRING,
+                        "by": _ref("UserBrief"),
+                        "at": {"type": "string", "format": "date-time"},
+                        "duplicate_of": {"type": ["integer", "null"]},
+                    },
+                },
+            },
+            "appeal": {"type": ["object", "null"]},
+        },
+    },
+    "ModerationActionRequest": {
+        "type": "object",
+        "required": ["action", "target_type", "target_id", "reason"],
+        "properties": {
+            "action": {
+                "type": "string",
+                "enum": [
+                    "dismiss",
+                    "hide",
+                    "restore",
+                    "lock",
+                    "unlock",
+                    "merge",
+                    "suspend",
+                    "unsuspend",
+                ],  # fmt: skip
+            },
+            "target_type": {"type": "string", "enum": ["idea", "comment", "user"]},
+            "target_id": {"type": "integer"},
+            "reason": {"type": "string", "minLength": 1, "maxLength": 2000},
+            "into_id": {"type": ["integer", "null"], "description": "merge: the original"},
+            "until": {
+                "type": ["string", "null"],
+                "description": "suspend: an ISO 8601 date or date-time in the future",
+            },
+        },
+    },
+    "ModerationAction": {
+        "type": "object",
+        "required": ["id", "action", "target_type", "target_id", "reason", "by", "at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "action": {"type": "string"},
+            "target_type": {"type": "string"},
+            "target_id": {"type": "integer"},
+            "reason": {"type": "string"},
+            "by": {"oneOf": [_ref("UserBrief"), {"type": "null"}]},
+            "into_id": {"type": ["integer", "null"]},
+            "until": {"type": ["string", "null"]},
+            "at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "QueueList": _list_of("QueueGroup"),
     "CategoryList": _list_of("Category"),
     "IdeaList": _list_of("Idea"),
     "CommentList": _list_of("Comment"),
@@ -338,6 +466,77 @@ def _paths() -> dict:
                 "parameters": [IDEA_ID, COMMENT_ID],
                 "responses": {"200": _json(_ref("Comment")), **_errors("401", "403", "404")},
             },
+        },
+        "/search": {
+            "get": {
+                "summary": "Full-text search over what you may see",
+                "description": (
+                    "Every word must match (the last also as a prefix); quote a phrase. "
+                    "`category:`, `status:`, `kind:` and `type:` may be typed in `q` too. "
+                    "An empty query answers 200 with no items."
+                ),
+                "security": [{}, {"bearer": []}],
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "type",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["idea", "comment", "item"]},
+                    },
+                    {"name": "category", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(STATUSES)},
+                    },
+                    {
+                        "name": "kind",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(IDEA_KINDS)},
+                    },
+                    {
+                        "name": "order",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["relevance", "votes", "newest"]},
+                    },
+                    *PAGE_PARAMS,
+                ],
+                "responses": {
+                    "200": _json(_ref("SearchResults")),
+                    **_errors("400", "401", "422"),
+                },
+            }
+        },
+        "/flags": {
+            "post": {
+                "summary": "Flag an idea, a comment or a user for the moderators",
+                "description": "A second open flag by the same user on the same target is 409.",
+                "requestBody": _body(_ref("NewFlag")),
+                "responses": {
+                    "201": _json(_ref("Flag"), "Created"),
+                    **_errors("400", "401", "403", "404", "409", "413", "422", "429"),
+                },
+            }
+        },
+        "/moderation/queue": {
+            "get": {
+                "summary": "Open flags (and appeals) grouped by target, for moderators",
+                "parameters": PAGE_PARAMS,
+                "responses": {
+                    "200": _json(_ref("QueueList")),
+                    **_errors("400", "401", "403", "422"),
+                },
+            }
+        },
+        "/moderation/actions": {
+            "post": {
+                "summary": "A moderation action with its reason (written to the public log)",
+                "requestBody": _body(_ref("ModerationActionRequest")),
+                "responses": {
+                    "200": _json(_ref("ModerationAction")),
+                    **_errors("400", "401", "403", "404", "409", "413", "422"),
+                },
+            }
         },
         "/openapi.json": {
             "get": {

@@ -2,6 +2,7 @@
 
 from flask import url_for
 
+from portal import access
 from portal.timeutil import isoformat
 
 
@@ -26,12 +27,17 @@ def category(category) -> dict:
     return {"slug": category.slug, "name": category.name, "audience": category.audience}
 
 
-def idea(idea, viewer_has_voted: bool) -> dict:
+HIDDEN_TITLE = "Hidden by the moderators"
+
+
+def idea(idea, viewer_has_voted: bool, viewer=None) -> dict:
+    # Hidden content shows others only its tombstone: that it was hidden, and why.
+    redact = idea.hidden and not access.can_see_hidden_content(viewer, idea)
     return {
         "id": idea.id,
-        "title": idea.title,
-        "body": idea.body,
-        "body_html": idea.body_html,
+        "title": HIDDEN_TITLE if redact else idea.title,
+        "body": "" if redact else idea.body,
+        "body_html": "" if redact else idea.body_html,
         "kind": idea.kind,
         "status": idea.status,
         "status_note": idea.status_note,
@@ -43,6 +49,8 @@ def idea(idea, viewer_has_voted: bool) -> dict:
         "item_id": getattr(idea, "item_id", None),
         "merged_into": idea.merged_into_id,
         "locked": idea.locked,
+        "hidden": idea.hidden,
+        "hidden_reason": idea.hidden_reason,
         "viewer_has_voted": viewer_has_voted,
         "created_at": isoformat(idea.created_at),
         "updated_at": isoformat(idea.updated_at),
@@ -50,16 +58,19 @@ def idea(idea, viewer_has_voted: bool) -> dict:
     }
 
 
-def comment(comment) -> dict:
+def comment(comment, viewer=None) -> dict:
+    redact = comment.hidden and not access.can_see_hidden_content(viewer, comment)
     return {
         "id": comment.id,
         "idea_id": comment.idea_id,
         "parent_id": comment.parent_id,
-        "body": comment.body,
-        "body_html": comment.body_html,
+        "body": "" if redact else comment.body,
+        "body_html": "" if redact else comment.body_html,
         "author": user_brief(comment.author),
         "official": comment.official,
         "deleted": comment.is_deleted,
+        "hidden": comment.hidden,
+        "hidden_reason": comment.hidden_reason,
         "created_at": isoformat(comment.created_at),
         "edited_at": isoformat(comment.edited_at),
     }
@@ -71,4 +82,84 @@ def page(result, items: list) -> dict:
         "page": result.page,
         "per_page": result.per_page,
         "total": result.total,
+    }
+
+
+def search_item(item) -> dict:
+    return {
+        "type": item.type,
+        "id": item.id,
+        "idea_id": item.idea.id,
+        "title": item.title,
+        "snippet": item.snippet,
+        "url": url_for("ideas.detail", idea_id=item.idea.id, _external=True)
+        + (f"#comment-{item.id}" if item.type == "comment" else ""),
+        "score": round(item.score, 4),
+    }
+
+
+def flag(flag) -> dict:
+    return {
+        "id": flag.id,
+        "target_type": flag.target_type,
+        "target_id": flag.target_id,
+        "reason": flag.reason,
+        "note": flag.note,
+        "duplicate_of": flag.duplicate_of_id,
+        "by": user_brief(flag.by),
+        "at": isoformat(flag.created_at),
+    }
+
+
+def _target(group) -> dict | None:
+    target = group.target
+    if target is None:
+        return None
+    if group.target_type == "idea":
+        return {"id": target.id, "title": target.title, "body": target.body,
+                "status": target.status, "hidden": target.hidden, "locked": target.locked,
+                "author": user_brief(target.author),
+                "url": url_for("ideas.detail", idea_id=target.id, _external=True)}  # fmt: skip
+    if group.target_type == "comment":
+        return {"id": target.id, "idea_id": target.idea_id, "body": target.body,
+                "hidden": target.hidden, "author": user_brief(target.author)}  # fmt: skip
+    return {**user_brief(target), "suspended_until": isoformat(target.suspended_until)}
+
+
+def queue_group(group) -> dict:
+    return {
+        "target_type": group.target_type,
+        "target_id": group.target_id,
+        "target": _target(group),
+        "flags": [
+            {
+                "reason": f.reason,
+                "note": f.note,
+                "by": user_brief(f.by),
+                "at": isoformat(f.created_at),
+                "duplicate_of": f.duplicate_of_id,
+            }  # fmt: skip
+            for f in group.flags
+        ],
+        "appeal": {
+            "text": group.appeal.text,
+            "by": user_brief(group.appeal.by),
+            "at": isoformat(group.appeal.created_at),
+        }
+        if group.appeal
+        else None,  # fmt: skip
+    }
+
+
+def moderation_action(entry) -> dict:
+    return {
+        "id": entry.id,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "reason": entry.reason,
+        "by": user_brief(entry.by) if entry.by else None,
+        "into_id": entry.into_id,
+        "until": isoformat(entry.until),
+        "at": isoformat(entry.created_at),
     }

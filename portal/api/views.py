@@ -4,6 +4,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
+from portal import access
 from portal.accounts.service import user_for_token
 from portal.api import serializers as out
 from portal.api.openapi import openapi_document
@@ -11,7 +12,12 @@ from portal.errors import BadRequest, Forbidden, Invalid, Unauthorized
 from portal.extensions import db
 from portal.ideas import discussion, service
 from portal.ideas.models import Comment
+from portal.moderation import queue as moderation_queue_service
+from portal.moderation import service as moderation
 from portal.pagination import Page, parse_page_args
+from portal.ratelimits import new_account_limit
+from portal.search import service as search_service
+from portal.search.querying import FILTER_FIELDS
 from portal.web import api_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -92,10 +98,11 @@ def list_ideas():
         per_page=per_page,
     )
     voted = service.voted_ids(viewer(), result.items)
-    return jsonify(out.page(result, [out.idea(i, i.id in voted) for i in result.items]))
+    return jsonify(out.page(result, [out.idea(i, i.id in voted, viewer()) for i in result.items]))
 
 
 @bp.post("/ideas")
+@new_account_limit("ideas")
 def create_idea():
     user = signed_in_viewer()
     data = json_body()
@@ -108,13 +115,36 @@ def create_idea():
         confidential=data.get("confidential", False),
     )
     db.session.commit()
-    return jsonify(out.idea(idea, True)), 201
+    return jsonify(out.idea(idea, True, user)), 201
+
+
+@bp.get("/search")
+def search():
+    page, per_page = _page_args()
+    args = request.args
+    result = search_service.search(
+        viewer(),
+        args.get("q", ""),
+        filters={name: args.get(name) for name in FILTER_FIELDS if args.get(name)},
+        order=args.get("order") or "relevance",
+        page=page,
+        per_page=per_page,
+    )
+    return jsonify(
+        {
+            "items": [out.search_item(item) for item in result.items],
+            "page": page,
+            "per_page": per_page,
+            "total": result.total,
+            "facets": result.facets,
+        }
+    )
 
 
 @bp.get("/ideas/<int:idea_id>")
 def get_idea(idea_id: int):
     idea = service.get_idea(viewer(), idea_id)
-    return jsonify(out.idea(idea, service.has_voted(viewer(), idea)))
+    return jsonify(out.idea(idea, service.has_voted(viewer(), idea), viewer()))
 
 
 @bp.patch("/ideas/<int:idea_id>")
@@ -126,6 +156,9 @@ def patch_idea(idea_id: int):
     if not known:
         message = "Nothing to change: send title and/or body (author) or status and note (staff)."
         raise Invalid(message, {"body": [message]})
+    for name in ("title", "body"):
+        if name in data and data[name] is None:
+            raise Invalid(f"{name.capitalize()}: must be text.", {name: ["Must be text."]})
     if "title" in data or "body" in data:
         service.edit_idea(user, idea, title=data.get("title"), body=data.get("body"))
     if "status" in data or "note" in data:
@@ -133,7 +166,7 @@ def patch_idea(idea_id: int):
             raise Invalid("Status: required with a note.", {"status": ["Required with a note."]})
         service.change_status(user, idea, data["status"], data.get("note"))
     db.session.commit()
-    return jsonify(out.idea(idea, service.has_voted(user, idea)))
+    return jsonify(out.idea(idea, service.has_voted(user, idea), user))
 
 
 def _vote(idea_id: int, supported: bool):
@@ -145,11 +178,13 @@ def _vote(idea_id: int, supported: bool):
 
 
 @bp.post("/ideas/<int:idea_id>/vote")
+@new_account_limit("votes")
 def vote(idea_id: int):
     return _vote(idea_id, True)
 
 
 @bp.delete("/ideas/<int:idea_id>/vote")
+@new_account_limit("votes")
 def unvote(idea_id: int):
     return _vote(idea_id, False)
 
@@ -168,10 +203,11 @@ def list_comments(idea_id: int):
         .offset((page - 1) * per_page)
     ).all()
     result = Page(items=list(rows), page=page, per_page=per_page, total=total)
-    return jsonify(out.page(result, [out.comment(c) for c in rows]))
+    return jsonify(out.page(result, [out.comment(c, viewer()) for c in rows]))
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
+@new_account_limit("comments")
 def create_comment(idea_id: int):
     user = signed_in_viewer()
     idea = service.get_idea(user, idea_id)
@@ -180,7 +216,7 @@ def create_comment(idea_id: int):
         user, idea, data.get("body"), parent_id=data.get("parent_id"), official=False
     )
     db.session.commit()
-    return jsonify(out.comment(comment)), 201
+    return jsonify(out.comment(comment, user)), 201
 
 
 @bp.patch("/ideas/<int:idea_id>/comments/<int:comment_id>")
@@ -197,7 +233,7 @@ def patch_comment(idea_id: int, comment_id: int):
     if "official" in data:
         discussion.set_official(user, comment, data["official"])
     db.session.commit()
-    return jsonify(out.comment(comment))
+    return jsonify(out.comment(comment, user))
 
 
 @bp.delete("/ideas/<int:idea_id>/comments/<int:comment_id>")
@@ -209,4 +245,53 @@ def delete_comment(idea_id: int, comment_id: int):
         raise Forbidden("This comment is already deleted.")
     discussion.delete_comment(user, comment)
     db.session.commit()
-    return jsonify(out.comment(comment))
+    return jsonify(out.comment(comment, user))
+
+
+@bp.post("/flags")
+@new_account_limit("flags")
+def create_flag():
+    user = signed_in_viewer()
+    data = json_body()
+    flag = moderation.flag(
+        user,
+        data.get("target_type"),
+        data.get("target_id"),
+        data.get("reason"),
+        data.get("note"),
+        data.get("duplicate_of"),
+    )
+    db.session.commit()
+    return jsonify(out.flag(flag)), 201
+
+
+def _require_moderator():
+    user = signed_in_viewer()
+    if not access.is_moderator(user):
+        raise Forbidden("Only moderators may do this.")
+    return user
+
+
+@bp.get("/moderation/queue")
+def moderation_queue():
+    _require_moderator()
+    page, per_page = _page_args()
+    result = moderation_queue_service.review_queue(page, per_page)
+    return jsonify(out.page(result, [out.queue_group(group) for group in result.items]))
+
+
+@bp.post("/moderation/actions")
+def moderation_action():
+    user = _require_moderator()
+    data = json_body()
+    entry = moderation.act(
+        user,
+        data.get("action"),
+        data.get("target_type"),
+        data.get("target_id"),
+        data.get("reason"),
+        data.get("into_id"),
+        data.get("until"),
+    )
+    db.session.commit()
+    return jsonify(out.moderation_action(entry))

@@ -48,7 +48,8 @@ def get_comment(user, idea: Idea, comment_id) -> Comment:
         comment_id = int(comment_id)
     except (TypeError, ValueError):
         raise NotFound("No such comment.") from None
-    comment = db.session.get(Comment, comment_id) if 0 < comment_id < 2**63 else None
+    # Ids are 32-bit INTEGER columns: a larger number is a DataError on PostgreSQL.
+    comment = db.session.get(Comment, comment_id) if 0 < comment_id < 2**31 else None
     if comment is None or comment.idea_id != idea.id:
         raise NotFound("No such comment.")
     return comment
@@ -83,6 +84,8 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
         raise Conflict("This idea was merged into another one: comment there instead.")
     if idea.locked:
         raise Conflict("This idea is locked: the discussion is closed.")
+    if idea.hidden:
+        raise Conflict("This idea is hidden by the moderators: the discussion is closed.")
     body = _clean_body(body)
     parent = None
     if parent_id not in (None, ""):
@@ -182,3 +185,21 @@ def comment_revisions(comment: Comment) -> list[CommentRevision]:
             .order_by(CommentRevision.created_at.desc())
         )
     )
+
+
+def merged_discussions(idea: Idea) -> tuple[list[Idea], dict[int, list[Comment]]]:
+    """Ideas merged into this one, and their comments, still readable here (two queries)."""
+    merged = list(
+        db.session.scalars(
+            select(Idea).where(Idea.merged_into_id == idea.id).order_by(Idea.created_at)
+        )
+    )
+    comments: dict[int, list[Comment]] = {}
+    if merged:
+        for comment in db.session.scalars(
+            select(Comment)
+            .where(Comment.idea_id.in_([m.id for m in merged]))
+            .order_by(Comment.created_at, Comment.id)
+        ):
+            comments.setdefault(comment.idea_id, []).append(comment)
+    return merged, comments

@@ -57,6 +57,7 @@ class Idea(db.Model):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id"))
 
@@ -160,6 +161,7 @@ class Comment(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     official: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)

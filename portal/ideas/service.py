@@ -2,10 +2,9 @@
 
 import logging
 import math
-import re
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,6 +23,7 @@ from portal.ideas.models import (
 )
 from portal.markdown import render
 from portal.pagination import Page
+from portal.search import tasks as search_tasks
 from portal.timeutil import utcnow
 from portal.validation import choice, clean_text, has_invalid_characters
 
@@ -94,7 +94,8 @@ def get_idea(user, idea_id) -> Idea:
         idea_id = int(idea_id)
     except (TypeError, ValueError):
         raise NotFound("No such idea.") from None
-    idea = db.session.get(Idea, idea_id) if 0 < idea_id < 2**63 else None
+    # Ids are 32-bit INTEGER columns: a larger number is a DataError on PostgreSQL.
+    idea = db.session.get(Idea, idea_id) if 0 < idea_id < 2**31 else None
     if idea is None or not access.can_see_idea(user, idea):
         raise NotFound("No such idea.")
     return idea
@@ -230,12 +231,16 @@ def bump_counters(idea: Idea, *, votes: int = 0, comments: int = 0) -> None:
         .values(hot=hot)
         .execution_options(synchronize_session=False)
     )
+    # Counters change by SQL, which the ORM's change tracking does not see: queue by hand.
+    search_tasks.enqueue(db.session, "idea", idea.id)
     set_committed_value(idea, "votes_count", row.votes_count)
     set_committed_value(idea, "comments_count", row.comments_count)
     set_committed_value(idea, "hot", hot)
 
 
 def _vote_refusal(idea: Idea) -> str | None:
+    if idea.hidden:
+        return "This idea is hidden by the moderators: votes are closed."
     if idea.is_merged:
         return "This idea was merged into another one: vote there instead."
     if idea.locked:
@@ -364,41 +369,3 @@ def vote_breakdown(idea: Idea) -> dict:
         if kind == "supplier" and organization:
             by_organization[organization] = by_organization.get(organization, 0) + count
     return {"by_kind": by_kind, "by_organization": dict(sorted(by_organization.items()))}
-
-
-STOPWORDS = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "that",
-        "this",
-        "from",
-        "have",
-        "not",
-        "are",
-        "but",
-        "you",
-        "your",
-        "our",
-        "can",
-    ]
-)
-
-
-def similar_ideas(user, title: str, limit: int = 5) -> list[Idea]:
-    """Visible ideas whose titles share words with `title` (until search takes over)."""
-    words = [w for w in re.findall(r"\w{3,}", (title or "").lower()) if w not in STOPWORDS][:6]
-    if not words:
-        return []
-    matches = or_(*(Idea.title.ilike(f"%{word}%") for word in words))
-    return list(
-        db.session.scalars(
-            select(Idea)
-            .where(access.idea_visibility(user, include_hidden_own=False))
-            .where(Idea.merged_into_id.is_(None), matches)
-            .order_by(Idea.votes_count.desc(), Idea.id.desc())
-            .limit(limit)
-        )
-    )

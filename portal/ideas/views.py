@@ -9,7 +9,11 @@ from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
 from portal.ideas import discussion, service
 from portal.ideas.forms import CommentEditForm, CommentForm, IdeaEditForm, IdeaForm, StatusForm
+from portal.moderation import service as moderation
+from portal.moderation.forms import AppealForm, FlagForm
 from portal.pagination import parse_page_args
+from portal.ratelimits import new_account_limit
+from portal.search import service as search
 from portal.web import AUDIENCE_LABELS, redirect_back, render_page_or_fragment, wants_fragment
 
 bp = Blueprint("ideas", __name__)
@@ -64,6 +68,7 @@ def _idea_form() -> IdeaForm:
 
 @bp.route("/ideas/new", methods=["GET", "POST"])
 @login_required
+@new_account_limit("ideas")
 def new():
     form = _idea_form()
     if request.method == "GET" and request.args.get("category"):
@@ -92,15 +97,21 @@ def new():
 def similar():
     """The similar-ideas box of the new-idea form (htmx, debounced)."""
     title = request.args.get("title", "")
-    ideas = service.similar_ideas(current_user, title) if len(title.strip()) >= 3 else []
+    ideas = search.similar_ideas(current_user, title) if len(title.strip()) >= 3 else []
     return render_template("ideas/_similar.html", ideas=ideas, query=title)
 
 
 def _detail_context(idea, comment_form=None, status_form=None):
     comments = discussion.comments_for(idea)
     official, threads = discussion.thread(comments)
+    merged_from, merged_comments = discussion.merged_discussions(idea)
     return dict(
         idea=idea,
+        merged_from=merged_from,
+        merged_comments=merged_comments,
+        appealed=moderation.appealed_targets(idea, comments),
+        flag_form=FlagForm(formdata=None),
+        appeal_form=AppealForm(formdata=None),
         official=official,
         threads=threads,
         voted=service.has_voted(current_user, idea),
@@ -109,8 +120,9 @@ def _detail_context(idea, comment_form=None, status_form=None):
         breakdown=service.vote_breakdown(idea)
         if access.can_see_vote_breakdown(current_user)
         else None,
-        comment_form=comment_form or CommentForm(),
-        reply_form=CommentForm(),
+        # formdata=None: after a successful post the swapped-in form starts empty.
+        comment_form=comment_form or CommentForm(formdata=None),
+        reply_form=CommentForm(formdata=None),
         status_form=status_form or StatusForm(status=idea.status),
         action_form=EmptyForm(),
         merged_into=None,
@@ -123,6 +135,8 @@ def detail(idea_id: int):
     if idea.merged_into_id is not None:
         original = service.get_idea(current_user, idea.merged_into_id)
         return redirect(url_for("ideas.detail", idea_id=original.id), code=301)
+    if idea.hidden and not access.can_see_hidden_content(current_user, idea):
+        return render_template("ideas/tombstone.html", idea=idea)
     return render_template("ideas/detail.html", **_detail_context(idea))
 
 
@@ -159,6 +173,7 @@ def history(idea_id: int):
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
 @login_required
+@new_account_limit("votes")
 def vote(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     voted = service.toggle_vote(current_user, idea)
@@ -203,6 +218,7 @@ def change_status(idea_id: int):
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
 @login_required
+@new_account_limit("comments")
 def comment(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     form = CommentForm()

@@ -1,0 +1,1 @@
+"""Moderation: flags, the review queue, actions with reasons, appeals, the public log."""

@@ -1,0 +1,377 @@
+"""Moderation operations: flag, act (with a reason, always logged), merge, appeal."""
+
+import logging
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal import access
+from portal.accounts.models import User
+from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.extensions import db
+from portal.ideas import service as ideas
+from portal.ideas.models import Comment, Follow, Idea, StatusChange, Vote
+from portal.moderation.models import (
+    ACTIONS,
+    ACTIONS_ON,
+    FLAG_REASONS,
+    TARGET_TYPES,
+    Appeal,
+    Flag,
+    ModerationAction,
+)
+from portal.timeutil import utcnow
+from portal.validation import choice, clean_text
+
+log = logging.getLogger(__name__)
+HOLD_REASON = "Held for review: flagged by {count} people."
+
+
+def _id(value, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise Invalid(f"{field}: must be an id.", {field: ["Must be an id."]})
+    try:
+        number = int(value)
+    except ValueError:
+        raise Invalid(f"{field}: must be an id.", {field: ["Must be an id."]}) from None
+    if not 0 < number < 2**31:
+        raise NotFound("No such target.")
+    return number
+
+
+def target_of(user, target_type, target_id):
+    """The flagged or acted-on object if `user` may see it; NotFound otherwise."""
+    target_type = choice(target_type, "target_type", TARGET_TYPES)
+    target_id = _id(target_id, "target_id")
+    if target_type == "idea":
+        return ideas.get_idea(user, target_id)
+    if target_type == "comment":
+        comment = db.session.get(Comment, target_id)
+        if comment is None or comment.is_deleted:
+            raise NotFound("No such comment.")
+        ideas.get_idea(user, comment.idea_id)
+        if comment.hidden and not (
+            access.sees_everything(user) or comment.author_id == getattr(user, "id", None)
+        ):
+            raise NotFound("No such comment.")
+        return comment
+    target = db.session.get(User, target_id)
+    if target is None:
+        raise NotFound("No such user.")
+    return target
+
+
+def _author_id(target) -> int | None:
+    if isinstance(target, User):
+        return target.id
+    return target.author_id
+
+
+def _open_flaggers(target_type: str, target_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(func.distinct(Flag.by_id))).where(
+            Flag.target_type == target_type, Flag.target_id == target_id, Flag.resolved_at.is_(None)
+        )
+    )
+
+
+def flag(user, target_type, target_id, reason, note=None, duplicate_of=None) -> Flag:
+    """Report content or a user; enough distinct reporters hold content for review."""
+    refusal = access.write_refusal(user)
+    if refusal:
+        raise Forbidden(refusal)
+    reason = choice(reason, "reason", FLAG_REASONS)
+    target = target_of(user, target_type, target_id)
+    if _author_id(target) == user.id:
+        message = "You cannot flag yourself or your own content."
+        raise Invalid(message, {"target_id": [message]})
+    note = clean_text(note, "note", max_length=2000) if note not in (None, "") else None
+    if reason == "other" and not note:
+        message = "Say what is wrong in a note."
+        raise Invalid(f"Note: {message}", {"note": [message]})
+    duplicate_id = None
+    if reason == "duplicate":
+        if target_type != "idea":
+            message = "Only an idea can be a duplicate."
+            raise Invalid(message, {"reason": [message]})
+        if duplicate_of in (None, ""):
+            message = "Name the original idea."
+            raise Invalid(f"Duplicate of: {message}", {"duplicate_of": [message]})
+        try:
+            original = ideas.get_idea(user, _id(duplicate_of, "duplicate_of"))
+        except NotFound:
+            message = "No such idea."
+            raise Invalid(f"Duplicate of: {message}", {"duplicate_of": [message]}) from None
+        if original.id == target.id:
+            message = "An idea cannot duplicate itself."
+            raise Invalid(message, {"duplicate_of": [message]})
+        duplicate_id = original.id
+    target_id = target.id
+    already = db.session.scalar(
+        select(Flag.id).where(
+            Flag.by_id == user.id,
+            Flag.target_type == target_type,
+            Flag.target_id == target_id,
+            Flag.resolved_at.is_(None),
+        )
+    )
+    if already is not None:
+        raise Conflict("You have already flagged this; moderators will review it.")
+    new = Flag(
+        target_type=target_type, target_id=target_id, reason=reason, note=note,
+        duplicate_of_id=duplicate_id, by_id=user.id,
+    )  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(new)
+    except IntegrityError:
+        raise Conflict("You have already flagged this; moderators will review it.") from None
+    threshold = current_app.config["FLAGS_TO_HIDE"]
+    if target_type != "user" and not target.hidden:
+        count = _open_flaggers(target_type, target_id)
+        if count >= threshold:
+            _hide(target, HOLD_REASON.format(count=count))
+            _log(None, "hide", target_type, target_id, HOLD_REASON.format(count=count))
+    db.session.flush()
+    log.info("user %s flagged %s %s (%s)", user.id, target_type, target_id, reason)
+    return new
+
+
+def _hide(target, reason: str) -> None:
+    target.hidden = True
+    target.hidden_reason = reason
+
+
+def _log(by, action, target_type, target_id, reason, into_id=None, until=None):
+    entry = ModerationAction(
+        action=action, target_type=target_type, target_id=target_id, reason=reason,
+        by_id=by.id if by else None, into_id=into_id, until=until,
+    )  # fmt: skip
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _resolve(target_type: str, target_id: int, entry: ModerationAction) -> None:
+    now = utcnow()
+    db.session.execute(
+        update(Flag)
+        .where(
+            Flag.target_type == target_type, Flag.target_id == target_id, Flag.resolved_at.is_(None)
+        )
+        .values(resolved_at=now, resolved_by_action_id=entry.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Appeal)
+        .where(
+            Appeal.target_type == target_type,
+            Appeal.target_id == target_id,
+            Appeal.resolved_at.is_(None),
+        )
+        .values(resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _held_automatically(target_type: str, target_id: int) -> bool:
+    last = db.session.scalar(
+        select(ModerationAction)
+        .where(
+            ModerationAction.target_type == target_type,
+            ModerationAction.target_id == target_id,
+            ModerationAction.action.in_(("hide", "restore")),
+        )
+        .order_by(ModerationAction.id.desc())
+        .limit(1)
+    )
+    return last is not None and last.action == "hide" and last.by_id is None
+
+
+def _until(value) -> datetime:
+    if isinstance(value, datetime):
+        until = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            until = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            message = "Use a date like 2026-12-31 or 2026-12-31T18:00:00Z."
+            raise Invalid(f"Until: {message}", {"until": [message]}) from None
+        if until.tzinfo is not None:
+            until = until.astimezone(UTC).replace(tzinfo=None)
+    else:
+        message = "A suspension needs an end date."
+        raise Invalid(f"Until: {message}", {"until": [message]})
+    if until <= utcnow():
+        message = "The end date must be in the future."
+        raise Invalid(f"Until: {message}", {"until": [message]})
+    return until
+
+
+def act(moderator, action, target_type, target_id, reason, into_id=None, until=None):
+    """A moderator's action on a target, with its reason; resolves the target's open flags."""
+    if not access.is_moderator(moderator):
+        raise Forbidden("Only moderators may do this.")
+    refusal = access.write_refusal(moderator)
+    if refusal:
+        raise Forbidden(refusal)
+    action = choice(action, "action", ACTIONS)
+    target_type = choice(target_type, "target_type", TARGET_TYPES)
+    if action not in ACTIONS_ON[target_type]:
+        message = f"{action} does not apply to a {target_type}."
+        raise Invalid(message, {"action": [message]})
+    reason = clean_text(reason, "reason", min_length=1, max_length=2000, label="Reason")
+    target = target_of(moderator, target_type, target_id)
+    into = None
+    when = None
+    if action == "hide":
+        _hide(target, reason)
+    elif action == "restore":
+        target.hidden = False
+        target.hidden_reason = None
+    elif action == "dismiss":
+        if target_type != "user" and target.hidden and _held_automatically(target_type, target.id):
+            target.hidden = False
+            target.hidden_reason = None
+    elif action in ("lock", "unlock"):
+        target.locked = action == "lock"
+    elif action == "merge":
+        into = _merge(moderator, target, into_id, reason)
+    elif action == "suspend":
+        if access.is_moderator(target):
+            raise Forbidden("Moderators and admins cannot be suspended; an admin changes roles.")
+        when = _until(until)
+        target.suspended_until = when
+    elif action == "unsuspend":
+        target.suspended_until = None
+    entry = _log(moderator, action, target_type, target.id, reason, into, when)
+    _resolve(target_type, target.id, entry)
+    db.session.flush()
+    log.info("moderator %s: %s %s %s", moderator.id, action, target_type, target.id)
+    return entry
+
+
+def _merge(moderator, duplicate: Idea, into_id, reason: str) -> int:
+    """Merge a duplicate into its original: votes and followers move, nobody counted twice."""
+    if into_id in (None, ""):
+        message = "Name the original idea to merge into."
+        raise Invalid(f"Into: {message}", {"into_id": [message]})
+    try:
+        original = ideas.get_idea(moderator, _id(into_id, "into_id"))
+    except NotFound:
+        raise Invalid("Into: no such idea.", {"into_id": ["No such idea."]}) from None
+    if original.id == duplicate.id:
+        raise Invalid("An idea cannot be merged into itself.", {"into_id": ["Choose another."]})
+    if original.merged_into_id is not None:
+        message = f"That idea was itself merged into #{original.merged_into_id}: merge there."
+        raise Invalid(message, {"into_id": [message]})
+    if duplicate.merged_into_id is not None:
+        raise Conflict(f"This idea is already merged into #{duplicate.merged_into_id}.")
+    for model in (Vote, Follow):
+        already = select(model.user_id).where(model.idea_id == original.id)
+        moved = select(original.id, model.user_id, model.created_at).where(
+            model.idea_id == duplicate.id, model.user_id.not_in(already)
+        )
+        db.session.execute(insert(model).from_select(["idea_id", "user_id", "created_at"], moved))
+        db.session.execute(delete(model).where(model.idea_id == duplicate.id))
+    # Ideas merged into the duplicate earlier now point at the original.
+    db.session.execute(
+        update(Idea)
+        .where(Idea.merged_into_id == duplicate.id)
+        .values(merged_into_id=original.id)
+        .execution_options(synchronize_session=False)
+    )
+    recount_votes(original)
+    recount_votes(duplicate)
+    db.session.add(
+        StatusChange(
+            idea_id=duplicate.id,
+            by_id=moderator.id,
+            from_status=duplicate.status,
+            to_status="duplicate",
+            note=f"Merged into #{original.id}: {reason}",
+        )  # fmt: skip
+    )
+    duplicate.status = "duplicate"
+    duplicate.status_note = f"Merged into “{original.title}”."
+    duplicate.merged_into_id = original.id
+    duplicate.updated_at = utcnow()
+    return original.id
+
+
+def recount_votes(idea: Idea) -> None:
+    """Set the kept vote counter from the rows (after votes moved in bulk)."""
+    counted = db.session.scalar(select(func.count(Vote.id)).where(Vote.idea_id == idea.id))
+    ideas.bump_counters(idea, votes=counted - idea.votes_count)
+
+
+def appeal(user, target_type, target_id, text) -> Appeal:
+    """The author of hidden content asks, once, for another look."""
+    if not getattr(user, "is_authenticated", False):
+        raise Forbidden("Sign in to appeal.")
+    refusal = access.write_refusal(user)
+    if refusal:
+        raise Forbidden(refusal)
+    target_type = choice(target_type, "target_type", ("idea", "comment"))
+    target = target_of(user, target_type, target_id)
+    if target.author_id != user.id:
+        raise Forbidden("Only the author can appeal.")
+    if not target.hidden:
+        raise Conflict("This is not hidden: there is nothing to appeal.")
+    text = clean_text(text, "text", min_length=1, max_length=2000, label="Appeal")
+    if db.session.scalar(
+        select(Appeal.id).where(Appeal.target_type == target_type, Appeal.target_id == target.id)
+    ):
+        raise Conflict("You have already appealed this once.")
+    entry = Appeal(target_type=target_type, target_id=target.id, by_id=user.id, text=text)
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:
+        raise Conflict("You have already appealed this once.") from None
+    db.session.flush()
+    return entry
+
+
+def open_queue_count() -> int:
+    """Targets waiting for a moderator (open flags or appeals): the header badge."""
+    flagged = select(Flag.target_type, Flag.target_id).where(Flag.resolved_at.is_(None))
+    appealed = select(Appeal.target_type, Appeal.target_id).where(Appeal.resolved_at.is_(None))
+    keys = flagged.union(appealed).subquery()
+    return db.session.scalar(select(func.count()).select_from(keys)) or 0
+
+
+def log_visibility(user):
+    """SQL condition on ModerationAction: entries about what `user` may see (tombstones too)."""
+    visible = access.idea_visibility(user, hidden_is_public=True)
+    MA = ModerationAction
+    return (
+        (MA.target_type == "user")
+        | and_(
+            MA.target_type == "idea",
+            exists(select(Idea.id).where(Idea.id == MA.target_id, visible)),
+        )
+        | and_(
+            MA.target_type == "comment",
+            exists(
+                select(Comment.id)
+                .join(Idea, Idea.id == Comment.idea_id)
+                .where(Comment.id == MA.target_id, visible)
+            ),
+        )
+    )
+
+
+def appealed_targets(idea: Idea, comments) -> set[tuple[str, int]]:
+    """Which of an idea and its comments were already appealed (one query)."""
+    hidden = [("idea", idea.id)] if idea.hidden else []
+    hidden += [("comment", c.id) for c in comments if c.hidden]
+    if not hidden:
+        return set()
+    ids = {target_id for _type, target_id in hidden}
+    rows = db.session.execute(
+        select(Appeal.target_type, Appeal.target_id).where(Appeal.target_id.in_(ids))
+    ).all()
+    return {(row.target_type, row.target_id) for row in rows} & set(hidden)

@@ -1,0 +1,129 @@
+"""Moderation pages: flagging in place, the review queue, the public log, appeals."""
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal import access
+from portal.errors import Invalid
+from portal.extensions import db
+from portal.forms import apply_domain_errors
+from portal.moderation import queue, service
+from portal.moderation.forms import ActionForm, AppealForm, FlagForm
+from portal.pagination import parse_page_args
+from portal.ratelimits import new_account_limit
+from portal.web import redirect_back, wants_fragment
+
+bp = Blueprint("moderation", __name__)
+
+
+@bp.route("/flags", methods=["POST"])
+@login_required
+@new_account_limit("flags")
+def flag():
+    form = FlagForm()
+    if form.validate_on_submit():
+        try:
+            service.flag(
+                current_user,
+                form.target_type.data,
+                form.target_id.data,
+                form.reason.data,
+                form.note.data,
+                form.duplicate_of.data or None,
+            )
+        except Invalid as error:
+            apply_domain_errors(form, error)
+        else:
+            db.session.commit()
+            if wants_fragment():
+                return render_template("moderation/_flag_done.html")
+            flash("Thank you: the moderators will review it.", "success")
+            return redirect_back(url_for("ideas.index"))
+    message = "; ".join(
+        [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
+    )
+    if wants_fragment():
+        return (
+            render_template("_flash_error.html", message=message),
+            422,
+            {
+                "HX-Retarget": "#flash",
+                "HX-Reswap": "innerHTML",
+            },
+        )
+    flash(f"Could not flag: {message}", "error")
+    return redirect_back(url_for("ideas.index"))
+
+
+@bp.route("/moderation")
+@login_required
+def review():
+    if not access.is_moderator(current_user):
+        abort(403, "Only moderators can work the review queue.")
+    page, per_page = parse_page_args(request.args.get("page"), request.args.get("per_page"))
+    return render_template(
+        "moderation/queue.html",
+        result=queue.review_queue(page, per_page),
+        action_form=ActionForm(formdata=None),
+    )
+
+
+@bp.route("/moderation/actions", methods=["POST"])
+@login_required
+def act():
+    if not access.is_moderator(current_user):
+        abort(403, "Only moderators can act.")
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            entry = service.act(
+                current_user,
+                form.action.data,
+                form.target_type.data,
+                form.target_id.data,
+                form.reason.data,
+                form.into_id.data or None,
+                form.until.data or None,
+            )
+        except Invalid as error:
+            apply_domain_errors(form, error)
+        else:
+            db.session.commit()
+            if wants_fragment():
+                return render_template("moderation/_action_done.html", entry=entry)
+            flash("Done, and written to the moderation log.", "success")
+            return redirect_back(url_for("moderation.review"))
+    message = "; ".join(
+        [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
+    )
+    if wants_fragment():
+        return (
+            render_template("_flash_error.html", message=message),
+            422,
+            {
+                "HX-Retarget": "#flash",
+                "HX-Reswap": "innerHTML",
+            },
+        )
+    flash(f"Not done: {message}", "error")
+    return redirect_back(url_for("moderation.review"))
+
+
+@bp.route("/moderation/log")
+def moderation_log():
+    page, per_page = parse_page_args(request.args.get("page"), request.args.get("per_page"), 30)
+    entries, targets = queue.public_log(current_user, page, per_page)
+    return render_template("moderation/log.html", entries=entries, targets=targets)
+
+
+@bp.route("/appeals", methods=["POST"])
+@login_required
+def appeal():
+    form = AppealForm()
+    if form.validate_on_submit():
+        service.appeal(current_user, form.target_type.data, form.target_id.data, form.text.data)
+        db.session.commit()
+        flash("Your appeal is with the moderators.", "success")
+    else:
+        flash("Say why it should be restored.", "error")
+    return redirect_back(url_for("ideas.index"))

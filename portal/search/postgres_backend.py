@@ -1,0 +1,149 @@
+"""The PostgreSQL backend: full-text search over the live tables (for several hosts).
+
+The tsvector expressions below are the ones the GIN indexes of the search migration are
+built on, so PostgreSQL answers from the indexes; there is nothing to keep in sync, and
+visibility is the very SQL filter the lists use.
+"""
+
+import re
+
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    and_,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
+
+from portal import access
+from portal.extensions import db
+from portal.ideas.models import Category, Comment, Idea
+from portal.search.querying import FILTER_FIELDS, SearchHit, SearchRequest, SearchResult
+
+IDEA_VECTOR = (
+    "(setweight(to_tsvector('english'::regconfig, coalesce(idea.title, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(idea.body, '')), 'B'))"
+)
+COMMENT_VECTOR = "to_tsvector('english'::regconfig, coalesce(comment.body, ''))"
+_SAFE_WORD = re.compile(r"^\w+$", re.UNICODE)
+
+
+def tsquery_text(request: SearchRequest) -> str:
+    """`to_tsquery` syntax built from plain words only: all must match, last one as prefix."""
+    words = [w.lower() for w in request.words if _SAFE_WORD.match(w)]
+    terms = [f"'{w}'" for w in words]
+    if request.prefix and terms:
+        terms[-1] = f"'{words[-1]}':*"
+    for phrase in request.phrases:
+        phrase_words = [w.lower() for w in re.findall(r"\w+", phrase)]
+        if phrase_words:
+            terms.append("(" + " <-> ".join(f"'{w}'" for w in phrase_words) + ")")
+    return (" | " if request.match_any else " & ").join(terms)
+
+
+class PostgresBackend:
+    name = "postgres"
+
+    def write(self, documents, remove) -> None:
+        """Nothing to write: the tables are the index."""
+
+    def clear(self) -> None:
+        pass
+
+    def stored(self):
+        return None
+
+    def close(self) -> None:
+        pass
+
+    def _selects(self, request: SearchRequest, idea_condition, comment_condition):
+        text = tsquery_text(request)
+        query = func.to_tsquery(literal_column("'english'::regconfig"), literal(text, String))
+        idea_vector = literal_column(IDEA_VECTOR)
+        comment_vector = literal_column(COMMENT_VECTOR)
+        filters = request.filters
+        idea_where = [idea_condition, Idea.merged_into_id.is_(None)]
+        # A merged duplicate's comments are found under the original (see documents.py).
+        comment_where = [idea_condition, comment_condition, Comment.deleted_at.is_(None)]
+        if text:
+            idea_where.append(idea_vector.op("@@")(query))
+            comment_where.append(comment_vector.op("@@")(query))
+        for name in ("status", "kind"):
+            if name in filters:
+                idea_where.append(getattr(Idea, name) == filters[name])
+                comment_where.append(getattr(Idea, name) == filters[name])
+        if "category" in filters:
+            idea_where.append(Category.slug == filters["category"])
+            comment_where.append(Category.slug == filters["category"])
+        rank_idea = func.ts_rank(idea_vector, query) if text else literal(0.0, Float)
+        rank_comment = func.ts_rank(comment_vector, query) if text else literal(0.0, Float)
+        ideas = (
+            select(
+                literal("idea", String).label("type"),
+                Idea.id.label("id"),
+                Idea.id.label("idea_id"),
+                rank_idea.label("score"),
+                Idea.votes_count.label("votes"),
+                Idea.created_at.label("created"),
+                Category.slug.label("category"),
+                Idea.status.label("status"),
+                Idea.kind.label("kind"),
+            )
+            .join(Category, Category.id == Idea.category_id)
+            .where(and_(*idea_where))
+        )
+        comments = (
+            select(
+                literal("comment", String).label("type"),
+                Comment.id.label("id"),
+                func.coalesce(Idea.merged_into_id, Comment.idea_id).label("idea_id"),
+                rank_comment.label("score"),
+                Idea.votes_count.label("votes"),
+                Comment.created_at.label("created"),
+                Category.slug.label("category"),
+                Idea.status.label("status"),
+                Idea.kind.label("kind"),
+            )
+            .join(Idea, Idea.id == Comment.idea_id)
+            .join(Category, Category.id == Idea.category_id)
+            .where(and_(*comment_where))
+        )
+        wanted = filters.get("type")
+        parts = [s for t, s in (("idea", ideas), ("comment", comments)) if wanted in (None, t)]
+        return union_all(*parts).subquery("hits") if parts else None
+
+    def search(self, request: SearchRequest, user) -> SearchResult:
+        """One page of hits, the total and facet counts, within what `user` may see."""
+        hits_table = self._selects(
+            request,
+            access.idea_visibility(user, include_hidden_own=False),
+            access.comment_visibility(user),
+        )
+        if hits_table is None:
+            return SearchResult([], 0, {name: {} for name in FILTER_FIELDS})
+        order = {
+            "votes": (hits_table.c.votes.desc(), hits_table.c.created.desc()),
+            "newest": (hits_table.c.created.desc(),),
+        }.get(request.order, (hits_table.c.score.desc(), hits_table.c.votes.desc()))
+        rows = db.session.execute(
+            select(hits_table.c.type, hits_table.c.id, hits_table.c.idea_id, hits_table.c.score)
+            .order_by(*order, hits_table.c.type, hits_table.c.id.desc())
+            .limit(request.per_page)
+            .offset((request.page - 1) * request.per_page)
+        ).all()
+        facets = {}
+        total = 0
+        for name in FILTER_FIELDS:
+            column = hits_table.c[name]
+            counts = db.session.execute(
+                select(column, func.count().cast(Integer)).group_by(column)
+            ).all()
+            facets[name] = {str(value): count for value, count in counts if value}
+            if name == "type":
+                total = sum(count for _value, count in counts)
+        hits = [SearchHit(r.type, r.id, r.idea_id, float(r.score or 0)) for r in rows]
+        return SearchResult(hits=hits, total=total, facets=facets)

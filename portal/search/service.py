@@ -1,0 +1,141 @@
+"""Search for people: the backend finds, SQL fetches back, `access` checks once more."""
+
+from dataclasses import dataclass, field
+
+from flask import current_app, url_for
+from markupsafe import escape
+from sqlalchemy import select
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+
+from portal import access
+from portal.extensions import db
+from portal.ideas.models import Comment, Idea
+from portal.search.querying import FILTER_FIELDS, ORDERS, SearchRequest, parse
+from portal.validation import choice
+
+_analyzer = StemmingAnalyzer()
+SNIPPET_CHARS = 220
+
+
+@dataclass
+class Item:
+    type: str
+    id: int
+    title: str
+    snippet: str
+    score: float
+    idea: Idea
+    comment: Comment | None = None
+
+    @property
+    def url(self) -> str:
+        anchor = f"comment-{self.id}" if self.type == "comment" else None
+        return url_for("ideas.detail", idea_id=self.idea.id, _anchor=anchor)
+
+
+@dataclass
+class SearchPage:
+    request: SearchRequest
+    items: list[Item] = field(default_factory=list)
+    total: int = 0
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+
+class _Terms:
+    """Matches analysed tokens against the query's stems, and the last word as a prefix."""
+
+    def __init__(self, request: SearchRequest):
+        text = " ".join(request.words)
+        self.stems = {t.text for t in _analyzer(text)}
+        self.prefix = request.prefix
+
+    def __contains__(self, token_text: str) -> bool:
+        return token_text in self.stems or bool(self.prefix and token_text.startswith(self.prefix))
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.prefix)
+
+    def __iter__(self):
+        return iter(self.stems)
+
+
+def snippet(text: str, request: SearchRequest) -> str:
+    """Escaped text with the matched words in <mark>; the start of the text when none match."""
+    terms = _Terms(request)
+    if text and terms:
+        marked = highlight(
+            text,
+            terms,
+            _analyzer,
+            ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70),
+            HtmlFormatter(tagname="mark", between=" … "),
+            top=2,
+        )
+        if marked:
+            return marked
+    short = text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
+    return str(escape(short))
+
+
+def backend():
+    return current_app.extensions["search_backend"]
+
+
+def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, match_any=False):
+    """A page of what `user` may see that matches `q` (and `filters`), with facets."""
+    order = choice(order or "relevance", "order", ORDERS)
+    request = parse(q, filters, order=order, page=page, per_page=per_page, match_any=match_any)
+    if request.is_empty and not (request.filters and (q or "").strip()):
+        return SearchPage(request=request, facets={name: {} for name in FILTER_FIELDS})
+    result = backend().search(request, user)
+    idea_ids = {hit.idea_id for hit in result.hits}
+    comment_ids = {hit.id for hit in result.hits if hit.type == "comment"}
+    ideas = {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids)))}
+    comments = {
+        c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)))
+    } if comment_ids else {}  # fmt: skip
+    items = []
+    for hit in result.hits:
+        idea = ideas.get(hit.idea_id)
+        # The index may lag the database by a moment: check once more, drop what is gone.
+        if (
+            idea is None
+            or not access.can_see_idea(user, idea)
+            or idea.merged_into_id
+            or (idea.hidden and not access.sees_everything(user))
+        ):
+            continue
+        if hit.type == "comment":
+            comment = comments.get(hit.id)
+            if (
+                comment is None
+                or comment.is_deleted
+                or (comment.hidden and not access.sees_everything(user))
+            ):
+                continue
+            items.append(
+                Item(
+                    "comment",
+                    comment.id,
+                    idea.title,
+                    snippet(comment.body, request),
+                    hit.score,
+                    idea,
+                    comment,
+                )  # fmt: skip
+            )
+        else:
+            text = idea.body or idea.title
+            items.append(Item("idea", idea.id, idea.title, snippet(text, request), hit.score, idea))
+    return SearchPage(request=request, items=items, total=result.total, facets=result.facets)
+
+
+def similar_ideas(user, title: str, limit: int = 5) -> list[Idea]:
+    """Visible ideas like a title being typed (any word may match), best first."""
+    page = search(user, title, filters={"type": "idea"}, per_page=limit, match_any=True)
+    return [item.idea for item in page.items]

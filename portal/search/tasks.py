@@ -1,0 +1,70 @@
+"""Recording what the index must follow, in the transaction that changed it."""
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from portal import events
+from portal.ideas.models import Comment, Idea
+from portal.search.models import SearchTask
+
+# Idea columns a search document is built from; changing others (say first_staff_answer_at)
+# does not touch the index.
+IDEA_FIELDS = frozenset(
+    {"title", "body", "status", "kind", "category_id", "audience", "confidential",
+     "organization_id", "hidden", "merged_into_id", "votes_count", "comments_count"}
+)  # fmt: skip
+# Changing these changes who may see the idea's comments too.
+IDEA_THREAD_FIELDS = frozenset(
+    {"audience", "confidential", "organization_id", "hidden", "merged_into_id", "category_id",
+     "status", "kind", "votes_count"}
+)  # fmt: skip
+COMMENT_FIELDS = frozenset({"body", "hidden", "deleted_at", "official"})
+
+
+def enqueue(session: Session, doc_type: str, doc_id: int) -> None:
+    """Record that a document (or a whole idea thread, or a category) must be reindexed."""
+    session.execute(insert(SearchTask), [{"doc_type": doc_type, "doc_id": doc_id}])
+    events.note(session, events.search_queued)
+
+
+def enqueue_category(session: Session, category_id: int) -> None:
+    """Every idea of a category and its discussion (after an audience change)."""
+    from sqlalchemy import literal, select
+
+    for doc_type in ("idea", "thread"):
+        session.execute(
+            insert(SearchTask).from_select(
+                ["doc_type", "doc_id"],
+                select(literal(doc_type), Idea.id).where(Idea.category_id == category_id),
+            )
+        )
+    events.note(session, events.search_queued)
+
+
+def _changed(obj, fields) -> set[str]:
+    state = inspect(obj)
+    return {name for name in fields if state.attrs[name].history.has_changes()}
+
+
+@event.listens_for(Session, "after_flush")
+def _record_changes(session: Session, _context) -> None:
+    rows = []
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Idea):
+            if obj in session.new or obj in session.deleted:
+                rows.append(("idea", obj.id))
+                continue
+            changed = _changed(obj, IDEA_FIELDS)
+            if changed:
+                rows.append(("idea", obj.id))
+            if changed & IDEA_THREAD_FIELDS:
+                rows.append(("thread", obj.id))
+        elif isinstance(obj, Comment) and (
+            obj in session.new or obj in session.deleted or _changed(obj, COMMENT_FIELDS)
+        ):
+            rows.append(("comment", obj.id))
+    if rows:
+        session.connection().execute(
+            insert(SearchTask), [{"doc_type": t, "doc_id": i} for t, i in set(rows)]
+        )
+        events.note(session, events.search_queued)

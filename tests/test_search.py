@@ -1,0 +1,239 @@
+"""Search: visibility, keeping in sync, odd input, several writers, both backends."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.ideas import discussion, service
+from portal.search import service as search
+from portal.search.models import SearchTask
+from portal.search.setup import rebuild, verify
+from tests.conftest import Factory, make_test_app
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def search_app(request, database_url):
+    """The app with each search backend (PostgreSQL's only on the PostgreSQL database)."""
+    if request.param == "postgres" and not database_url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL search backend needs the PostgreSQL database")
+    app = make_test_app(database_url, SEARCH_BACKEND=request.param)
+    from tests.conftest import _empty_tables
+
+    with app.app_context():
+        yield app
+        db.session.remove()
+    _empty_tables(app)
+
+
+@pytest.fixture
+def make_s(search_app):
+    return Factory()
+
+
+def titles(user, q, **options):
+    return sorted(item.title for item in search.search(user, q, **options).items)
+
+
+def test_finds_ideas_and_comments_with_stemming_prefix_and_phrase(make_s):
+    make = make_s
+    idea = make.idea(title="Faster preheating for the oven", body="Preheating takes ages.")
+    make.idea(title="Quieter fridge compressor", body="It hums at night.")
+    discussion.add_comment(make.user(), idea, "The oven preheats slowly in winter too.")
+    db.session.commit()
+    assert titles(None, "preheat") == ["Faster preheating for the oven"] * 2  # idea + comment
+    assert titles(None, "fridg") == ["Quieter fridge compressor"]  # prefix of the last word
+    assert titles(None, '"hums at night"') == ["Quieter fridge compressor"]
+    assert titles(None, "oven compressor") == []  # every word must match
+    page = search.search(None, "oven")
+    assert page.total == 2 and page.facets["type"] == {"idea": 1, "comment": 1}
+    assert any("<mark" in item.snippet for item in page.items)
+
+
+def test_filters_typed_and_from_facets_and_orders(make_s):
+    make = make_s
+    cat_a, cat_b = make.category(), make.category()
+    low = make.idea(category=cat_a, title="Kettle idea one", kind="idea")
+    high = make.idea(category=cat_b, title="Kettle problem two", kind="problem")
+    for _ in range(3):
+        service.set_vote(make.user(), high, True)
+    service.change_status(make.user(kind="staff"), low, "planned", "Soon.")
+    db.session.commit()
+    assert titles(None, "kettle kind:problem") == ["Kettle problem two"]
+    assert titles(None, "kettle", filters={"category": cat_a.slug}) == ["Kettle idea one"]
+    assert titles(None, "kettle status:planned") == ["Kettle idea one"]
+    assert titles(None, "kettle type:comment") == []
+    votes = search.search(None, "kettle", order="votes").items
+    assert [i.title for i in votes] == ["Kettle problem two", "Kettle idea one"]
+    newest = search.search(None, "kettle", order="newest").items
+    assert newest[0].title == "Kettle problem two"
+
+
+def test_index_follows_edit_status_and_delete(make_s):
+    make = make_s
+    author = make.user()
+    idea = make.idea(author=author, title="Blue light on the kettle")
+    comment = discussion.add_comment(author, idea, "Also a beep would be nice")
+    db.session.commit()
+    assert titles(None, "beep") == ["Blue light on the kettle"]
+    service.edit_idea(author, idea, title="Green light on the kettle")
+    db.session.commit()
+    assert titles(None, "blue") == [] and titles(None, "green") == ["Green light on the kettle"] * 1
+    service.change_status(make.user(kind="staff"), idea, "planned")
+    db.session.commit()
+    assert titles(None, "green status:planned") == ["Green light on the kettle"]
+    discussion.delete_comment(author, comment)
+    db.session.commit()
+    assert titles(None, "beep") == []
+    assert db.session.scalar(select(SearchTask.id)) is None  # the queue drained
+    assert verify() == []
+
+
+def test_visibility_through_search_results_totals_facets_and_similar(make_s):
+    make = make_s
+    org_a, org_b = make.org("Org A"), make.org("Org B")
+    supplier_a = make.user(kind="supplier", org=org_a)
+    supplier_b = make.user(kind="supplier", org=org_b)
+    customer, staff = make.user(), make.user(kind="staff")
+    moderator = make.user(role="moderator")
+    public, customers, suppliers = (make.category(a) for a in ("public", "customers", "suppliers"))
+    make.idea(author=customer, category=public, title="Zebra public idea")
+    make.idea(author=customer, category=customers, title="Zebra customers idea")
+    make.idea(author=supplier_a, category=suppliers, title="Zebra suppliers idea")
+    make.idea(author=supplier_a, category=suppliers, title="Zebra secret idea", confidential=True)
+    hidden = make.idea(author=customer, category=public, title="Zebra hidden idea")
+    hidden.hidden = True
+    db.session.commit()
+    expected = {
+        None: {"Zebra public idea"},
+        customer: {"Zebra public idea", "Zebra customers idea"},
+        supplier_a: {"Zebra public idea", "Zebra suppliers idea", "Zebra secret idea"},
+        supplier_b: {"Zebra public idea", "Zebra suppliers idea"},
+        staff: {
+            "Zebra public idea",
+            "Zebra customers idea",
+            "Zebra suppliers idea",
+            "Zebra secret idea",
+        },  # fmt: skip
+        moderator: {
+            "Zebra public idea",
+            "Zebra customers idea",
+            "Zebra suppliers idea",
+            "Zebra secret idea",
+            "Zebra hidden idea",
+        },  # fmt: skip
+    }
+    for user, visible in expected.items():
+        page = search.search(user, "zebra")
+        assert {i.title for i in page.items} == visible, user
+        assert page.total == len(visible), user
+        assert sum(page.facets["type"].values()) == len(visible), user
+        assert sum(page.facets["category"].values()) == len(visible), user
+        similar = {i.title for i in search.similar_ideas(user, "zebra idea", limit=10)}
+        assert similar == visible, user
+
+
+def test_odd_queries_never_fail(make_s, search_app):
+    make = make_s
+    make.idea(title="Ordinary idea title")
+    client = search_app.test_client()
+    odd = ['"', '""', "*", "?", "AND OR", "NOT", "(", ")", "title:", "category:", "x" * 10_000,
+           "😀 emoji", "'; DROP TABLE idea; --", "a:b:c", "status:nonsense", "\\", "%", "_",
+           "ordinary AND", "ordin*", "ünïcödé wörds", "\u200b"]  # fmt: skip
+    for q in odd:
+        page = client.get("/search", query_string={"q": q})
+        assert page.status_code == 200, q
+        api = client.get("/api/v1/search", query_string={"q": q})
+        assert api.status_code == 200, q
+        assert set(api.get_json()) >= {"items", "total", "facets", "page", "per_page"}
+    empty = client.get("/api/v1/search?q=").get_json()
+    assert empty["items"] == [] and empty["total"] == 0
+    assert client.get("/api/v1/search?q=idea&order=sideways").status_code == 422
+    assert client.get("/api/v1/search?q=idea&page=0").status_code in (400, 422)
+
+
+def test_api_search_items_are_plain_titles_with_marked_snippets(make_s, search_app):
+    make = make_s
+    make.idea(title="Support <T> in oven lists", body="Generic oven <b>types</b> please")
+    client = search_app.test_client()
+    data = client.get("/api/v1/search?q=oven").get_json()
+    item = data["items"][0]
+    assert item["title"] == "Support <T> in oven lists"
+    assert item["type"] == "idea" and item["url"].endswith(f"/ideas/{item['id']}")
+    assert "<mark" in item["snippet"] and "<b>" not in item["snippet"]
+    assert "&lt;b&gt;" in item["snippet"]
+
+
+def test_verify_catches_a_corrupted_index_and_rebuild_fixes_it(make_s, search_app):
+    if search_app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("the PostgreSQL backend has no separate index to corrupt")
+    make = make_s
+    first = make.idea(title="Corruption target one")
+    make.idea(title="Corruption target two")
+    db.session.commit()
+    assert verify() == []
+    backend = search_app.extensions["search_backend"]
+    backend.write([], {f"idea:{first.id}"})  # the index loses a document behind our back
+    problems = verify()
+    assert problems == [f"missing from the index: idea:{first.id}"]
+    runner = search_app.test_cli_runner()
+    result = runner.invoke(args=["search", "verify"])
+    assert result.exit_code == 1 and f"idea:{first.id}" in result.output
+    assert rebuild(progress=False) == 2
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from config import TestingConfig
+    from portal import create_app
+    url, index_dir, token, count, tag = sys.argv[1:6]
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, SEARCH_INDEX_DIR=index_dir)
+    client = app.test_client()
+    for n in range(int(count)):
+        response = client.post(
+            "/api/v1/ideas",
+            json={"title": f"Parallel {tag} idea {n}", "body": "concurrency", "category": "pub"},
+            headers={"Authorization": "Bearer " + token},
+        )
+        assert response.status_code == 201, response.get_data(as_text=True)
+    """
+)
+
+
+def test_several_processes_writing_at_once_lose_nothing(make_s, search_app, database_url):
+    if search_app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("only the Whoosh backend has a shared index to write")
+    make = make_s
+    make.category(slug="pub")
+    from portal.accounts import service as accounts
+
+    tokens = []
+    for _ in range(4):
+        _token, secret = accounts.create_token(make.user(), "writer")
+        tokens.append(secret)
+    db.session.commit()
+    index_dir = search_app.config["SEARCH_INDEX_DIR"]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, database_url, index_dir, token, "15", f"w{n}"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for n, token in enumerate(tokens)
+    ]
+    for process in processes:
+        output = process.communicate(timeout=240)[0].decode()
+        assert process.returncode == 0, output[-3000:]
+    db.session.rollback()
+    page = search.search(None, "parallel", per_page=100)
+    assert page.total == 60
+    assert verify() == []
