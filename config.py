@@ -60,8 +60,14 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost")
+    # "smtp" sends through MAIL_SERVER; "log" writes each e-mail to the log (development).
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    # Webhooks to loopback or private addresses are refused unless this is set.
+    WEBHOOK_ALLOW_PRIVATE = _env_bool("WEBHOOK_ALLOW_PRIVATE")
 
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # The portal's public address, for links in e-mails and webhooks.
+    PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -70,7 +76,9 @@ class Config:
 
     IDEAS_PER_PAGE = 20
     PASSWORD_HASH_FAST = False
-    SEARCH_SYNC = _env_bool("SEARCH_SYNC", False)
+    # Drain the queues (search index, outbox) right after each commit instead of in
+    # background threads: for tests and one-off scripts.
+    QUEUES_SYNC = _env_bool("QUEUES_SYNC", False)
     # How often a process checks whether another one changed the index (seconds).
     SEARCH_REFRESH_SECONDS = 1.0
 
@@ -98,6 +106,7 @@ class ProductionConfig(Config):
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")
 
 
 class TestingConfig(Config):
@@ -109,7 +118,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     PASSWORD_HASH_FAST = True
     # Index in the committing thread (no background writer), each app in its own folder.
-    SEARCH_SYNC = True
+    QUEUES_SYNC = True
     SEARCH_REFRESH_SECONDS = 0.0
 
     @classmethod

@@ -49,6 +49,7 @@ def create_app(config_class=None, **overrides) -> Flask:
     register_extensions(app)
     register_models()
     register_search(app)
+    register_outbox(app)
     register_blueprints(app)
     register_templating(app)
     register_errors(app)
@@ -85,13 +86,26 @@ def register_models() -> None:
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.ideas import models as _ideas  # noqa: F401
     from portal.moderation import models as _moderation  # noqa: F401
+    from portal.notify import models as _notify  # noqa: F401
     from portal.search import models as _search  # noqa: F401
+    from portal.tracking import models as _tracking  # noqa: F401
 
 
 def register_search(app: Flask) -> None:
     from portal.search.setup import init_search
 
     init_search(app)
+
+
+def register_outbox(app: Flask) -> None:
+    from portal.notify.delivery import outbox_worker
+
+    worker = outbox_worker(app, os.path.join(app.instance_path, "outbox.lock"))
+    app.extensions["outbox_worker"] = worker
+
+    @app.before_request
+    def _start_outbox_sender():
+        worker.ensure_running()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -102,7 +116,9 @@ def register_blueprints(app: Flask) -> None:
     from portal.ideas.views import bp as ideas_bp
     from portal.main import bp as main_bp
     from portal.moderation.views import bp as moderation_bp
+    from portal.notify.views import bp as notify_bp
     from portal.search.views import bp as search_bp
+    from portal.tracking.views import bp as tracking_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -110,6 +126,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(tracking_bp)
+    app.register_blueprint(notify_bp)
+    # The signed token is the proof; mail clients post one-click unsubscribes without a form.
+    csrf.exempt("portal.notify.views.unsubscribe")
     # The API authenticates with bearer tokens and ignores cookies: CSRF has nothing to protect.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

@@ -120,6 +120,24 @@ def search_scope(user):
     return Scope(audiences=visible_audiences(user), confidential="none", include_hidden=False)
 
 
+def item_visibility(user):
+    """SQL condition on ImprovementItem: visible to whoever may see every linked idea."""
+    from sqlalchemy import exists, not_, select
+
+    from portal.tracking.models import ImprovementItem
+
+    if sees_everything(user):
+        return true()
+    unseen = select(Idea.id).where(
+        Idea.item_id == ImprovementItem.id, not_(idea_visibility(user, hidden_is_public=True))
+    )
+    return ~exists(unseen)
+
+
+def can_manage_items(user) -> bool:
+    return can_change_status(user)
+
+
 def category_visibility(user):
     """SQL condition on Category: categories this user may see and post in."""
     return Category.audience.in_(visible_audiences(user))
@@ -188,6 +206,7 @@ def can_moderate(user) -> bool:
 
 
 JINJA_GLOBALS = {
+    "can_manage_items": can_manage_items,
     "can_moderate": can_moderate,
     "can_see_hidden_content": can_see_hidden_content,
     "can_see_idea": can_see_idea,

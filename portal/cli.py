@@ -3,7 +3,7 @@
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal.errors import DomainError
@@ -20,6 +20,15 @@ seed_cli = AppGroup("seed", help="Fill the database with demo content.")
 users_cli = AppGroup("users", help="Create users and API tokens.")
 categories_cli = AppGroup("categories", help="Manage categories.")
 search_cli = AppGroup("search", help="Maintain the full-text search index.")
+outbox_cli = AppGroup("outbox", help="Deliver queued e-mail and webhooks.")
+
+
+@outbox_cli.command("send")
+def outbox_send():
+    """Deliver every due e-mail and webhook (and due daily digests) once, then exit."""
+    worker = current_app.extensions["outbox_worker"]
+    done = worker.drain(wait=True)
+    click.echo(f"Outbox: {done} delivery attempt(s).")
 
 
 @search_cli.command("rebuild")
@@ -138,3 +147,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(categories_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(outbox_cli)

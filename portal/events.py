@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 signals = Namespace()
 search_queued = signals.signal("search-queued")
+outbox_queued = signals.signal("outbox-queued")
 
 _NOTES_KEY = "portal_events"
 

@@ -65,6 +65,10 @@ API_CODES = {
 }
 
 
+# An error answering an htmx request goes into the flash area, scrolled into view.
+FLASH_RESWAP = "innerHTML show:#flash:top"
+
+
 def wants_fragment() -> bool:
     """A real htmx request that is neither boosted nor a history restore."""
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
@@ -106,7 +110,7 @@ def api_error(status: int, message: str, fields: dict | None = None, code: str |
 def page_error(status: int, message: str):
     if wants_fragment():
         response = render_template("_flash_error.html", message=message), status
-        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
         return response[0], status, headers
     title = ERROR_TITLES.get(status, "Error")
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -216,7 +220,16 @@ def init_templating(app: Flask) -> None:
             from portal.moderation.service import open_queue_count
 
             waiting = open_queue_count()
-        return {"viewer": current_user, "moderation_waiting": waiting}
+        unread = 0
+        if current_user.is_authenticated:
+            from portal.notify.service import unread_count
+
+            unread = unread_count(current_user)
+        return {
+            "viewer": current_user,
+            "moderation_waiting": waiting,
+            "unread_notifications": unread,
+        }
 
 
 def flash_domain_error(error: DomainError) -> None:

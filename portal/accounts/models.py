@@ -63,6 +63,7 @@ class User(UserMixin, db.Model):
     # A supplier is pending until an admin or staff member approves them.
     approved: Mapped[bool] = mapped_column(Boolean, default=True)
     email_preference: Mapped[str] = mapped_column(String(8), default="instant")
+    last_digest_at: Mapped[datetime | None] = mapped_column(DateTime)
     suspended_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Changes on password change, so "remember me" cookies and sessions of old passwords die.

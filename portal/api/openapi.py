@@ -52,6 +52,7 @@ PAGE_PARAMS = [
     },
 ]
 IDEA_ID = {"name": "idea_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 COMMENT_ID = {"name": "comment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 NULLABLE_STRING = {"type": ["string", "null"]}
 
@@ -358,6 +359,117 @@ SCHEMAS = {
             "at": {"type": "string", "format": "date-time"},
         },
     },
+    "Item": {
+        "type": "object",
+        "required": [
+            "id",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "team",
+            "owner",
+            "idea_ids",
+            "target_date",
+            "history",
+            "url",
+        ],  # fmt: skip
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "description_html": {"type": "string"},
+            "status": {"type": "string", "enum": ["planned", "in_progress", "shipped", "dropped"]},
+            "priority": {"type": "string", "enum": ["p1", "p2", "p3", "p4"]},
+            "team": NULLABLE_STRING,
+            "owner": {"oneOf": [_ref("UserBrief"), {"type": "null"}]},
+            "idea_ids": {"type": "array", "items": {"type": "integer"}},
+            "target_date": {"type": ["string", "null"], "format": "date"},
+            "history": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["from", "to", "by", "note", "at"],
+                    "properties": {
+                        "from": NULLABLE_STRING,
+                        "to": {"type": "string"},
+                        "by": _ref("UserBrief"),
+                        "note": NULLABLE_STRING,
+                        "at": {"type": "string", "format": "date-time"},
+                    },
+                },
+            },
+            "created_at": {"type": "string", "format": "date-time"},
+            "shipped_at": {"type": ["string", "null"], "format": "date-time"},
+            "url": {"type": "string", "format": "uri"},
+        },
+    },
+    "Promote": {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "minLength": 5, "maxLength": 150},
+            "description": {"type": "string"},
+            "team": {"type": ["string", "integer", "null"], "description": "name or id"},
+            "owner_id": {"type": ["integer", "null"]},
+            "priority": {"type": "string", "enum": ["p1", "p2", "p3", "p4"]},
+            "target_date": {"type": ["string", "null"], "format": "date"},
+            "idea_ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "more ideas to link",
+            },  # fmt: skip
+        },
+    },
+    "ItemPatch": {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string", "enum": ["planned", "in_progress", "shipped", "dropped"]},
+            "note": NULLABLE_STRING,
+            "owner_id": {"type": ["integer", "null"]},
+            "priority": {"type": "string", "enum": ["p1", "p2", "p3", "p4"]},
+            "target_date": {"type": ["string", "null"], "format": "date"},
+            "idea_ids": {"type": "array", "items": {"type": "integer"}},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+        },
+    },
+    "Notification": {
+        "type": "object",
+        "required": ["id", "event", "idea_id", "title", "url", "read", "created_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "event": {
+                "type": "string",
+                "enum": [
+                    "status_changed",
+                    "official_response",
+                    "reply",
+                    "mention",
+                    "moderated",
+                    "item_shipped",
+                ],
+            },  # fmt: skip
+            "idea_id": {"type": ["integer", "null"]},
+            "item_id": {"type": ["integer", "null"]},
+            "title": {"type": "string"},
+            "message": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "read": {"type": "boolean"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "NotificationList": {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total", "unread"],
+        "properties": {
+            "items": {"type": "array", "items": _ref("Notification")},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "unread": {"type": "integer"},
+        },
+    },
+    "ItemList": _list_of("Item"),
     "QueueList": _list_of("QueueGroup"),
     "CategoryList": _list_of("Category"),
     "IdeaList": _list_of("Idea"),
@@ -535,6 +647,92 @@ def _paths() -> dict:
                 "responses": {
                     "200": _json(_ref("ModerationAction")),
                     **_errors("400", "401", "403", "404", "409", "413", "422"),
+                },
+            }
+        },
+        "/ideas/{idea_id}/promote": {
+            "post": {
+                "summary": "Promote an idea (and related ones) into an improvement item (staff)",
+                "parameters": [IDEA_ID],
+                "requestBody": _body(_ref("Promote")),
+                "responses": {
+                    "201": _json(_ref("Item"), "Created"),
+                    **_errors("400", "401", "403", "404", "409", "413", "422"),
+                },
+            }
+        },
+        "/items": {
+            "get": {
+                "summary": "Improvement items you may see (every linked idea visible to you)",
+                "security": [{}, {"bearer": []}],
+                "parameters": [
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {
+                            "type": "string",
+                            "enum": ["planned", "in_progress", "shipped", "dropped"],
+                        },
+                    },
+                    {"name": "category", "in": "query", "schema": {"type": "string"}},
+                    *PAGE_PARAMS,
+                ],  # fmt: skip
+                "responses": {"200": _json(_ref("ItemList")), **_errors("400", "401", "422")},
+            }
+        },
+        "/items/{item_id}": {
+            "get": {
+                "summary": "One improvement item",
+                "security": [{}, {"bearer": []}],
+                "parameters": [ITEM_ID],
+                "responses": {"200": _json(_ref("Item")), **_errors("401", "404")},
+            },
+            "patch": {
+                "summary": "Move an item along its workflow, or change it (staff)",
+                "description": "A status change the workflow does not allow answers 422.",
+                "parameters": [ITEM_ID],
+                "requestBody": _body(_ref("ItemPatch")),
+                "responses": {
+                    "200": _json(_ref("Item")),
+                    **_errors("400", "401", "403", "404", "409", "413", "422"),
+                },
+            },
+        },
+        "/notifications": {
+            "get": {
+                "summary": "Your notifications, newest first, with the unread count",
+                "parameters": PAGE_PARAMS,
+                "responses": {
+                    "200": _json(_ref("NotificationList")),
+                    **_errors("400", "401", "422"),
+                },
+            }
+        },
+        "/notifications/read": {
+            "post": {
+                "summary": "Mark some (ids) or all notifications read",
+                "requestBody": {
+                    "required": False,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "ids": {"type": "array", "items": {"type": "integer"}}
+                                },
+                            }
+                        }
+                    },
+                },  # fmt: skip
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["unread"],
+                            "properties": {"unread": {"type": "integer"}},
+                        }
+                    ),  # fmt: skip
+                    **_errors("400", "401", "422"),
                 },
             }
         },

@@ -163,3 +163,49 @@ def moderation_action(entry) -> dict:
         "until": isoformat(entry.until),
         "at": isoformat(entry.created_at),
     }
+
+
+def item(item, idea_ids: list[int], history: list) -> dict:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "description": item.description,
+        "description_html": item.description_html,
+        "status": item.status,
+        "priority": item.priority,
+        "team": item.team.name if item.team else None,
+        "owner": user_brief(item.owner) if item.owner else None,
+        "idea_ids": idea_ids,
+        "target_date": item.target_date.isoformat() if item.target_date else None,
+        "history": [
+            {
+                "from": change.from_status,
+                "to": change.to_status,
+                "by": user_brief(change.by),
+                "note": change.note,
+                "at": isoformat(change.created_at),
+            }  # fmt: skip
+            for change in history
+        ],
+        "created_at": isoformat(item.created_at),
+        "shipped_at": isoformat(item.shipped_at),
+        "url": url_for("tracking.item", item_id=item.id, _external=True),
+    }
+
+
+def notification(note) -> dict:
+    if note.idea_id:
+        url = url_for("ideas.detail", idea_id=note.idea_id, _external=True)
+    else:
+        url = url_for("tracking.item", item_id=note.item_id, _external=True)
+    return {
+        "id": note.id,
+        "event": note.event,
+        "idea_id": note.idea_id,
+        "item_id": note.item_id,
+        "title": note.title,
+        "message": note.message,
+        "url": url,
+        "read": note.read_at is not None,
+        "created_at": isoformat(note.created_at),
+    }

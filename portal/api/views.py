@@ -14,10 +14,14 @@ from portal.ideas import discussion, service
 from portal.ideas.models import Comment
 from portal.moderation import queue as moderation_queue_service
 from portal.moderation import service as moderation
+from portal.notify import service as notify
+from portal.notify.views import mark_read, notifications_page
 from portal.pagination import Page, parse_page_args
 from portal.ratelimits import new_account_limit
 from portal.search import service as search_service
 from portal.search.querying import FILTER_FIELDS
+from portal.tracking import service as tracking
+from portal.tracking.models import ImprovementItem
 from portal.web import api_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -295,3 +299,92 @@ def moderation_action():
     )
     db.session.commit()
     return jsonify(out.moderation_action(entry))
+
+
+def _item_json(item):
+    return out.item(item, [i.id for i in tracking.linked_ideas(item)], tracking.history(item))
+
+
+@bp.post("/ideas/<int:idea_id>/promote")
+def promote(idea_id: int):
+    user = signed_in_viewer()
+    data = json_body()
+    extra = data.get("idea_ids") or []
+    if not isinstance(extra, list):
+        raise Invalid("Idea ids: a list of ids.", {"idea_ids": ["Must be a list of ids."]})
+    item = tracking.promote(
+        user, [idea_id, *extra], title=data.get("title"), description=data.get("description"),
+        team=data.get("team"), owner_id=data.get("owner_id"),
+        priority=data.get("priority") or "p3", target_date=data.get("target_date"),
+    )  # fmt: skip
+    db.session.commit()
+    return jsonify(_item_json(item)), 201
+
+
+@bp.get("/items")
+def list_items():
+    page, per_page = _page_args()
+    query = tracking.visible_items(
+        viewer(), status=request.args.get("status") or None,
+        category=request.args.get("category") or None,
+    )  # fmt: skip
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(ImprovementItem.updated_at.desc(), ImprovementItem.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    result = Page(list(rows), page, per_page, total)
+    return jsonify(out.page(result, [_item_json(i) for i in rows]))
+
+
+@bp.get("/items/<int:item_id>")
+def get_item(item_id: int):
+    return jsonify(_item_json(tracking.get_item(viewer(), item_id)))
+
+
+@bp.patch("/items/<int:item_id>")
+def patch_item(item_id: int):
+    user = signed_in_viewer()
+    item = tracking.get_item(user, item_id)
+    data = json_body()
+    known = {"status", "note", "owner_id", "priority", "target_date", "idea_ids", "title",
+             "description"}  # fmt: skip
+    if not known & data.keys():
+        message = "Nothing to change."
+        raise Invalid(message, {"status": [message]})
+    tracking.update_item(
+        user, item, status=data.get("status"), note=data.get("note"),
+        owner_id=data.get("owner_id", ...),
+        priority=data.get("priority"),
+        target_date=data.get("target_date", ...),
+        idea_ids=data.get("idea_ids"), title=data.get("title"),
+        description=data.get("description"),
+    )  # fmt: skip
+    db.session.commit()
+    return jsonify(_item_json(item))
+
+
+@bp.get("/notifications")
+def notifications():
+    user = signed_in_viewer()
+    page, per_page = _page_args()
+    result = notifications_page(user, page, per_page)
+    body = out.page(result, [out.notification(n) for n in result.items])
+    body["unread"] = notify.unread_count(user)
+    return jsonify(body)
+
+
+@bp.post("/notifications/read")
+def read_notifications():
+    user = signed_in_viewer()
+    data = json_body() if request.get_data() else {}
+    ids = data.get("ids")
+    if ids is not None and (
+        not isinstance(ids, list)
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+    ):
+        raise Invalid("Ids: a list of notification ids.", {"ids": ["Must be a list of ids."]})
+    unread = mark_read(user, ids)
+    db.session.commit()
+    return jsonify({"unread": unread})

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.ideas.models import Comment, CommentRevision, Idea, Mention
 from portal.ideas.service import _follow_quietly, _require_writer, bump_counters
 from portal.markdown import render
+from portal.notify import service as notify
 from portal.timeutil import utcnow
 from portal.validation import clean_text
 
@@ -59,10 +60,12 @@ def _clean_body(body) -> str:
     return clean_text(body, "body", min_length=1, max_length=COMMENT_MAX, label="Comment")
 
 
-def _record_mentions(comment: Comment, idea: Idea) -> None:
+def _record_mentions(comment: Comment, idea: Idea) -> list[User]:
+    """Store new @mentions of people who may see the idea; returns who was newly mentioned."""
     handles = {h.lower() for h in MENTION.findall(comment.body)}
     if not handles:
-        return
+        return []
+    mentioned = []
     existing = set(
         db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id))
     )
@@ -75,6 +78,8 @@ def _record_mentions(comment: Comment, idea: Idea) -> None:
             and access.can_see_idea(user, idea)
         ):
             db.session.add(Mention(comment_id=comment.id, user_id=user.id))
+            mentioned.append(user)
+    return mentioned
 
 
 def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comment:
@@ -117,9 +122,10 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
     bump_counters(idea, comments=1)
     if access.is_staff(user) and idea.first_staff_answer_at is None:
         idea.first_staff_answer_at = now
-    _record_mentions(comment, idea)
+    mentioned = _record_mentions(comment, idea)
     _follow_quietly(user, idea)
     db.session.flush()
+    notify.comment_posted(user, idea, comment, parent, mentioned)
     log.info("user %s commented %s on idea %s", user.id, comment.id, idea.id)
     return comment
 
@@ -136,7 +142,10 @@ def edit_comment(user, comment: Comment, body) -> Comment:
     comment.body_html = render(body)
     comment.edited_at = utcnow()
     idea = db.session.get(Idea, comment.idea_id)
-    _record_mentions(comment, idea)
+    mentioned = _record_mentions(comment, idea)
+    if mentioned:
+        notify.notify(mentioned, "mention", idea,
+                      f"{user.display_name} mentioned you:\n\n{comment.body}", user)  # fmt: skip
     db.session.flush()
     return comment
 
@@ -172,7 +181,14 @@ def set_official(user, comment: Comment, official) -> Comment:
     if official and comment.author.kind != "staff":
         message = "Only a staff member's comment can be the official response."
         raise Invalid(message, {"official": [message]})
+    became_official = official and not comment.official
     comment.official = official
+    if became_official:
+        notify.official_response(user, db.session.get(Idea, comment.idea_id), comment)
+    if official:
+        idea = db.session.get(Idea, comment.idea_id)
+        if idea.first_staff_answer_at is None:
+            idea.first_staff_answer_at = comment.created_at
     db.session.flush()
     return comment
 

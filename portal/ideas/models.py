@@ -60,6 +60,9 @@ class Idea(db.Model):
     hidden_reason: Mapped[str | None] = mapped_column(Text)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id"))
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("improvement_item.id", ondelete="SET NULL"), index=True
+    )
 
     votes_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -22,6 +22,7 @@ from portal.ideas.models import (
     Vote,
 )
 from portal.markdown import render
+from portal.notify import service as notify
 from portal.pagination import Page
 from portal.search import tasks as search_tasks
 from portal.timeutil import utcnow
@@ -165,6 +166,7 @@ def post_idea(user, *, title, body, category, kind="idea", confidential=False) -
     db.session.add(Vote(idea_id=idea.id, user_id=user.id, created_at=now))
     db.session.add(Follow(idea_id=idea.id, user_id=user.id, created_at=now))
     db.session.flush()
+    notify.idea_webhook("idea.created", idea)
     log.info("user %s posted idea %s", user.id, idea.id)
     return idea
 
@@ -211,6 +213,7 @@ def change_status(user, idea: Idea, status, note=None) -> Idea:
     if note and idea.first_staff_answer_at is None:
         idea.first_staff_answer_at = now
     db.session.flush()
+    notify.idea_status_changed(user, idea, note)
     log.info("user %s changed idea %s status %s -> %s", user.id, idea.id, previous, status)
     return idea
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from portal import access
-from portal.errors import Invalid
+from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
 from portal.ideas import discussion, service
@@ -14,6 +14,8 @@ from portal.moderation.forms import AppealForm, FlagForm
 from portal.pagination import parse_page_args
 from portal.ratelimits import new_account_limit
 from portal.search import service as search
+from portal.tracking import service as tracking
+from portal.tracking.views import promote_form
 from portal.web import AUDIENCE_LABELS, redirect_back, render_page_or_fragment, wants_fragment
 
 bp = Blueprint("ideas", __name__)
@@ -101,6 +103,16 @@ def similar():
     return render_template("ideas/_similar.html", ideas=ideas, query=title)
 
 
+def _linked_item(idea):
+    """The item an idea is tracked in, if the viewer may see the item."""
+    if idea.item_id is None:
+        return None
+    try:
+        return tracking.get_item(current_user, idea.item_id)
+    except NotFound:
+        return None
+
+
 def _detail_context(idea, comment_form=None, status_form=None):
     comments = discussion.comments_for(idea)
     official, threads = discussion.thread(comments)
@@ -111,6 +123,10 @@ def _detail_context(idea, comment_form=None, status_form=None):
         merged_comments=merged_comments,
         appealed=moderation.appealed_targets(idea, comments),
         flag_form=FlagForm(formdata=None),
+        linked_item=_linked_item(idea),
+        promote_form=promote_form(title=idea.title)
+        if access.can_manage_items(current_user) and not idea.item_id
+        else None,
         appeal_form=AppealForm(formdata=None),
         official=official,
         threads=threads,

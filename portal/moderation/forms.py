@@ -47,7 +47,11 @@ class ActionForm(FlaskForm):
     action = SelectField("Action", choices=choices(ACTION_LABELS.items()))
     reason = TextAreaField(
         "Reason (shown in the public log)",
-        validators=[DataRequired(), Length(max=2000), no_control_characters],
+        validators=[
+            DataRequired(message="Every action needs a reason."),
+            Length(max=2000),
+            no_control_characters,
+        ],
     )
     into_id = StringField("Merge into idea number", validators=[Optional(), Length(max=12)])
     until = StringField(

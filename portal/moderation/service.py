@@ -22,6 +22,7 @@ from portal.moderation.models import (
     Flag,
     ModerationAction,
 )
+from portal.notify import service as notify
 from portal.timeutil import utcnow
 from portal.validation import choice, clean_text
 
@@ -248,6 +249,9 @@ def act(moderator, action, target_type, target_id, reason, into_id=None, until=N
         target.suspended_until = None
     entry = _log(moderator, action, target_type, target.id, reason, into, when)
     _resolve(target_type, target.id, entry)
+    if target_type != "user" and action != "dismiss":
+        idea = target if target_type == "idea" else db.session.get(Idea, target.idea_id)
+        notify.moderated(moderator, target.author, idea, action, reason)
     db.session.flush()
     log.info("moderator %s: %s %s %s", moderator.id, action, target_type, target.id)
     return entry

@@ -4,14 +4,14 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import access
-from portal.errors import Invalid
+from portal.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.forms import apply_domain_errors
 from portal.moderation import queue, service
 from portal.moderation.forms import ActionForm, AppealForm, FlagForm
 from portal.pagination import parse_page_args
 from portal.ratelimits import new_account_limit
-from portal.web import redirect_back, wants_fragment
+from portal.web import FLASH_RESWAP, redirect_back, wants_fragment
 
 bp = Blueprint("moderation", __name__)
 
@@ -33,6 +33,12 @@ def flag():
             )
         except Invalid as error:
             apply_domain_errors(form, error)
+        except Conflict as error:
+            db.session.rollback()
+            if wants_fragment():
+                raise
+            flash(error.message, "info")
+            return redirect_back(url_for("ideas.index"))
         else:
             db.session.commit()
             if wants_fragment():
@@ -48,7 +54,7 @@ def flag():
             422,
             {
                 "HX-Retarget": "#flash",
-                "HX-Reswap": "innerHTML",
+                "HX-Reswap": FLASH_RESWAP,
             },
         )
     flash(f"Could not flag: {message}", "error")
@@ -102,7 +108,7 @@ def act():
             422,
             {
                 "HX-Retarget": "#flash",
-                "HX-Reswap": "innerHTML",
+                "HX-Reswap": FLASH_RESWAP,
             },
         )
     flash(f"Not done: {message}", "error")

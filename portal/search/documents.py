@@ -183,7 +183,5 @@ def count_expected() -> int:
     from sqlalchemy import func
 
     ideas = db.session.scalar(select(func.count(Idea.id)).where(Idea.merged_into_id.is_(None)))
-    comments = db.session.scalar(
-        select(func.count(Comment.id)).where(Comment.deleted_at.is_(None))
-    )
+    comments = db.session.scalar(select(func.count(Comment.id)).where(Comment.deleted_at.is_(None)))
     return (ideas or 0) + (comments or 0)

@@ -7,7 +7,7 @@ from flask import Flask, current_app
 
 from portal.search import tasks  # noqa: F401  (records index work on every flush)
 from portal.search.documents import all_documents, count_expected
-from portal.search.indexer import Indexer
+from portal.search.indexer import indexer as make_indexer
 from portal.search.models import SearchTask  # noqa: F401  (the queue table)
 
 
@@ -24,7 +24,7 @@ def init_search(app: Flask) -> None:
         backend = WhooshBackend(directory, app.config.get("SEARCH_REFRESH_SECONDS", 1.0))
     else:
         raise RuntimeError(f"SEARCH_BACKEND={name!r} is not 'whoosh' or 'postgres'")
-    indexer = Indexer(app, backend, os.path.join(directory, "writer.lock"))
+    indexer = make_indexer(app, backend, os.path.join(directory, "writer.lock"))
     app.extensions["search_backend"] = backend
     app.extensions["search_indexer"] = indexer
 
@@ -41,7 +41,7 @@ def rebuild(progress=True) -> int:
         indexer.drain(wait=True)
         return 0
     written = 0
-    with indexer.writer_lock(wait=True):
+    with indexer.lock(wait=True):
         backend.clear()
         writer = backend.bulk_writer()
         total = count_expected()

@@ -6,8 +6,25 @@ the ideas the flow tests add.
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
-from tests.e2e.helpers import ADMIN, CUSTOMER, DESKTOP, PHONE, STAFF, open_tracked, visit
+from portal.accounts import service as accounts
+from portal.extensions import db
+from portal.ideas import discussion
+from portal.ideas import service as ideas
+from portal.ideas.models import Idea
+from portal.moderation import service as moderation
+from tests.e2e.helpers import (
+    ADMIN,
+    CUSTOMER,
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    STAFF,
+    SUPPLIER,
+    open_tracked,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -58,3 +75,91 @@ def test_screenshots(pages, showcase, screenshot_dir):
 
     written = sorted(p.name for p in screenshot_dir.glob("*.png"))
     assert {"home.png", "ideas-list-phone.png", "admin.png"} <= set(written)
+
+
+MODERATOR = "moderator@example.com"
+
+
+def moderation_demo(live_server) -> None:
+    """A few typical review-queue groups and log entries (the seed has none), on new content.
+
+    Queue: a spam idea (2 flags), its author (flagged), a duplicate (with the original's
+    number), a rude comment, and an idea held by three flags whose author appealed. Log: that
+    automatic hold, a lock and a dismissal.
+    """
+    with live_server.app.app_context():
+        user = live_server.user
+        moderator, customer, staff, supplier = map(user, (MODERATOR, CUSTOMER, STAFF, SUPPLIER))
+        spammer = accounts.create_user(
+            "deals4u@example.com", PASSWORD, display_name="Filter Deals 4U", kind="customer"
+        )
+
+        def post(author, title, body):
+            return ideas.post_idea(author, title=title, body=body, category="feature-ideas")
+
+        spam = post(
+            spammer,
+            "Cheap replacement filters, 70% off, order today",
+            "Visit our shop for **unbeatable prices** on water and air filters. Free shipping!",
+        )
+        moderation.flag(customer, "idea", spam.id, "spam")
+        moderation.flag(supplier, "idea", spam.id, "spam")
+        moderation.flag(staff, "user", spammer.id, "spam", "Posts the same shop link everywhere.")
+
+        original = db.session.scalar(select(Idea).where(Idea.title.like("Notify me on my smart%")))
+        duplicate = post(
+            user("ben.carter@example.com"),
+            "Smartwatch alert when the oven is preheated",
+            "My watch could buzz when the oven is ready, so I can keep cooking elsewhere.",
+        )
+        moderation.flag(
+            customer, "idea", duplicate.id, "duplicate", "Same as the smartwatch idea.", original.id
+        )
+        rude = discussion.add_comment(
+            user("diego@example.com"),
+            duplicate,
+            "Whoever designed the app clearly never cooked a meal. Pathetic.",
+        )
+        moderation.flag(staff, "comment", rude.id, "abuse")
+
+        held = post(
+            user("hannah.schmidt@example.com"),
+            "Sell spare parts to independent repair shops",
+            "Our local repair shop could fix my FrostLine fridge in a day if it could order parts.",
+        )
+        for flagger in (customer, staff, supplier):
+            moderation.flag(flagger, "idea", held.id, "off_topic")
+        moderation.appeal(
+            held.author, "idea", held.id, "This is about our products, not off topic at all."
+        )
+
+        heated = post(
+            user("george@example.com"),
+            "Bring back the physical dial on the SmartOven",
+            "Touch controls are hard to use with wet or floury hands.",
+        )
+        moderation.act(
+            moderator, "lock", "idea", heated.id, "The discussion turned personal; locked for now."
+        )
+        blunt = post(
+            user("alice@example.com"),
+            "The Home app is slow and clumsy",
+            "It takes three taps and ten seconds to start the kettle.",
+        )
+        moderation.flag(staff, "idea", blunt.id, "abuse")
+        moderation.act(
+            moderator, "dismiss", "idea", blunt.id, "Blunt but honest criticism stays up."
+        )
+        db.session.commit()
+        db.session.remove()
+
+
+def test_moderation_screenshots(pages, live_server, screenshot_dir):
+    moderation_demo(live_server)
+    moderator = open_tracked(pages, MODERATOR, viewport=DESKTOP)
+    visit(moderator, "/moderation")
+    expect(moderator.locator(".queue-group")).to_have_count(5)
+    shoot(moderator, screenshot_dir, "moderation-queue")
+    visit(moderator, "/moderation/log")
+    expect(moderator.locator(".log-table tbody tr")).to_have_count(3)
+    shoot(moderator, screenshot_dir, "moderation-log")

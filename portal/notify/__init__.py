@@ -1,0 +1,1 @@
+"""Notifications: in-app, e-mail through the outbox, webhooks."""

@@ -1,0 +1,45 @@
+"""The daily digest: one e-mail a day with what a `daily` reader missed."""
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.notify.models import Notification
+from portal.timeutil import utcnow
+
+
+def send_due_digests() -> int:
+    """Queue a digest for each daily reader with news whose last digest is a day old."""
+    from portal.notify.service import digest_body, queue_email
+
+    now = utcnow()
+    readers = list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.email_preference == "daily",
+                or_(User.last_digest_at.is_(None), User.last_digest_at <= now - timedelta(days=1)),
+            )
+            .where(
+                select(Notification.id)
+                .where(Notification.user_id == User.id, Notification.digested_at.is_(None))
+                .exists()
+            )
+        )
+    )
+    for reader in readers:
+        pending = list(
+            db.session.scalars(
+                select(Notification)
+                .where(Notification.user_id == reader.id, Notification.digested_at.is_(None))
+                .order_by(Notification.created_at)
+            )
+        )
+        queue_email(reader, f"Your daily digest: {len(pending)} update(s)",
+                    digest_body(reader, pending))  # fmt: skip
+        for note in pending:
+            note.digested_at = now
+        reader.last_digest_at = now
+    return len(readers)

@@ -1,0 +1,243 @@
+"""Who hears about what: notifications (and their e-mails and webhooks) in the event's transaction.
+
+Nobody is told about something they may not see: every recipient is checked with `access`,
+and webhooks carry only what an anonymous visitor may see.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal import access, events
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.ideas.models import Follow, Idea
+from portal.notify.models import Notification, OutboxMessage, Webhook
+from portal.timeutil import isoformat
+
+log = logging.getLogger(__name__)
+
+
+def url_for(endpoint: str, _external: bool = True, **values) -> str:
+    """An absolute link for e-mails and webhooks, on PORTAL_URL (no request needed)."""
+    base = urlsplit(current_app.config["PORTAL_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+SUBJECTS = {
+    "status_changed": "Status changed: {title}",
+    "official_response": "Official response: {title}",
+    "reply": "New reply on: {title}",
+    "mention": "You were mentioned on: {title}",
+    "moderated": "A moderator acted on your post: {title}",
+    "item_shipped": "Shipped: {title}",
+}
+
+
+def _followers(idea: Idea) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).join(Follow, Follow.user_id == User.id).where(Follow.idea_id == idea.id)
+        )
+    )
+
+
+def _may_hear_about(user: User, idea: Idea) -> bool:
+    return access.can_see_idea(user, idea) and not (
+        idea.hidden and not access.can_see_hidden_content(user, idea)
+    )
+
+
+def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=None) -> int:
+    """One notification per recipient who may see `idea` (not the actor); e-mails queued."""
+    sent = 0
+    seen = set()
+    for user in recipients:
+        if user is None or user.id in seen or (actor is not None and user.id == actor.id):
+            continue
+        seen.add(user.id)
+        if not _may_hear_about(user, idea):
+            continue
+        note = Notification(
+            user_id=user.id, event=event, idea_id=idea.id, item_id=item.id if item else None,
+            title=idea.title, message=message,
+        )  # fmt: skip
+        db.session.add(note)
+        if user.email_preference == "instant":
+            subject = SUBJECTS[event].format(title=idea.title)
+            queue_email(user, subject, _email_body(user, idea, message))
+        sent += 1
+    return sent
+
+
+def _email_body(user: User, idea: Idea, message: str) -> str:
+    from portal.notify.unsubscribe import unsubscribe_url
+
+    link = url_for("ideas.detail", idea_id=idea.id, _external=True)
+    return (
+        f"Hello {user.display_name},\n\n{message}\n\n“{idea.title}”\n{link}\n\n"
+        f"You get this because you follow this idea or were mentioned.\n"
+        f"Change how often we write: {url_for('accounts.account', _external=True)}\n"
+        f"Unsubscribe from all e-mail: {unsubscribe_url(user)}\n"
+    )
+
+
+def queue_email(user: User, subject: str, body: str) -> None:
+    from portal.notify.unsubscribe import unsubscribe_url
+
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    db.session.add(
+        OutboxMessage(
+            kind="email",
+            recipient=user.email,
+            subject=subject[:300],
+            body=body,
+            headers=json.dumps(headers),
+        )  # fmt: skip
+    )
+    events.note(db.session, events.outbox_queued)
+
+
+def digest_body(user: User, notifications: list[Notification]) -> str:
+    from portal.notify.unsubscribe import unsubscribe_url
+
+    lines = [f"Hello {user.display_name},", "", "Here is what happened since your last digest:", ""]
+    for note in notifications:
+        link = url_for("ideas.detail", idea_id=note.idea_id, _external=True) if note.idea_id else ""
+        first_line = note.message.splitlines()[0] if note.message else ""
+        lines += [f"- {note.title}: {first_line}", f"  {link}"]
+    lines += ["", f"All notifications: {url_for('notify.centre', _external=True)}",
+              f"Unsubscribe from all e-mail: {unsubscribe_url(user)}"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+# -- the events ------------------------------------------------------------------------------
+
+
+def idea_status_changed(actor, idea: Idea, note: str | None) -> None:
+    label = idea.status.replace("_", " ")
+    message = f"{actor.display_name} set the status to {label}." + (f"\n\n{note}" if note else "")
+    notify(_followers(idea), "status_changed", idea, message, actor)
+    idea_webhook("idea.status_changed", idea)
+
+
+def official_response(actor, idea: Idea, comment) -> None:
+    message = f"{actor.display_name} answered officially:\n\n{comment.body}"
+    notify(_followers(idea), "official_response", idea, message, actor)
+
+
+def comment_posted(actor, idea: Idea, comment, parent, mentioned: list[User]) -> None:
+    if parent is not None and not parent.is_deleted:
+        notify([parent.author], "reply", idea, f"{actor.display_name} replied:\n\n{comment.body}",
+               actor)  # fmt: skip
+    if mentioned:
+        notify(mentioned, "mention", idea,
+               f"{actor.display_name} mentioned you:\n\n{comment.body}", actor)  # fmt: skip
+    if comment.official:
+        official_response(actor, idea, comment)
+    comment_webhook(idea, comment)
+
+
+def moderated(actor, author: User, idea: Idea, action: str, reason: str) -> None:
+    message = f"A moderator chose to {action} your post. Reason: {reason}"
+    notify([author], "moderated", idea, message, actor)
+
+
+def item_shipped(actor, item, idea: Idea) -> None:
+    """Followers of a linked idea hear about that idea: nothing about the item's other ideas."""
+    message = "Shipped! The improvement that answers this idea is done."
+    notify(_followers(idea), "item_shipped", idea, message, actor, item=item)
+
+
+# -- webhooks --------------------------------------------------------------------------------
+
+
+def _publicly_visible(idea: Idea) -> bool:
+    return access.can_see_idea(None, idea) and not idea.hidden and idea.merged_into_id is None
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _emit(event: str, data: dict) -> None:
+    hooks = [h for h in db.session.scalars(select(Webhook).where(Webhook.active.is_(True)))
+             if event in h.event_list]  # fmt: skip
+    for hook in hooks:
+        body = json.dumps({"event": event, "data": data}, ensure_ascii=False, sort_keys=True)
+        db.session.add(
+            OutboxMessage(
+                kind="webhook",
+                recipient=hook.url,
+                subject=event,
+                body=body,
+                webhook_id=hook.id,
+                headers=json.dumps(
+                    {
+                        "X-Portal-Event": event,
+                        "X-Portal-Signature": sign(hook.secret, body.encode()),
+                    }
+                ),
+            )  # fmt: skip
+        )
+        events.note(db.session, events.outbox_queued)
+
+
+def _idea_data(idea: Idea) -> dict:
+    return {
+        "id": idea.id, "title": idea.title, "kind": idea.kind, "status": idea.status,
+        "category": idea.category.slug, "votes": idea.votes_count,
+        "url": url_for("ideas.detail", idea_id=idea.id, _external=True),
+        "created_at": isoformat(idea.created_at),
+    }  # fmt: skip
+
+
+def idea_webhook(event: str, idea: Idea) -> None:
+    if _publicly_visible(idea):
+        _emit(event, {"idea": _idea_data(idea)})
+
+
+def comment_webhook(idea: Idea, comment) -> None:
+    if _publicly_visible(idea) and not comment.hidden:
+        _emit("comment.created", {
+            "idea": _idea_data(idea),
+            "comment": {"id": comment.id, "body": comment.body,
+                        "author": comment.author.display_name,
+                        "created_at": isoformat(comment.created_at)},
+        })  # fmt: skip
+
+
+def item_webhook(item, previous: str | None, status: str) -> None:
+    if db.session.scalar(
+        select(type(item).id).where(type(item).id == item.id, access.item_visibility(None))
+    ):
+        _emit("item.status_changed", {
+            "item": {"id": item.id, "title": item.title, "status": status, "from": previous,
+                     "url": url_for("tracking.item", item_id=item.id, _external=True)},
+        })  # fmt: skip
+
+
+def unread_count(user) -> int:
+    from sqlalchemy import func
+
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,78 @@
+"""The notification centre and the one-click unsubscribe page."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.forms import EmptyForm
+from portal.notify import service
+from portal.notify.models import Notification
+from portal.notify.unsubscribe import user_for_token
+from portal.pagination import Page, parse_page_args
+from portal.timeutil import utcnow
+
+bp = Blueprint("notify", __name__)
+
+
+def notifications_page(user, page: int, per_page: int) -> Page:
+    where = Notification.user_id == user.id
+    total = db.session.scalar(select(func.count(Notification.id)).where(where)) or 0
+    rows = db.session.scalars(
+        select(Notification)
+        .where(where)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(rows), page, per_page, total)
+
+
+def mark_read(user, ids=None) -> int:
+    """Mark some (or all) of the user's notifications read; returns how many stay unread."""
+    from sqlalchemy import update
+
+    query = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if ids is not None:
+        query = query.where(Notification.id.in_(ids))
+    db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    return service.unread_count(user)
+
+
+@bp.route("/notifications")
+@login_required
+def centre():
+    page, per_page = parse_page_args(request.args.get("page"), request.args.get("per_page"))
+    return render_template(
+        "notify/centre.html",
+        result=notifications_page(current_user, page, per_page),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def read():
+    if EmptyForm().validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("id") if i.isdigit() and int(i) < 2**31]
+        mark_read(current_user, ids or None)
+        db.session.commit()
+    return redirect(url_for("notify.centre"))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """GET shows one button; POST (or a mail client's one-click POST) unsubscribes."""
+    user = user_for_token(token)
+    if user is None:
+        abort(404, "This unsubscribe link is not valid.")
+    if request.method == "POST":
+        user.email_preference = "off"
+        db.session.commit()
+        if request.form.get("List-Unsubscribe") == "One-Click":
+            return "", 204
+        flash("You will get no more e-mail from the portal.", "success")
+        return render_template("notify/unsubscribe.html", user=user, done=True)
+    return render_template("notify/unsubscribe.html", user=user, done=False)

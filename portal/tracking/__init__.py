@@ -1,0 +1,1 @@
+"""Tracking: improvement items promoted from ideas, triage, roadmap, changelog, dashboard."""

@@ -1,0 +1,237 @@
+"""Improvement items: promote ideas, move items through their workflow, list what is visible."""
+
+import logging
+from datetime import date
+
+from sqlalchemy import select
+
+from portal import access
+from portal.accounts.models import Team, User
+from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.extensions import db
+from portal.ideas import service as ideas
+from portal.ideas.models import Idea, StatusChange
+from portal.markdown import render
+from portal.notify import service as notify
+from portal.timeutil import utcnow
+from portal.tracking.models import (
+    IDEA_STATUS_FOR,
+    ITEM_STATUSES,
+    PRIORITIES,
+    TRANSITIONS,
+    ImprovementItem,
+    ItemChange,
+)
+from portal.validation import choice, clean_text
+
+log = logging.getLogger(__name__)
+
+
+def _require_staff(user) -> None:
+    refusal = access.write_refusal(user)
+    if refusal:
+        raise Forbidden(refusal)
+    if not access.can_change_status(user):
+        raise Forbidden("Only staff manage improvement items.")
+
+
+def linked_ideas(item: ImprovementItem) -> list[Idea]:
+    return list(db.session.scalars(select(Idea).where(Idea.item_id == item.id).order_by(Idea.id)))
+
+
+def get_item(user, item_id) -> ImprovementItem:
+    """The item if `user` may see every idea linked to it; NotFound otherwise."""
+    try:
+        item_id = int(item_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such item.") from None
+    item = db.session.get(ImprovementItem, item_id) if 0 < item_id < 2**31 else None
+    if item is None or not db.session.scalar(
+        select(ImprovementItem.id).where(
+            ImprovementItem.id == item.id, access.item_visibility(user)
+        )
+    ):
+        raise NotFound("No such item.")
+    return item
+
+
+def visible_items(user, status: str | None = None, category: str | None = None):
+    from portal.ideas.models import Category
+
+    query = select(ImprovementItem).where(access.item_visibility(user))
+    if status:
+        query = query.where(ImprovementItem.status == choice(status, "status", ITEM_STATUSES))
+    if category:
+        query = query.where(
+            ImprovementItem.id.in_(
+                select(Idea.item_id)
+                .join(Category, Category.id == Idea.category_id)
+                .where(Category.slug == category)
+            )
+        )
+    return query
+
+
+def _owner(owner_id) -> User | None:
+    if owner_id in (None, ""):
+        return None
+    if isinstance(owner_id, bool) or not str(owner_id).isdigit():
+        raise Invalid("Owner: must be a user id.", {"owner_id": ["Must be a user id."]})
+    owner = db.session.get(User, int(owner_id)) if int(owner_id) < 2**31 else None
+    if owner is None or owner.kind != "staff":
+        message = "The owner must be a staff member."
+        raise Invalid(f"Owner: {message}", {"owner_id": [message]})
+    return owner
+
+
+def _team(team) -> Team | None:
+    if team in (None, ""):
+        return None
+    if isinstance(team, int) and not isinstance(team, bool):
+        found = db.session.get(Team, team) if 0 < team < 2**31 else None
+    elif isinstance(team, str):
+        found = db.session.scalar(select(Team).where(Team.name == team))
+        if found is None and team.isdigit() and int(team) < 2**31:
+            found = db.session.get(Team, int(team))
+    else:
+        found = None
+    if found is None:
+        raise Invalid("Team: no such team.", {"team": ["No such team."]})
+    return found
+
+
+def _target_date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        message = "Use a date like 2027-03-31."
+        raise Invalid(f"Target date: {message}", {"target_date": [message]}) from None
+
+
+def _set_idea_status(user, idea: Idea, status: str, note: str) -> None:
+    if idea.status != status:
+        db.session.add(
+            StatusChange(
+                idea_id=idea.id, by_id=user.id, from_status=idea.status, to_status=status, note=note
+            )  # fmt: skip
+        )
+        idea.status = status
+        idea.status_note = note
+        idea.updated_at = utcnow()
+
+
+def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=None,
+            priority="p3", target_date=None) -> ImprovementItem:  # fmt: skip
+    """Turn one idea (or several related ones) into a tracked improvement item."""
+    _require_staff(user)
+    if not idea_ids:
+        raise Invalid("Choose at least one idea.", {"idea_ids": ["Choose at least one idea."]})
+    linked = []
+    for idea_id in dict.fromkeys(idea_ids):
+        idea = ideas.get_idea(user, idea_id)
+        if idea.item_id is not None:
+            raise Conflict(f"Idea #{idea.id} is already linked to item #{idea.item_id}.")
+        if idea.merged_into_id is not None:
+            raise Conflict(f"Idea #{idea.id} was merged into #{idea.merged_into_id}.")
+        linked.append(idea)
+    first = linked[0]
+    title = clean_text(title if title else first.title, "title", min_length=5, max_length=150)
+    description = clean_text(description or "", "description", max_length=20_000)
+    item = ImprovementItem(
+        title=title,
+        description=description,
+        description_html=render(description),
+        status="planned",
+        priority=choice(priority or "p3", "priority", PRIORITIES),
+        team=_team(team) if team not in (None, "") else first.category.team,
+        owner=_owner(owner_id),
+        target_date=_target_date(target_date),
+        created_by_id=user.id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    db.session.add(ItemChange(item_id=item.id, by_id=user.id, from_status=None,
+                              to_status="planned", note="Promoted from ideas."))  # fmt: skip
+    note = f"Planned as improvement item #{item.id}: {item.title}"
+    for idea in linked:
+        idea.item_id = item.id
+        _set_idea_status(user, idea, "planned", note)
+        notify.idea_status_changed(user, idea, note)
+    notify.item_webhook(item, None, "planned")
+    db.session.flush()
+    log.info("user %s promoted ideas %s to item %s", user.id, [i.id for i in linked], item.id)
+    return item
+
+
+def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id=...,
+                priority=None, target_date=..., idea_ids=None, title=None,
+                description=None) -> ImprovementItem:  # fmt: skip
+    """Change an item; a status change follows the workflow and moves linked ideas along."""
+    _require_staff(user)
+    note = clean_text(note, "note", max_length=5000) if note else None
+    if title is not None:
+        item.title = clean_text(title, "title", min_length=5, max_length=150)
+    if description is not None:
+        item.description = clean_text(description, "description", max_length=20_000)
+        item.description_html = render(item.description)
+    if priority is not None:
+        item.priority = choice(priority, "priority", PRIORITIES)
+    if owner_id is not ...:
+        item.owner = _owner(owner_id)
+    if target_date is not ...:
+        item.target_date = _target_date(target_date)
+    if idea_ids is not None:
+        _link(user, item, idea_ids)
+    if status is not None and status != item.status:
+        status = choice(status, "status", ITEM_STATUSES)
+        if status not in TRANSITIONS[item.status]:
+            message = f"An item cannot go from {item.status} to {status}."
+            raise Invalid(message, {"status": [message]})
+        previous = item.status
+        db.session.add(ItemChange(item_id=item.id, by_id=user.id, from_status=previous,
+                                  to_status=status, note=note))  # fmt: skip
+        item.status = status
+        if status == "shipped":
+            item.shipped_at = utcnow()
+        idea_note = note or f"Improvement item #{item.id} is now {status.replace('_', ' ')}."
+        for idea in linked_ideas(item):
+            _set_idea_status(user, idea, IDEA_STATUS_FOR[status], idea_note)
+            if status == "shipped":
+                notify.item_shipped(user, item, idea)
+            else:
+                notify.idea_status_changed(user, idea, idea_note)
+        notify.item_webhook(item, previous, status)
+    elif note:
+        db.session.add(ItemChange(item_id=item.id, by_id=user.id, from_status=item.status,
+                                  to_status=item.status, note=note))  # fmt: skip
+    item.updated_at = utcnow()
+    db.session.flush()
+    return item
+
+
+def _link(user, item: ImprovementItem, idea_ids) -> None:
+    if not isinstance(idea_ids, list) or not idea_ids:
+        raise Invalid("Idea ids: a list of ids.", {"idea_ids": ["Give a non-empty list of ids."]})
+    for idea_id in idea_ids:
+        idea = ideas.get_idea(user, idea_id)
+        if idea.item_id == item.id:
+            continue
+        if idea.item_id is not None:
+            raise Conflict(f"Idea #{idea.id} is already linked to item #{idea.item_id}.")
+        idea.item_id = item.id
+        _set_idea_status(user, idea, IDEA_STATUS_FOR[item.status],
+                         f"Linked to improvement item #{item.id}: {item.title}")  # fmt: skip
+
+
+def history(item: ImprovementItem) -> list[ItemChange]:
+    return list(
+        db.session.scalars(
+            select(ItemChange)
+            .where(ItemChange.item_id == item.id)
+            .order_by(ItemChange.created_at, ItemChange.id)
+        )
+    )

@@ -1,0 +1,166 @@
+"""Item pages, promoting ideas, the roadmap and the changelog."""
+
+import re
+from itertools import groupby
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal import access
+from portal.accounts.models import Team, User
+from portal.errors import Conflict, Invalid
+from portal.extensions import db
+from portal.forms import apply_domain_errors, choices
+from portal.ideas import service as ideas
+from portal.ideas.models import Idea
+from portal.tracking import service
+from portal.tracking.forms import ItemForm, PromoteForm
+from portal.tracking.models import ITEM_STATUSES, ImprovementItem
+
+bp = Blueprint("tracking", __name__)
+
+
+def _ids(text: str | None) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text or "") if int(n) < 2**31]
+
+
+def _staff_choices():
+    staff = db.session.scalars(select(User).where(User.kind == "staff").order_by(User.display_name))
+    return choices([("", "— nobody yet —")] + [(str(u.id), u.display_name) for u in staff])
+
+
+def _team_choices():
+    teams = db.session.scalars(select(Team).order_by(Team.name))
+    return choices([("", "— the category's team —")] + [(t.name, t.name) for t in teams])
+
+
+def promote_form(formdata=None, **defaults) -> PromoteForm:
+    form = PromoteForm(formdata=formdata, **defaults)
+    form.team.choices = _team_choices()
+    form.owner_id.choices = _staff_choices()
+    return form
+
+
+@bp.route("/ideas/<int:idea_id>/promote", methods=["POST"])
+@login_required
+def promote(idea_id: int):
+    idea = ideas.get_idea(current_user, idea_id)
+    if not access.can_manage_items(current_user):
+        abort(403, "Only staff promote ideas.")
+    form = promote_form(request.form)
+    if form.validate_on_submit():
+        try:
+            item = service.promote(
+                current_user, [idea.id, *_ids(form.more_ideas.data)], title=form.title.data,
+                description=form.description.data, team=form.team.data or None,
+                owner_id=form.owner_id.data or None, priority=form.priority.data,
+                target_date=form.target_date.data or None,
+            )  # fmt: skip
+        except (Invalid, Conflict) as error:
+            flash(f"Not promoted: {error.message}", "error")
+        else:
+            db.session.commit()
+            flash("Promoted: the idea is now tracked as an improvement item.", "success")
+            return redirect(url_for("tracking.item", item_id=item.id))
+    else:
+        flash("Not promoted: check the form.", "error")
+    return redirect(url_for("ideas.detail", idea_id=idea.id))
+
+
+def _item_form(item: ImprovementItem, formdata=None) -> ItemForm:
+    form = ItemForm(
+        formdata=formdata, status=item.status, priority=item.priority,
+        owner_id=str(item.owner_id or ""),
+        target_date=item.target_date.isoformat() if item.target_date else "",
+    )  # fmt: skip
+    form.owner_id.choices = _staff_choices()
+    return form
+
+
+@bp.route("/items/<int:item_id>", methods=["GET", "POST"])
+def item(item_id: int):
+    found = service.get_item(current_user, item_id)
+    form = _item_form(found, request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if not access.can_manage_items(current_user):
+            abort(403, "Only staff manage improvement items.")
+        if form.validate_on_submit():
+            try:
+                service.update_item(
+                    current_user, found, status=form.status.data, note=form.note.data or None,
+                    priority=form.priority.data, owner_id=form.owner_id.data or None,
+                    target_date=form.target_date.data or None,
+                    idea_ids=_ids(form.link_ideas.data) or None,
+                )  # fmt: skip
+            except (Invalid, Conflict) as error:
+                db.session.rollback()
+                apply_domain_errors(form, error)
+                status = error.status
+            else:
+                db.session.commit()
+                flash("Item updated; followers of its ideas are told.", "success")
+                return redirect(url_for("tracking.item", item_id=found.id))
+        else:
+            status = 422
+    return render_template(
+        "tracking/item.html", item=found, ideas=service.linked_ideas(found),
+        history=service.history(found), form=form,
+    ), status  # fmt: skip
+
+
+@bp.route("/roadmap")
+def roadmap():
+    category = request.args.get("category") or None
+    items = db.session.scalars(
+        service.visible_items(current_user, category=category).order_by(
+            ImprovementItem.priority, ImprovementItem.updated_at.desc()
+        )
+    ).all()
+    columns = {status: [] for status in ("planned", "in_progress", "shipped")}
+    for entry in items:
+        if entry.status in columns:
+            columns[entry.status].append(entry)
+    return render_template(
+        "tracking/roadmap.html", columns=columns, category=category,
+        categories=ideas.postable_categories(current_user),
+        counts=_idea_counts([i.id for i in items]),
+    )  # fmt: skip
+
+
+def _idea_counts(item_ids: list[int]) -> dict[int, int]:
+    from sqlalchemy import func
+
+    if not item_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Idea.item_id, func.count(Idea.id))
+            .where(Idea.item_id.in_(item_ids))
+            .group_by(Idea.item_id)
+        ).all()
+    )
+
+
+@bp.route("/changelog")
+def changelog():
+    shipped = db.session.scalars(
+        service.visible_items(current_user, status="shipped").order_by(
+            ImprovementItem.shipped_at.desc()
+        )
+    ).all()
+    linked = {}
+    if shipped:
+        for idea in db.session.scalars(
+            select(Idea).where(Idea.item_id.in_([i.id for i in shipped])).order_by(Idea.id)
+        ):
+            linked.setdefault(idea.item_id, []).append(idea)
+    months = [
+        (month, list(entries))
+        for month, entries in groupby(shipped, key=lambda i: i.shipped_at.strftime("%B %Y"))
+    ]
+    return render_template("tracking/changelog.html", months=months, linked=linked)
+
+
+ITEM_STATUS_LABELS = {s: s.replace("_", " ").capitalize() for s in ITEM_STATUSES}
