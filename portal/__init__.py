@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.moderation.views import bp as moderation_bp
     from portal.notify.views import bp as notify_bp
     from portal.search.views import bp as search_bp
+    from portal.tracking.staff_views import bp as staff_bp
     from portal.tracking.views import bp as tracking_bp
 
     app.register_blueprint(main_bp)
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(tracking_bp)
+    app.register_blueprint(staff_bp)
     app.register_blueprint(notify_bp)
     # The signed token is the proof; mail clients post one-click unsubscribes without a form.
     csrf.exempt("portal.notify.views.unsubscribe")

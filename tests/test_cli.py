@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import ApiToken, User
 from portal.extensions import db
 from portal.ideas.models import Category, Comment, Idea, Vote
+from portal.tracking.models import IDEA_STATUS_FOR, ImprovementItem
 
 
 def test_users_create_and_token(runner, client):
@@ -139,6 +140,12 @@ def test_seed_demo_fills_an_empty_portal_once(runner, client):
     assert db.session.scalar(select(func.count()).where(Idea.confidential.is_(True))) >= 4
     assert db.session.scalar(select(func.count()).where(Comment.official.is_(True))) >= 5
     assert db.session.scalar(select(func.count()).where(Comment.parent_id.is_not(None))) >= 10
+    # Improvement items in every status, their ideas following them (SPEC section 6).
+    item_statuses = set(db.session.scalars(select(ImprovementItem.status).distinct()))
+    assert item_statuses == {"planned", "in_progress", "shipped", "dropped"}
+    for idea in db.session.scalars(select(Idea).where(Idea.item_id.is_not(None))):
+        item = db.session.get(ImprovementItem, idea.item_id)
+        assert idea.status == IDEA_STATUS_FOR[item.status], (idea.title, item.title)
     # Kept counters equal recounts.
     for idea in db.session.scalars(select(Idea)):
         votes = db.session.scalar(select(func.count(Vote.id)).where(Vote.idea_id == idea.id))

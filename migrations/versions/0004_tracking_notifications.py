@@ -47,6 +47,7 @@ def upgrade():
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['sent_at', 'failed_at', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_outbox_webhook', ['webhook_id', 'id'], unique=False)
 
     op.create_table('improvement_item',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -143,6 +144,7 @@ def downgrade():
     op.drop_table('improvement_item')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
+        batch_op.drop_index('ix_outbox_webhook')
 
     op.drop_table('outbox_message')
     op.drop_table('webhook')

@@ -1,10 +1,12 @@
 """Admin forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import choices, no_control_characters
+from portal.notify.models import WEBHOOK_EVENTS
 from portal.web import AUDIENCE_LABELS
 
 
@@ -26,4 +28,25 @@ class RoleForm(FlaskForm):
     role = SelectField(
         "Role",
         choices=choices([("member", "Member"), ("moderator", "Moderator"), ("admin", "Admin")]),
+    )
+
+
+class WebhookForm(FlaskForm):
+    url = StringField(
+        "Receiver URL",
+        validators=[DataRequired(), Length(max=2000), no_control_characters],
+        description="An http:// or https:// address that accepts POSTed JSON.",
+    )
+    secret = StringField(
+        "Signing secret",
+        validators=[DataRequired(), Length(min=16, max=200), no_control_characters],
+        description="The receiver checks X-Portal-Signature (HMAC-SHA256 of the body) with it. "
+        "A random one is filled in: copy it now, it is not shown in full again.",
+    )
+    events = SelectMultipleField(
+        "Events",
+        choices=choices((event, event) for event in WEBHOOK_EVENTS),
+        validators=[DataRequired(message="Choose at least one event.")],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )

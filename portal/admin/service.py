@@ -1,15 +1,18 @@
-"""Admin operations: roles, categories, teams and organizations."""
+"""Admin operations: roles, categories, teams, organizations and webhooks."""
 
 import logging
 import re
+import secrets
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from portal import access
 from portal.accounts.models import ROLES, Organization, Team, User
 from portal.errors import Conflict, Forbidden, Invalid
 from portal.extensions import db
 from portal.ideas.models import AUDIENCES, Category, Idea
+from portal.notify.delivery import url_refusal
+from portal.notify.models import WEBHOOK_EVENTS, OutboxMessage, Webhook
 from portal.search import tasks as search_tasks
 from portal.validation import choice, clean_text
 
@@ -92,3 +95,87 @@ def create_organization(actor, name) -> Organization:
     db.session.add(org)
     db.session.flush()
     return org
+
+
+# -- webhooks ----------------------------------------------------------------------------------
+
+DELIVERY_LOG_SIZE = 50
+
+
+def new_webhook_secret() -> str:
+    """A random signing secret to offer when registering a webhook."""
+    return secrets.token_urlsafe(32)
+
+
+def create_webhook(actor, url, secret, events) -> Webhook:
+    """Register a receiver; its URL must not point at loopback or private addresses."""
+    _require_admin(actor)
+    url = clean_text(url, "url", min_length=1, max_length=2000, label="URL")
+    refusal = url_refusal(url)
+    if refusal:
+        raise Invalid(f"URL: {refusal}", {"url": [refusal]})
+    secret = clean_text(secret, "secret", min_length=16, max_length=200)
+    if not isinstance(events, list | tuple) or not events:
+        message = "Choose at least one event."
+        raise Invalid(f"Events: {message}", {"events": [message]})
+    chosen = [choice(event, "events", WEBHOOK_EVENTS) for event in dict.fromkeys(events)]
+    if db.session.scalar(select(Webhook.id).where(Webhook.url == url, Webhook.active.is_(True))):
+        message = "An active webhook already sends to this URL."
+        raise Invalid(f"URL: {message}", {"url": [message]})
+    # Kept in the order of WEBHOOK_EVENTS, whatever order the form sent.
+    hook = Webhook(url=url, secret=secret, active=True,
+                   events=",".join(e for e in WEBHOOK_EVENTS if e in chosen))  # fmt: skip
+    db.session.add(hook)
+    db.session.flush()
+    log.info("admin %s registered webhook %s for %s", actor.id, hook.id, hook.event_list)
+    return hook
+
+
+def set_webhook_active(actor, hook: Webhook, active: bool) -> None:
+    """An inactive webhook gets no new events (deliveries already queued are still tried)."""
+    _require_admin(actor)
+    hook.active = bool(active)
+    db.session.flush()
+    log.info("admin %s set webhook %s active=%s", actor.id, hook.id, hook.active)
+
+
+def delete_webhook(actor, hook: Webhook) -> None:
+    """Remove a webhook with its delivery log and anything still queued for it."""
+    _require_admin(actor)
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.webhook_id == hook.id))
+    db.session.delete(hook)
+    db.session.flush()
+    log.info("admin %s deleted webhook %s", actor.id, hook.id)
+
+
+def webhook_deliveries(hook: Webhook, limit: int = DELIVERY_LOG_SIZE) -> list[OutboxMessage]:
+    """The webhook's latest deliveries, newest first."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "webhook", OutboxMessage.webhook_id == hook.id)
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def webhook_delivery_counts(hooks) -> dict[int, dict[str, int]]:
+    """Per webhook: how many deliveries were sent, failed for good, or wait for an attempt."""
+    ids = [h.id for h in hooks]
+    counts = {i: {"sent": 0, "failed": 0, "pending": 0} for i in ids}
+    if not ids:
+        return counts
+    state = case(
+        (OutboxMessage.sent_at.is_not(None), "sent"),
+        (OutboxMessage.failed_at.is_not(None), "failed"),
+        else_="pending",
+    )
+    rows = db.session.execute(
+        select(OutboxMessage.webhook_id, state, func.count())
+        .where(OutboxMessage.kind == "webhook", OutboxMessage.webhook_id.in_(ids))
+        .group_by(OutboxMessage.webhook_id, state)
+    )
+    for hook_id, name, count in rows:
+        counts[hook_id][name] = count
+    return counts

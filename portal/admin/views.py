@@ -1,4 +1,4 @@
-"""Admin pages: supplier approval, users and roles, categories, teams, organizations."""
+"""Admin pages: supplier approval, users and roles, categories, teams, organizations, webhooks."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -8,11 +8,12 @@ from portal import access
 from portal.accounts import service as accounts
 from portal.accounts.models import Organization, Team, User
 from portal.admin import service
-from portal.admin.forms import CategoryForm, NameForm, RoleForm
+from portal.admin.forms import CategoryForm, NameForm, RoleForm, WebhookForm
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
 from portal.ideas.models import Category
+from portal.notify.models import WEBHOOK_EVENTS, Webhook
 from portal.pagination import Page, parse_page_args
 from portal.web import redirect_back
 
@@ -147,3 +148,99 @@ def create_organization():
             flash("Organization created.", "success")
             return redirect(url_for("admin.index"))
     return _render_index(org_form=form, status=422)
+
+
+# -- webhooks ----------------------------------------------------------------------------------
+
+
+def _render_webhooks(form=None, status=200):
+    hooks = db.session.scalars(select(Webhook).order_by(Webhook.created_at, Webhook.id)).all()
+    if form is None:
+        form = WebhookForm(
+            formdata=None, secret=service.new_webhook_secret(), events=list(WEBHOOK_EVENTS)
+        )
+    return render_template(
+        "admin/webhooks.html", webhooks=hooks, form=form,
+        counts=service.webhook_delivery_counts(hooks),
+    ), status  # fmt: skip
+
+
+@bp.route("/webhooks")
+@login_required
+def webhooks():
+    _require(access.can_administer)
+    return _render_webhooks()
+
+
+@bp.route("/webhooks", methods=["POST"])
+@login_required
+def create_webhook():
+    _require(access.can_administer)
+    form = WebhookForm()
+    if form.validate_on_submit():
+        try:
+            hook = service.create_webhook(
+                current_user, form.url.data, form.secret.data, form.events.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"Webhook registered: {hook.url} now receives {', '.join(hook.event_list)}.",
+                  "success")  # fmt: skip
+            return redirect(url_for("admin.webhooks"))
+    return _render_webhooks(form=form, status=422)
+
+
+def _webhook(webhook_id: int) -> Webhook:
+    return db.get_or_404(Webhook, webhook_id)
+
+
+@bp.route("/webhooks/<int:webhook_id>")
+@login_required
+def webhook_log(webhook_id: int):
+    _require(access.can_administer)
+    hook = _webhook(webhook_id)
+    return render_template(
+        "admin/webhooks.html", hook=hook, deliveries=service.webhook_deliveries(hook),
+        limit=service.DELIVERY_LOG_SIZE,
+    )  # fmt: skip
+
+
+@bp.route("/webhooks/<int:webhook_id>/deactivate", methods=["POST"])
+@login_required
+def deactivate_webhook(webhook_id: int):
+    return _set_active(webhook_id, False)
+
+
+@bp.route("/webhooks/<int:webhook_id>/activate", methods=["POST"])
+@login_required
+def activate_webhook(webhook_id: int):
+    return _set_active(webhook_id, True)
+
+
+def _set_active(webhook_id: int, active: bool):
+    _require(access.can_administer)
+    hook = _webhook(webhook_id)
+    if EmptyForm().validate_on_submit():
+        service.set_webhook_active(current_user, hook, active)
+        db.session.commit()
+        if active:
+            flash(f"Webhook {hook.url} is active again.", "success")
+        else:
+            flash(f"Webhook {hook.url} is deactivated: it gets no new events.", "success")
+    return redirect(url_for("admin.webhooks"))
+
+
+@bp.route("/webhooks/<int:webhook_id>/delete", methods=["POST"])
+@login_required
+def delete_webhook(webhook_id: int):
+    _require(access.can_administer)
+    hook = _webhook(webhook_id)
+    if EmptyForm().validate_on_submit():
+        url = hook.url
+        service.delete_webhook(current_user, hook)
+        db.session.commit()
+        flash(f"Webhook {url} is deleted, with its delivery log.", "success")
+    return redirect(url_for("admin.webhooks"))

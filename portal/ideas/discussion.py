@@ -103,8 +103,10 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
                 "Parent: no such comment on this idea.",
                 {"parent_id": ["No such comment on this idea."]},
             ) from None
-        if parent.parent_id is not None:
-            parent = db.session.get(Comment, parent.parent_id)
+    # The person replied to hears about it, even when the reply joins the thread one level up.
+    replied_to = parent
+    if parent is not None and parent.parent_id is not None:
+        parent = db.session.get(Comment, parent.parent_id)
     if official and not access.can_answer_officially(user):
         raise Forbidden("Only staff can give an official response.")
     now = utcnow()
@@ -125,7 +127,7 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
     mentioned = _record_mentions(comment, idea)
     _follow_quietly(user, idea)
     db.session.flush()
-    notify.comment_posted(user, idea, comment, parent, mentioned)
+    notify.comment_posted(user, idea, comment, replied_to, mentioned)
     log.info("user %s commented %s on idea %s", user.id, comment.id, idea.id)
     return comment
 

@@ -16,6 +16,18 @@ from portal.web import FLASH_RESWAP, redirect_back, wants_fragment
 bp = Blueprint("moderation", __name__)
 
 
+def _refused(form, prefix: str, fallback: str):
+    """A refused form posted in place: its errors in the flash area (htmx) or as a flash."""
+    message = "; ".join(
+        [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
+    )
+    if wants_fragment():
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
+        return render_template("_flash_error.html", message=message), 422, headers
+    flash(f"{prefix}: {message}", "error")
+    return redirect_back(fallback)
+
+
 @bp.route("/flags", methods=["POST"])
 @login_required
 @new_account_limit("flags")
@@ -45,20 +57,7 @@ def flag():
                 return render_template("moderation/_flag_done.html")
             flash("Thank you: the moderators will review it.", "success")
             return redirect_back(url_for("ideas.index"))
-    message = "; ".join(
-        [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
-    )
-    if wants_fragment():
-        return (
-            render_template("_flash_error.html", message=message),
-            422,
-            {
-                "HX-Retarget": "#flash",
-                "HX-Reswap": FLASH_RESWAP,
-            },
-        )
-    flash(f"Could not flag: {message}", "error")
-    return redirect_back(url_for("ideas.index"))
+    return _refused(form, "Could not flag", url_for("ideas.index"))
 
 
 @bp.route("/moderation")
@@ -99,20 +98,7 @@ def act():
                 return render_template("moderation/_action_done.html", entry=entry)
             flash("Done, and written to the moderation log.", "success")
             return redirect_back(url_for("moderation.review"))
-    message = "; ".join(
-        [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
-    )
-    if wants_fragment():
-        return (
-            render_template("_flash_error.html", message=message),
-            422,
-            {
-                "HX-Retarget": "#flash",
-                "HX-Reswap": FLASH_RESWAP,
-            },
-        )
-    flash(f"Not done: {message}", "error")
-    return redirect_back(url_for("moderation.review"))
+    return _refused(form, "Not done", url_for("moderation.review"))
 
 
 @bp.route("/moderation/log")

@@ -11,6 +11,7 @@ import logging
 import socket
 import urllib.error
 import urllib.request
+from contextvars import ContextVar
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ from portal import events
 from portal.database import writing
 from portal.extensions import db, mail
 from portal.notify.digest import send_due_digests
-from portal.notify.models import OutboxMessage
+from portal.notify.models import OutboxMessage, Webhook
 from portal.timeutil import utcnow
 from portal.worker import QueueWorker
 
@@ -72,6 +73,9 @@ def _send_email(message: OutboxMessage) -> None:
 
 
 def _send_webhook(message: OutboxMessage) -> int:
+    hook = db.session.get(Webhook, message.webhook_id) if message.webhook_id else None
+    if hook is None or not hook.active:
+        raise DeliveryError("The webhook was deactivated.")
     refusal = url_refusal(message.recipient)
     if refusal:
         raise DeliveryError(refusal)
@@ -119,32 +123,42 @@ def deliver(message: OutboxMessage) -> None:
     message.last_error = None
 
 
+# Set while this thread drains: the digests it queues are sent by the same drain, and waking
+# a sender then would wait forever on the one-drainer lock this thread holds.
+_draining: ContextVar[bool] = ContextVar("portal_outbox_draining", default=False)
+
+
 def drain() -> int:
     """Deliver every message that is due, then any daily digests that are due."""
     done = 0
-    with writing():
-        while True:
-            due = list(
-                db.session.scalars(
-                    select(OutboxMessage)
-                    .where(
-                        OutboxMessage.sent_at.is_(None),
-                        OutboxMessage.failed_at.is_(None),
-                        OutboxMessage.next_attempt_at <= utcnow(),
+    token = _draining.set(True)
+    try:
+        with writing():
+            while True:
+                due = list(
+                    db.session.scalars(
+                        select(OutboxMessage)
+                        .where(
+                            OutboxMessage.sent_at.is_(None),
+                            OutboxMessage.failed_at.is_(None),
+                            OutboxMessage.next_attempt_at <= utcnow(),
+                        )
+                        .order_by(OutboxMessage.id)
+                        .limit(BATCH)
                     )
-                    .order_by(OutboxMessage.id)
-                    .limit(BATCH)
                 )
-            )
-            if not due:
-                db.session.commit()
-                break
-            for message in due:
-                deliver(message)
-                db.session.commit()  # each outcome is kept before the next attempt
-                done += 1
-        if send_due_digests():
-            db.session.commit()
+                if not due:
+                    queued = send_due_digests()
+                    db.session.commit()
+                    if not queued:
+                        break
+                    continue  # deliver the digests just queued in this same drain
+                for message in due:
+                    deliver(message)
+                    db.session.commit()  # each outcome is kept before the next attempt
+                    done += 1
+    finally:
+        _draining.reset(token)
     return done
 
 
@@ -156,7 +170,7 @@ def outbox_worker(app: Flask, lock_path: str) -> QueueWorker:
 def _wake_current_sender(_session) -> None:
     from flask import has_app_context
 
-    if has_app_context():
+    if has_app_context() and not _draining.get():
         worker = current_app.extensions.get("outbox_worker")
         if worker is not None:
             worker.wake()

@@ -56,7 +56,10 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "sent_at", "failed_at", "next_attempt_at"),
+        Index("ix_outbox_webhook", "webhook_id", "id"),
+    )
 
 
 class Webhook(db.Model):

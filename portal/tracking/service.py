@@ -122,6 +122,9 @@ def _set_idea_status(user, idea: Idea, status: str, note: str) -> None:
         idea.status = status
         idea.status_note = note
         idea.updated_at = utcnow()
+        # A status change with a note is a staff answer (SPEC 6), as in ideas.change_status.
+        if note and idea.first_staff_answer_at is None:
+            idea.first_staff_answer_at = idea.updated_at
 
 
 def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=None,
@@ -156,7 +159,9 @@ def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=N
     db.session.flush()
     db.session.add(ItemChange(item_id=item.id, by_id=user.id, from_status=None,
                               to_status="planned", note="Promoted from ideas."))  # fmt: skip
-    note = f"Planned as improvement item #{item.id}: {item.title}"
+    # Not the item's title: the note reaches everyone who may see this idea (page, followers'
+    # notifications and e-mail), some of whom may not see the item (SPEC section 6).
+    note = f"Planned as improvement item #{item.id}."
     for idea in linked:
         idea.item_id = item.id
         _set_idea_status(user, idea, "planned", note)
@@ -201,7 +206,10 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
         for idea in linked_ideas(item):
             _set_idea_status(user, idea, IDEA_STATUS_FOR[status], idea_note)
             if status == "shipped":
+                # Followers get one `item_shipped` (not also a status change); webhook
+                # receivers still learn that the idea is done.
                 notify.item_shipped(user, item, idea)
+                notify.idea_webhook("idea.status_changed", idea)
             else:
                 notify.idea_status_changed(user, idea, idea_note)
         notify.item_webhook(item, previous, status)
@@ -224,7 +232,7 @@ def _link(user, item: ImprovementItem, idea_ids) -> None:
             raise Conflict(f"Idea #{idea.id} is already linked to item #{idea.item_id}.")
         idea.item_id = item.id
         _set_idea_status(user, idea, IDEA_STATUS_FOR[item.status],
-                         f"Linked to improvement item #{item.id}: {item.title}")  # fmt: skip
+                         f"Linked to improvement item #{item.id}.")  # fmt: skip
 
 
 def history(item: ImprovementItem) -> list[ItemChange]:

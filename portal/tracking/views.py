@@ -122,6 +122,8 @@ def roadmap():
     for entry in items:
         if entry.status in columns:
             columns[entry.status].append(entry)
+    # What shipped most recently first; the other columns by priority.
+    columns["shipped"].sort(key=lambda i: i.shipped_at or i.updated_at, reverse=True)
     return render_template(
         "tracking/roadmap.html", columns=columns, category=category,
         categories=ideas.postable_categories(current_user),

@@ -6,14 +6,16 @@ the ideas the flow tests add.
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from portal import access
 from portal.accounts import service as accounts
 from portal.extensions import db
 from portal.ideas import discussion
 from portal.ideas import service as ideas
 from portal.ideas.models import Idea
 from portal.moderation import service as moderation
+from portal.tracking.models import ImprovementItem
 from tests.e2e.helpers import (
     ADMIN,
     CUSTOMER,
@@ -33,7 +35,29 @@ def shoot(page: Page, directory, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(directory / f"{name}.png"), full_page=full_page)
 
 
-def test_screenshots(pages, showcase, screenshot_dir):
+def showcase_item(live_server) -> int:
+    """A seeded item customers may see, in progress, holding the most ideas."""
+    with live_server.app.app_context():
+        customer = live_server.user(CUSTOMER)
+        visible = db.session.scalars(
+            select(ImprovementItem.id).where(
+                ImprovementItem.status == "in_progress", access.item_visibility(customer)
+            )
+        ).all()
+        counts = dict(
+            db.session.execute(
+                select(Idea.item_id, func.count(Idea.id))
+                .where(Idea.item_id.in_(visible))
+                .group_by(Idea.item_id)
+            ).all()
+        )
+        item_id = max(visible, key=lambda i: (counts.get(i, 0), -i)) if visible else None
+        db.session.remove()
+    assert item_id is not None, "the demo has an in-progress item customers may see"
+    return item_id
+
+
+def test_screenshots(pages, showcase, screenshot_dir, live_server):
     anonymous = open_tracked(pages, viewport=DESKTOP)
     for name, path in [("home", "/"), ("login", "/login"), ("register", "/register")]:
         visit(anonymous, path)
@@ -52,9 +76,22 @@ def test_screenshots(pages, showcase, screenshot_dir):
     expect(customer.locator("#similar-ideas .similar-list li").first).to_be_visible()
     shoot(customer, screenshot_dir, "new-idea-similar")
 
+    visit(customer, "/roadmap")
+    expect(customer.locator(".roadmap-column .item-card").first).to_be_visible()
+    shoot(customer, screenshot_dir, "roadmap")
+    visit(customer, "/changelog")
+    expect(customer.locator(".changelog-month").nth(1)).to_be_visible()
+    shoot(customer, screenshot_dir, "changelog")
+    visit(customer, "/notifications")
+    expect(customer.locator(".notification").first).to_be_visible()
+    shoot(customer, screenshot_dir, "notifications")
+
     staff = open_tracked(pages, STAFF, viewport=DESKTOP)
     visit(staff, f"/ideas/{showcase}")
     shoot(staff, screenshot_dir, "idea-detail-staff")
+    visit(staff, f"/items/{showcase_item(live_server)}")
+    expect(staff.locator(".item-detail ol.history li").nth(1)).to_be_visible()
+    shoot(staff, screenshot_dir, "item")
 
     admin = open_tracked(pages, ADMIN, viewport=DESKTOP)
     visit(admin, "/admin")
@@ -74,7 +111,8 @@ def test_screenshots(pages, showcase, screenshot_dir):
     shoot(dark, screenshot_dir, "ideas-list-dark")
 
     written = sorted(p.name for p in screenshot_dir.glob("*.png"))
-    assert {"home.png", "ideas-list-phone.png", "admin.png"} <= set(written)
+    assert {"home.png", "ideas-list-phone.png", "admin.png", "roadmap.png", "item.png",
+            "changelog.png", "notifications.png"} <= set(written)  # fmt: skip
 
 
 MODERATOR = "moderator@example.com"
