@@ -16,20 +16,21 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, QueryParser, plugins
 
 from portal import access
+from portal.ideas.models import AUDIENCES
 from portal.search.documents import Document
 from portal.search.querying import FILTER_FIELDS, Scope, SearchHit, SearchRequest, SearchResult
 
 SCHEMA = Schema(
     key=ID(unique=True, stored=True),
     digest=STORED(),
-    type=ID(stored=True),
+    type=ID(stored=True, sortable=True),
     id=NUMERIC(int, bits=64, stored=True),
     idea_id=NUMERIC(int, bits=64, stored=True),
     title=TEXT(analyzer=StemmingAnalyzer(), field_boost=2.0),
     body=TEXT(analyzer=StemmingAnalyzer()),
-    category=ID(),
-    status=ID(),
-    kind=ID(),
+    category=ID(sortable=True),
+    status=ID(sortable=True),
+    kind=ID(sortable=True),
     audience=ID(),
     confidential=BOOLEAN(),
     organization=ID(),
@@ -45,23 +46,30 @@ def digest(document: Document) -> str:
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-def visibility_filter(scope: Scope):
-    """The index-side form of access.idea_visibility (None: sees everything)."""
-    conditions = []
+def invisibility_mask(scope: Scope):
+    """What `scope` may NOT see, as a query (None: sees everything).
+
+    Used as a mask rather than a filter: the hidden part of a portal is small, so the set
+    of documents to leave out is small and cheap to build, while a filter of everything
+    visible would be most of the index, rebuilt in pure Python on every query.
+    """
     if scope.include_hidden and scope.confidential == "all" and len(scope.audiences) == 3:
         return None
-    conditions.append(query.Or([query.Term("audience", a) for a in scope.audiences]))
+    excluded = [query.Term("audience", a) for a in AUDIENCES if a not in scope.audiences]
     if scope.confidential == "none":
-        conditions.append(query.Term("confidential", False))
+        excluded.append(query.Term("confidential", True))
     elif scope.confidential != "all":
-        conditions.append(
-            query.Or(
-                [query.Term("confidential", False), query.Term("organization", scope.confidential)]
-            )
+        excluded.append(
+            query.And(
+                [
+                    query.Term("confidential", True),
+                    query.Not(query.Term("organization", scope.confidential)),
+                ]
+            )  # fmt: skip
         )
     if not scope.include_hidden:
-        conditions.append(query.Term("hidden", False))
-    return query.And(conditions)
+        excluded.append(query.Term("hidden", True))
+    return query.Or(excluded) if excluded else None
 
 
 class WhooshBackend:
@@ -74,6 +82,8 @@ class WhooshBackend:
         self._index = None
         self._searcher = None
         self._checked_at = 0.0
+        # Per kind of viewer, the documents they may not see, for the current searcher.
+        self._masks: dict = {}
 
     # -- writing (only under the indexer's writer lock) --------------------------------------
 
@@ -110,7 +120,18 @@ class WhooshBackend:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def _mask(self, searcher, scope: Scope):
+        """The documents `scope` may not see, computed once per searcher and kind of viewer."""
+        key = (scope.audiences, scope.confidential, scope.include_hidden)
+        if key not in self._masks:
+            mask = invisibility_mask(scope)
+            self._masks[key] = searcher.docs_for_query(mask) if mask is not None else None
+            if self._masks[key] is not None:
+                self._masks[key] = set(self._masks[key])
+        return self._masks[key]
+
     def _close_searcher(self) -> None:
+        self._masks = {}
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -196,7 +217,7 @@ class WhooshBackend:
             results = searcher.search(
                 q,
                 limit=offset + request.per_page,
-                filter=visibility_filter(scope),
+                mask=self._mask(searcher, scope),
                 groupedby=facets,
                 sortedby=sortedby,
                 reverse=reverse,
