@@ -38,6 +38,8 @@ migrate: deps
 
 seed: migrate
 	@$(DEV_ENV) $(FLASK) seed demo
+	@# An index from an older version (or none) is rebuilt; a matching one is left alone.
+	@$(DEV_ENV) $(FLASK) search verify >/dev/null 2>&1 || $(DEV_ENV) $(FLASK) search rebuild
 
 run: seed
 	@echo ""
