@@ -6,8 +6,10 @@ SYSTEM_PACKAGES := chromium chromium-driver postgresql redis-server
 DEV_ENV := PORTAL_ENV=development
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# make serve: gunicorn workers, 2 x cores + 1 unless WORKERS says otherwise.
+WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 
-.PHONY: run test lint format system-packages deps test-deps migrate seed clean
+.PHONY: run serve test lint format system-packages deps test-deps migrate seed clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -48,6 +50,15 @@ run: seed
 	@echo "  customer@example.com, supplier@acme.example.com"
 	@echo "Serving on http://$(HOST):$(PORT)"
 	$(DEV_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production: migrations, then gunicorn with WORKERS workers on HOST:PORT. PORTAL_ENV defaults
+# to production, which needs SECRET_KEY; DATABASE_URL picks the database (README, "Running
+# in production"). One JSON line per request goes to standard error.
+serve: deps
+	$(FLASK) db upgrade
+	exec $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --timeout 60 --graceful-timeout 30 --keep-alive 5 \
+	  --max-requests 20000 --max-requests-jitter 2000 wsgi:app
 
 test: system-packages test-deps
 	$(PY) -m pytest

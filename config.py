@@ -75,6 +75,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
 
     IDEAS_PER_PAGE = 20
+    # One JSON line per request on standard error (portal/request_log.py).
+    REQUEST_LOG = _env_bool("REQUEST_LOG", True)
     PASSWORD_HASH_FAST = False
     # Drain the queues (search index, outbox) right after each commit instead of in
     # background threads: for tests and one-off scripts.
@@ -117,6 +119,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     PASSWORD_HASH_FAST = True
+    REQUEST_LOG = _env_bool("REQUEST_LOG", False)
     # Index in the committing thread (no background writer), each app in its own folder.
     QUEUES_SYNC = True
     SEARCH_REFRESH_SECONDS = 0.0

@@ -46,6 +46,7 @@ def create_app(config_class=None, **overrides) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
+    register_request_log(app)
     register_extensions(app)
     register_models()
     register_search(app)
@@ -55,6 +56,13 @@ def create_app(config_class=None, **overrides) -> Flask:
     register_errors(app)
     register_cli(app)
     return app
+
+
+def register_request_log(app: Flask) -> None:
+    """First, so its before_request starts the clock before any other hook runs."""
+    from portal.request_log import init_request_log
+
+    init_request_log(app)
 
 
 def register_extensions(app: Flask) -> None:
