@@ -1,19 +1,22 @@
-"""A fast, reproducible corpus for benchmarks: users, categories, ideas and comments.
+"""A fast, reproducible corpus for benchmarks: users, categories, ideas, comments and votes.
 
     python bench/generate.py --database-url URL --ideas 100000 --comments 300000 \
-        --users 20000 [--seed 1] [--migrate]
+        --users 20000 --votes 1000000 [--seed 1] [--migrate]
 
 Fills an EMPTY database (migrated already, or with `--migrate`) through bulk inserts
 (SQLAlchemy Core in batches on SQLite, COPY on PostgreSQL), not through the services, so
-100,000 ideas and 300,000 comments take a minute or two. The same seed and `--now` give the
-same corpus on any database. Counters are kept consistent with the inserted rows:
-`comments_count` counts an idea's comments that are not deleted, `hot` is
+100,000 ideas, 300,000 comments and 1,000,000 votes take a few minutes at most. The same
+seed and `--now` give the same corpus on any database. Counters are kept consistent with
+the inserted rows: `comments_count` counts an idea's comments that are not deleted, `hot` is
 `portal.ideas.service.hot_score(votes_count, comments_count, created_at)`.
 
-No search_task rows are written (a benchmark builds the index with `rebuild`), and no
-vote rows: `votes_count` is planned per idea (`IdeaPlan.votes`). A later vote step (see
-`Generator.votes`) can insert exactly that many distinct voters per idea, from the users
-who may see it (`Generator.readers`), without changing anything else.
+No search_task rows are written (a benchmark builds the index with `rebuild`). Vote rows
+are: each idea gets exactly `votes_count` distinct voters (its author first, as posting
+does), drawn from the users who may see it (`Generator.readers`), the most active users
+most often. How many votes an idea gets is heavy-tailed (Pareto: most ideas a handful, a
+few thousands); `--votes N` scales that plan to N votes in all (1,000,000 for the full
+portal), otherwise the plan's own total is kept (about five per idea). An idea merged into
+another has none (merging moves its votes to the original).
 
 Everything is planned in memory first (who wrote what, when, how many comments), then
 inserted table by table; the text is generated while inserting, one batch at a time.
@@ -356,6 +359,8 @@ class Generator:
     seed: int = 1
     now: datetime = field(default_factory=lambda: datetime(2026, 11, 1))
     echo: object = print
+    # Votes in all (None: the per-idea plan as drawn, about five per idea).
+    total_votes: int | None = None
 
     def __post_init__(self):
         self.rng = random.Random(self.seed)
@@ -523,10 +528,50 @@ class Generator:
                 idea.comments += 1
         self.comment_plans = plans
 
+    def plan_votes(self) -> None:
+        """Final per-idea vote counts: the plan, scaled to `total_votes` when given.
+
+        Scaling keeps the plan's heavy tail (each idea's share stays proportional to its
+        planned count), keeps at least the author's vote, and never asks for more voters than
+        the users who may see the idea; rounding is settled one vote at a time so the total is
+        exact whenever the audiences are large enough. Own random stream: the rest of the
+        corpus does not change with the number of votes.
+        """
+        rng = random.Random(self.seed + 2)
+        live = [idea for idea in self.idea_plans if idea.merged_into is None]
+        for idea in self.idea_plans:
+            if idea.merged_into is not None:
+                idea.votes = 0
+        if self.total_votes is None or not live:
+            return
+        caps = {}
+        for idea in live:
+            others, staff = self.readers(idea)
+            caps[idea.id] = max(1, len(others) + len(staff))
+        planned = sum(idea.votes for idea in live)
+        factor = self.total_votes / planned
+        for idea in live:
+            share = idea.votes * factor
+            whole = int(share) + (rng.random() < share - int(share))
+            idea.votes = min(max(1, whole), caps[idea.id])
+        missing = self.total_votes - sum(idea.votes for idea in live)
+        step = 1 if missing > 0 else -1
+        stuck = 0
+        while missing and stuck < 100 * len(live):
+            # More votes go where there are votes already (the tail stays heavy).
+            idea = live[int(len(live) * rng.random() ** 2)] if step > 0 else rng.choice(live)
+            if 1 <= idea.votes + step <= caps[idea.id]:
+                idea.votes += step
+                missing -= step
+                stuck = 0
+            else:
+                stuck += 1
+
     def plan(self, password_hash: str) -> None:
         self.plan_users(password_hash)
         self.plan_ideas()
         self.plan_comments()
+        self.plan_votes()
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -609,9 +654,39 @@ class Generator:
             )
 
     def votes(self):
-        """Issue 7: yield exactly `idea.votes` vote rows per idea, distinct users drawn with
-        `self.readers(idea)` (the author first, as post_idea does). Not written yet."""
-        raise NotImplementedError
+        """Exactly `idea.votes` vote rows per idea, distinct users who may see it (`readers`),
+        the author first (as post_idea does), then mostly active users (3% staff); votes come
+        in soon after the idea more often than late."""
+        rng = random.Random(self.seed + 3)
+        vote_id = 0
+        for idea in self.idea_plans:
+            wanted = idea.votes
+            if wanted <= 0:
+                continue
+            others, staff = self.readers(idea)
+            voters = [idea.author]
+            if wanted - 1 > (len(others) + len(staff)) // 3:
+                # Most of the audience votes: draw uniformly, without replacement.
+                everyone = [u for u in chain(others, staff) if u != idea.author]
+                voters.extend(rng.sample(everyone, wanted - 1))
+            else:
+                chosen = {idea.author}
+                while len(voters) < wanted:
+                    pool = staff if rng.random() < 0.03 or not others else others
+                    user = pool[int(len(pool) * rng.random() ** 2)]
+                    if user not in chosen:
+                        chosen.add(user)
+                        voters.append(user)
+            span = (self.now - idea.created).total_seconds()
+            for position, user in enumerate(voters):
+                vote_id += 1
+                later = 0.0 if position == 0 else span * rng.random() ** 3
+                yield dict(
+                    id=vote_id,
+                    idea_id=idea.id,
+                    user_id=user,
+                    created_at=idea.created + timedelta(seconds=later),
+                )
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -676,6 +751,7 @@ def generate(
     seed: int = 1,
     now: datetime | None = None,
     migrate: bool = False,
+    votes: int | None = None,
     echo=print,
 ) -> dict[str, int]:
     """Fill an empty database; returns the number of rows written per table."""
@@ -708,7 +784,7 @@ def generate(
         started = time.perf_counter()
         if now is None:
             now = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-        generator = Generator(ideas, comments, users, seed, now, echo)
+        generator = Generator(ideas, comments, users, seed, now, echo, total_votes=votes)
         generator.plan(hash_password(BENCH_PASSWORD))
         echo(f"planned in {time.perf_counter() - started:.1f}s")
         steps = [
@@ -719,7 +795,7 @@ def generate(
             (Category.__table__, generator.category_rows),
             (Idea.__table__, generator.idea_rows),
             (Comment.__table__, generator.comment_rows),
-            # Issue 7: (Vote.__table__, generator.votes),
+            (Vote.__table__, generator.votes),
         ]
         with db.engine.begin() as connection:
             for table, rows in steps:
@@ -729,7 +805,8 @@ def generate(
                     f"{table.name}: {counts[table.name]} rows in {time.perf_counter() - step:.1f}s"
                 )
             _reset_sequences(
-                connection, ["organization", "team", "user", "category", "idea", "comment"]
+                connection,
+                ["organization", "team", "user", "category", "idea", "comment", "vote"],
             )
         queued = db.session.scalar(select(func.count()).select_from(SearchTask))
         if queued:
@@ -746,6 +823,11 @@ def main(argv=None) -> int:
     parser.add_argument("--ideas", type=int, default=100_000)
     parser.add_argument("--comments", type=int, default=300_000)
     parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument(
+        "--votes",
+        type=int,
+        help="votes in all, spread over the ideas (default: as planned, about five per idea)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--now",
@@ -763,6 +845,7 @@ def main(argv=None) -> int:
         seed=args.seed,
         now=args.now,
         migrate=args.migrate,
+        votes=args.votes,
     )
     return 0
 
