@@ -39,3 +39,9 @@ class Unauthorized(DomainError):
 
 class BadRequest(DomainError):
     """A body that is not a JSON object, and similar malformed requests."""
+
+
+class Unavailable(DomainError):
+    """Something the request needs is not ready (a search index being rebuilt)."""
+
+    code, status = "unavailable", 503

@@ -9,8 +9,10 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 
 from portal import access
+from portal.errors import Unavailable
 from portal.extensions import db
 from portal.ideas.models import Comment, Idea
+from portal.search.errors import IndexOutOfDate
 from portal.search.querying import FILTER_FIELDS, ORDERS, SearchRequest, parse
 from portal.validation import choice
 
@@ -92,7 +94,10 @@ def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, mat
     request = parse(q, filters, order=order, page=page, per_page=per_page, match_any=match_any)
     if request.is_empty and not (request.filters and (q or "").strip()):
         return SearchPage(request=request, facets={name: {} for name in FILTER_FIELDS})
-    result = backend().search(request, user)
+    try:
+        result = backend().search(request, user)
+    except IndexOutOfDate as error:
+        raise Unavailable(f"Search is not available right now: {error}.") from error
     idea_ids = {hit.idea_id for hit in result.hits}
     comment_ids = {hit.id for hit in result.hits if hit.type == "comment"}
     ideas = {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids)))}

@@ -45,14 +45,14 @@ def rebuild(progress=True) -> int:
         backend.clear()
         writer = backend.bulk_writer()
         total = count_expected()
-        from portal.search.whoosh_backend import digest
+        from portal.search.whoosh_backend import index_fields
 
         try:
             with click.progressbar(
                 length=total, label="Indexing", show_pos=True, hidden=not progress
             ) as bar:
                 for document in all_documents():
-                    writer.add_document(digest=digest(document), **document.fields())
+                    writer.add_document(**index_fields(document))
                     written += 1
                     bar.update(1)
         except BaseException:
@@ -68,10 +68,14 @@ def verify() -> list[str]:
     """Differences between the index and the database (an empty list when there are none)."""
     backend = current_app.extensions["search_backend"]
     indexer = current_app.extensions["search_indexer"]
+    if backend.name == "postgres":
+        indexer.drain(wait=True)
+        return []  # the PostgreSQL backend searches the tables themselves
+    problems = backend.schema_problems()
+    if problems:
+        return problems
     indexer.drain(wait=True)
     stored = backend.stored()
-    if stored is None:
-        return []  # the PostgreSQL backend searches the tables themselves
     from portal.search.whoosh_backend import digest
 
     expected = {document.key: digest(document) for document in all_documents()}

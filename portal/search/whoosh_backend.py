@@ -1,8 +1,9 @@
 """The Whoosh backend: one index under the instance folder, one writer at a time.
 
-A process keeps its searcher open and refreshes it when the index changed (opening one
-costs ~40 ms at 100,000 documents; a kept one answers in ~1 ms). Writes happen only in
-`write`, called by the indexer while it holds the writer lock file.
+A process keeps its index reader open and reopens it when the index changed (checked at
+most once a second). Queries are answered by `whoosh_engine` over whole posting lists and
+column arrays, cached per segment. Writes happen only in `write`, called by the indexer
+while it holds the writer lock file.
 """
 
 import hashlib
@@ -10,31 +11,62 @@ import os
 import threading
 import time
 
-from whoosh import index, query, sorting
-from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, QueryParser, plugins
+from whoosh import index
+from whoosh.analysis import Filter, StemmingAnalyzer
+from whoosh.columns import RefBytesColumn
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from portal import access
-from portal.ideas.models import AUDIENCES
 from portal.search.documents import Document
-from portal.search.querying import FILTER_FIELDS, Scope, SearchHit, SearchRequest, SearchResult
+from portal.search.errors import IndexOutOfDate
+from portal.search.querying import SearchHit, SearchRequest, SearchResult
+from portal.search.whoosh_engine import PHRASE_FIELD, TEXT_FIELDS, Engine, Query
+
+
+class WordPairs(Filter):
+    """Each two adjacent stems as one term ("door seal"): a phrase is then a few term
+    look-ups, not a walk over word positions.
+
+    Whoosh's own `BiWordFilter` does this but raises on a text without words (a title of
+    stop words only), and emits a lone word as a pair.
+    """
+
+    def __call__(self, tokens):
+        previous = None
+        for token in tokens:
+            text = token.text
+            if previous is not None:
+                token.text = f"{previous} {text}"
+                yield token
+            previous = text
+
+
+ANALYZER = StemmingAnalyzer()
+PAIRS_ANALYZER = StemmingAnalyzer() | WordPairs()
+
+
+def _column():
+    """A column of a few distinct values (one byte per document): facets, visibility."""
+    return RefBytesColumn()
+
 
 SCHEMA = Schema(
     key=ID(unique=True, stored=True),
     digest=STORED(),
-    type=ID(stored=True, sortable=True),
+    type=ID(stored=True, sortable=_column()),
     id=NUMERIC(int, bits=64, stored=True),
     idea_id=NUMERIC(int, bits=64, stored=True),
-    title=TEXT(analyzer=StemmingAnalyzer(), field_boost=2.0),
-    body=TEXT(analyzer=StemmingAnalyzer()),
-    category=ID(sortable=True),
-    status=ID(sortable=True),
-    kind=ID(sortable=True),
-    audience=ID(),
-    confidential=BOOLEAN(),
-    organization=ID(),
-    hidden=BOOLEAN(),
+    # No positions: phrases are answered from `pairs`, snippets from the database text.
+    title=TEXT(analyzer=ANALYZER, phrase=False),
+    body=TEXT(analyzer=ANALYZER, phrase=False),
+    pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False),
+    category=ID(sortable=_column()),
+    status=ID(sortable=_column()),
+    kind=ID(sortable=_column()),
+    audience=ID(sortable=_column()),
+    confidential=ID(sortable=_column()),
+    organization=ID(sortable=_column()),
+    hidden=ID(sortable=_column()),
     votes=NUMERIC(int, bits=64, sortable=True),
     created=DATETIME(sortable=True),
 )
@@ -46,30 +78,41 @@ def digest(document: Document) -> str:
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-def invisibility_mask(scope: Scope):
-    """What `scope` may NOT see, as a query (None: sees everything).
+def index_fields(document: Document) -> dict:
+    """What Whoosh stores of a document (flags as text columns, word pairs for phrases)."""
+    fields = document.fields()
+    fields["confidential"] = "true" if document.confidential else "false"
+    fields["hidden"] = "true" if document.hidden else "false"
+    fields[PHRASE_FIELD] = f"{document.title}\n{document.body}"
+    return {"digest": digest(document), **fields}
 
-    Used as a mask rather than a filter: the hidden part of a portal is small, so the set
-    of documents to leave out is small and cheap to build, while a filter of everything
-    visible would be most of the index, rebuilt in pure Python on every query.
+
+def _stems(text: str) -> list[str]:
+    return [token.text for token in ANALYZER(text)]
+
+
+def parse_query(request: SearchRequest) -> Query:
+    """Every word (stemmed) in the title or the body; the last typed word also as a prefix.
+
+    Words only: no wildcards, ranges, boosts, operators or field syntax from users.
     """
-    if scope.include_hidden and scope.confidential == "all" and len(scope.audiences) == 3:
-        return None
-    excluded = [query.Term("audience", a) for a in AUDIENCES if a not in scope.audiences]
-    if scope.confidential == "none":
-        excluded.append(query.Term("confidential", True))
-    elif scope.confidential != "all":
-        excluded.append(
-            query.And(
-                [
-                    query.Term("confidential", True),
-                    query.Not(query.Term("organization", scope.confidential)),
-                ]
-            )  # fmt: skip
-        )
-    if not scope.include_hidden:
-        excluded.append(query.Term("hidden", True))
-    return query.Or(excluded) if excluded else None
+    groups = []
+    words = request.words
+    prefix = request.prefix
+    for word in words[:-1] if prefix else words:
+        for stem in _stems(word):
+            groups.append([(field, stem, False) for field in TEXT_FIELDS])
+    if prefix:
+        alternatives = [(field, stem, False) for stem in _stems(words[-1]) for field in TEXT_FIELDS]
+        alternatives += [(field, prefix, True) for field in TEXT_FIELDS]
+        groups.append(alternatives)
+    phrases = []
+    for phrase in request.phrases:
+        pairs = [token.text for token in PAIRS_ANALYZER(phrase)]
+        if pairs:  # a one-word phrase is just its word, already required above
+            phrases.append(pairs)
+    return Query(groups=groups, phrases=phrases, filters=dict(request.filters),
+                 match_any=request.match_any)  # fmt: skip
 
 
 class WhooshBackend:
@@ -80,10 +123,11 @@ class WhooshBackend:
         self.refresh_seconds = refresh_seconds
         self._lock = threading.Lock()
         self._index = None
-        self._searcher = None
+        self._reader = None
+        self._engine: Engine | None = None
         self._checked_at = 0.0
-        # Per kind of viewer, the documents they may not see, for the current searcher.
-        self._masks: dict = {}
+        # segment id -> what the engine read from it; kept across reopens.
+        self._segments: dict = {}
 
     # -- writing (only under the indexer's writer lock) --------------------------------------
 
@@ -95,15 +139,23 @@ class WhooshBackend:
             self._index = index.open_dir(self.directory)
         return self._index
 
+    def _check_schema(self, ix) -> None:
+        if set(ix.schema.names()) != set(SCHEMA.names()):
+            raise IndexOutOfDate(
+                "the search index was built by an older version: run `flask search rebuild`"
+            )
+
     def write(self, documents: list[Document], remove: set[str]) -> None:
-        writer = self._open().writer(timeout=30.0)
+        ix = self._open()
+        self._check_schema(ix)  # queued work waits for the rebuild instead of failing in it
+        writer = ix.writer(timeout=30.0)
         try:
             # One searcher for all deletions: update_document would open one per document.
             with writer.searcher() as searcher:
                 for key in remove | {document.key for document in documents}:
                     writer.delete_by_term("key", key, searcher=searcher)
             for document in documents:
-                writer.add_document(digest=digest(document), **document.fields())
+                writer.add_document(**index_fields(document))
         except BaseException:
             writer.cancel()
             raise
@@ -111,7 +163,8 @@ class WhooshBackend:
 
     def clear(self) -> None:
         with self._lock:
-            self._close_searcher()
+            self._close_reader()
+            self._segments = {}
             self._open(create=True)
 
     def bulk_writer(self):
@@ -120,126 +173,66 @@ class WhooshBackend:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _mask(self, searcher, scope: Scope):
-        """The documents `scope` may not see, computed once per searcher and kind of viewer."""
-        key = (scope.audiences, scope.confidential, scope.include_hidden)
-        if key not in self._masks:
-            mask = invisibility_mask(scope)
-            self._masks[key] = searcher.docs_for_query(mask) if mask is not None else None
-            if self._masks[key] is not None:
-                self._masks[key] = set(self._masks[key])
-        return self._masks[key]
+    def _close_reader(self) -> None:
+        self._engine = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
-    def _close_searcher(self) -> None:
-        self._masks = {}
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+    def _current_engine(self) -> Engine:
+        """The kept reader's engine, reopened when the index changed (checked once a second).
 
-    def _current_searcher(self):
-        """The kept searcher, reopened when the index changed (checked at most once a second).
-
-        Not `Searcher.refresh()`: whoosh-reloaded 2.7.5 reuses a segment's old reader after
-        documents in it were deleted, so replaced documents showed up twice.
+        Never `refresh()` a kept reader in place: whoosh-reloaded 2.7.5 reuses a segment's
+        old reader after documents in it were deleted, so replaced documents showed twice.
         """
         now = time.monotonic()
-        if self._searcher is not None and now - self._checked_at >= self.refresh_seconds:
+        if self._reader is not None and now - self._checked_at >= self.refresh_seconds:
             self._checked_at = now
-            if not self._searcher.up_to_date():
-                self._close_searcher()
-        if self._searcher is None:
-            self._searcher = self._open().searcher()
+            if self._open().latest_generation() != self._reader.generation():
+                self._close_reader()
+        if self._reader is None:
+            ix = self._open()
+            self._check_schema(ix)
+            self._reader = ix.reader()
             self._checked_at = now
-        return self._searcher
-
-    def _text_query(self, request: SearchRequest):
-        """All words must match (title or body); the last typed word also as a prefix."""
-        group = OrGroup if request.match_any else AndGroup
-        parser = MultifieldParser(["title", "body"], SCHEMA, group=group)
-        # Words only: no wildcards, ranges, boosts, operators or field syntax from users.
-        for plugin in (
-            plugins.WildcardPlugin,
-            plugins.FieldsPlugin,
-            plugins.RangePlugin,
-            plugins.BoostPlugin,
-            plugins.OperatorsPlugin,
-            plugins.PhrasePlugin,
-        ):
-            parser.remove_plugin_class(plugin)  # fmt: skip
-        parts = []
-        words = request.words
-        prefix = request.prefix
-        plain = words[:-1] if prefix else words
-        if plain:
-            parts.append(parser.parse(" ".join(plain)))
-        if prefix:
-            parts.append(
-                query.Or(
-                    [
-                        parser.parse(words[-1]),
-                        query.Prefix("title", prefix),
-                        query.Prefix("body", prefix),
-                    ]
-                )  # fmt: skip
-            )
-        for phrase in request.phrases:
-            phrase_words = [w.lower() for w in phrase.split() if w.strip()]
-            parts.append(
-                query.Or(
-                    [
-                        QueryParser(f, SCHEMA).parse(f'"{" ".join(phrase_words)}"')
-                        for f in ("title", "body")
-                    ]
-                )  # fmt: skip
-            )
-        parts = [p for p in parts if p is not query.NullQuery]
-        if not parts:
-            return query.Every()
-        return (query.Or if request.match_any else query.And)(parts)
+            segments = {segreader.segment().segid for segreader, _ in self._reader.leaf_readers()}
+            for segid in list(self._segments):
+                if segid not in segments:
+                    del self._segments[segid]
+            self._engine = Engine(self._reader, self._segments)
+        return self._engine
 
     def search(self, request: SearchRequest, user) -> SearchResult:
         """One page of hits, the total and the facet counts, all within what `user` may see."""
         scope = access.search_scope(user)
-        q = self._text_query(request)
-        filters = [query.Term(name, value) for name, value in request.filters.items()]
-        if filters:
-            q = query.And([q, *filters])
-        facets = sorting.Facets()
-        for name in FILTER_FIELDS:
-            facets.add_field(name, maptype=sorting.Count)
-        sortedby, reverse = {
-            "votes": ("votes", True),
-            "newest": ("created", True),
-        }.get(request.order, (None, False))
         offset = (request.page - 1) * request.per_page
         with self._lock:
-            searcher = self._current_searcher()
-            results = searcher.search(
-                q,
-                limit=offset + request.per_page,
-                mask=self._mask(searcher, scope),
-                groupedby=facets,
-                sortedby=sortedby,
-                reverse=reverse,
+            engine = self._current_engine()
+            page = engine.search(
+                parse_query(request), scope, request.order, offset, request.per_page
             )
-            facet_counts = {
-                name: {str(k): v for k, v in results.groups(name).items() if k not in (None, "")}
-                for name in FILTER_FIELDS
-            }
-            hits = [
-                SearchHit(hit["type"], hit["id"], hit["idea_id"], float(hit.score or 0))
-                for hit in results[offset : offset + request.per_page]
-            ]
-            total = len(results)
-        return SearchResult(hits=hits, total=total, facets=facet_counts)
+            hits = []
+            for docnum, score in zip(page.docnums, page.scores, strict=True):
+                stored = engine.reader.stored_fields(docnum)
+                hits.append(SearchHit(stored["type"], stored["id"], stored["idea_id"], score))
+        return SearchResult(hits=hits, total=page.total, facets=page.facets)
 
     def stored(self) -> dict[str, str]:
         """Every key in the index with its digest (for verify)."""
         with self._lock:
-            searcher = self._current_searcher()
-            return {f["key"]: f.get("digest", "") for f in searcher.all_stored_fields()}
+            reader = self._current_engine().reader
+            return {f["key"]: f.get("digest", "") for f in reader.all_stored_fields()}
+
+    def schema_problems(self) -> list[str]:
+        """Why the index on disk cannot be searched as it is (an older schema)."""
+        if not index.exists_in(self.directory):
+            return []
+        names = set(index.open_dir(self.directory).schema.names())
+        if names != set(SCHEMA.names()):
+            return ["the index was built by an older version (schema differs): rebuild it"]
+        return []
 
     def close(self) -> None:
         with self._lock:
-            self._close_searcher()
+            self._close_reader()
             self._index = None
