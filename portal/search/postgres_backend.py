@@ -114,36 +114,71 @@ class PostgresBackend:
         )
         wanted = filters.get("type")
         parts = [s for t, s in (("idea", ideas), ("comment", comments)) if wanted in (None, t)]
-        return union_all(*parts).subquery("hits") if parts else None
+        # Materialized: the page and the four facet counts below read the matches once.
+        return union_all(*parts).cte("hits").prefix_with("MATERIALIZED") if parts else None
 
     def search(self, request: SearchRequest, user) -> SearchResult:
-        """One page of hits, the total and facet counts, within what `user` may see."""
-        hits_table = self._selects(
+        """One page of hits, the total and facet counts, within what `user` may see.
+
+        One statement: the matches are found (and ranked) once, then both the page and the
+        facet counts are read from them.
+        """
+        hits = self._selects(
             request,
             access.idea_visibility(user, include_hidden_own=False),
             access.comment_visibility(user),
         )
-        if hits_table is None:
+        if hits is None:
             return SearchResult([], 0, {name: {} for name in FILTER_FIELDS})
         order = {
-            "votes": (hits_table.c.votes.desc(), hits_table.c.created.desc()),
-            "newest": (hits_table.c.created.desc(),),
-        }.get(request.order, (hits_table.c.score.desc(), hits_table.c.votes.desc()))
-        rows = db.session.execute(
-            select(hits_table.c.type, hits_table.c.id, hits_table.c.idea_id, hits_table.c.score)
-            .order_by(*order, hits_table.c.type, hits_table.c.id.desc())
+            "votes": (hits.c.votes.desc(), hits.c.created.desc()),
+            "newest": (hits.c.created.desc(),),
+        }.get(request.order, (hits.c.score.desc(), hits.c.votes.desc()))
+        order = (*order, hits.c.type, hits.c.id.desc())
+        page = (
+            select(
+                hits.c.type,
+                hits.c.id,
+                hits.c.idea_id,
+                hits.c.score,
+                func.row_number().over(order_by=order).label("position"),
+            )
+            .order_by(*order)
             .limit(request.per_page)
             .offset((request.page - 1) * request.per_page)
-        ).all()
-        facets = {}
-        total = 0
+            .subquery("page")
+        )
+        parts = [
+            select(
+                literal("", String).label("facet"),
+                page.c.type.label("value"),
+                page.c.id,
+                page.c.idea_id,
+                page.c.score,
+                page.c.position.label("number"),
+            )
+        ]
         for name in FILTER_FIELDS:
-            column = hits_table.c[name]
-            counts = db.session.execute(
-                select(column, func.count().cast(Integer)).group_by(column)
-            ).all()
-            facets[name] = {str(value): count for value, count in counts if value}
-            if name == "type":
-                total = sum(count for _value, count in counts)
-        hits = [SearchHit(r.type, r.id, r.idea_id, float(r.score or 0)) for r in rows]
-        return SearchResult(hits=hits, total=total, facets=facets)
+            parts.append(
+                select(
+                    literal(name, String),
+                    hits.c[name],
+                    literal(0, Integer),
+                    literal(0, Integer),
+                    literal(0.0, Float),
+                    func.count(),
+                ).group_by(hits.c[name])
+            )
+        rows = db.session.execute(union_all(*parts)).all()
+        facets = {name: {} for name in FILTER_FIELDS}
+        page_rows = []
+        for row in rows:
+            if row.facet:
+                if row.value:
+                    facets[row.facet][str(row.value)] = int(row.number)
+            else:
+                page_rows.append(row)
+        page_rows.sort(key=lambda row: row.number)
+        total = sum(facets["type"].values())
+        hits_found = [SearchHit(r.value, r.id, r.idea_id, float(r.score or 0)) for r in page_rows]
+        return SearchResult(hits=hits_found, total=total, facets=facets)
