@@ -14,6 +14,10 @@ class Page:
     page: int
     per_page: int
     total: int
+    # False when `total` is only a lower bound (there are more than `total`); `more` then
+    # says whether a next page exists, and `pages` is not known.
+    total_exact: bool = True
+    more: bool | None = None
 
     @property
     def pages(self) -> int:
@@ -25,7 +29,7 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.more if self.more is not None else self.page < self.pages
 
 
 def parse_page_args(page, per_page, default_per_page: int = 20) -> tuple[int, int]:

@@ -100,6 +100,7 @@ def list_ideas():
         kind=args.get("kind") or None,
         page=page,
         per_page=per_page,
+        exact_total=True,  # the API's `total` is documented as the number of ideas
     )
     voted = service.voted_ids(viewer(), result.items)
     return jsonify(out.page(result, [out.idea(i, i.id in voted, viewer()) for i in result.items]))
