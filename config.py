@@ -128,9 +128,14 @@ class TestingConfig(Config):
     def init_app(cls, app) -> None:
         super().init_app(app)
         if app.config["SEARCH_INDEX_DIR"] == Config.SEARCH_INDEX_DIR:
+            import atexit
+            import shutil
             import tempfile
 
-            app.config["SEARCH_INDEX_DIR"] = tempfile.mkdtemp(prefix="portal-index-")
+            directory = tempfile.mkdtemp(prefix="portal-index-")
+            app.config["SEARCH_INDEX_DIR"] = directory
+            # A suite makes a few thousand apps: do not leave their folders behind.
+            atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
 CONFIGS = {
