@@ -4,7 +4,8 @@ import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# This host's own files (SQLite database, Whoosh index, queue lock files); see README.
+INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR") or BASE_DIR / "instance").resolve()
 
 
 def _env_int(name: str, default: int) -> int:
@@ -37,6 +38,9 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # While that storage (Redis) is unreachable, count in each process's memory rather than
+    # fail requests; Flask-Limiter goes back to it once it answers again.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _env_bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
@@ -66,6 +70,9 @@ class Config:
     WEBHOOK_ALLOW_PRIVATE = _env_bool("WEBHOOK_ALLOW_PRIVATE")
 
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # Reverse proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto to
+    # trust; 0 when clients connect directly. Behind one, per-address limits need it.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     # The portal's public address, for links in e-mails and webhooks.
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
     SESSION_COOKIE_HTTPONLY = True

@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from config import config_for_env
+from config import INSTANCE_DIR, config_for_env
 
 # Whoosh's regexes trigger SyntaxWarnings on Python 3.11+; harmless, and they hide real ones.
 warnings.filterwarnings("ignore", category=SyntaxWarning, module="whoosh")
@@ -29,17 +29,24 @@ class IdConverter(IntegerConverter):
 
 def create_app(config_class=None, **overrides) -> Flask:
     """Build the app: settings, extensions, blueprints, CLI, error handlers."""
-    # templates/ and static/ sit beside the package, at the repository root.
+    # templates/ and static/ sit beside the package, at the repository root; the instance
+    # folder too, unless PORTAL_INSTANCE_DIR puts it elsewhere.
     app = Flask(
         __name__,
         template_folder="../templates",
         static_folder="../static",
-        instance_path=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "instance")),
+        instance_path=str(INSTANCE_DIR),
     )
     config_class = config_class or config_for_env()
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.init_app(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        # The client's address and scheme as the proxies saw them (rate limits per address).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     # Every <int:...> in a route is a database id: a number no id column holds is a 404.
     app.url_map.converters["int"] = IdConverter
     os.makedirs(app.instance_path, exist_ok=True)

@@ -1,10 +1,14 @@
-"""A queue drained in the background: one drainer at a time across processes, retried.
+"""A queue drained in the background: one drainer at a time per host, retried.
 
 The queues themselves are database rows written in the transaction of their event; a worker
 only decides when to drain. A web process drains in a background thread woken by the commit
 that queued work and polling every few seconds (so work left by a process that died is
 picked up by another). CLI commands and tests, which start no thread, drain right after
 their commit, in a thread of their own so the committing session is left alone.
+
+The lock file serializes the processes of one host only. Several hosts share nothing but the
+database, so a queue drained on several hosts must claim its rows there (the outbox leases
+them, see notify/delivery.py).
 """
 
 import fcntl
@@ -23,21 +27,31 @@ log = logging.getLogger(__name__)
 
 
 class QueueWorker:
-    def __init__(self, app: Flask, name: str, lock_path: str, drain: Callable[[], int],
-                 poll_seconds: float = 2.0):  # fmt: skip
+    def __init__(self, app: Flask, name: str, lock_path: str | None, drain: Callable[[], int],
+                 poll_seconds: float = 2.0, background: bool = True):  # fmt: skip
         self.app = app
         self.name = name
         self.lock_path = lock_path
         self._drain = drain
         self.poll_seconds = poll_seconds
-        self.synchronous = app.config.get("QUEUES_SYNC", False)
+        # A queue with nothing to drain in the background (the PostgreSQL search backend)
+        # behaves as a synchronous one: no thread.
+        self.synchronous = app.config.get("QUEUES_SYNC", False) or not background
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
 
     @contextmanager
     def lock(self, wait: bool = False):
-        """Hold the one-drainer lock; yields False when another process holds it (no wait)."""
+        """Hold the one-drainer lock; yields False when another process holds it (no wait).
+
+        The lock file only serializes the processes of one host. A drain that must be safe
+        across hosts claims its rows in the database (see notify/delivery.py); a queue
+        without a lock path (None) is safe to drain concurrently.
+        """
+        if self.lock_path is None:
+            yield True
+            return
         os.makedirs(os.path.dirname(self.lock_path), exist_ok=True)
         with open(self.lock_path, "a") as handle:
             try:

@@ -27,6 +27,10 @@ def send_due_digests() -> int:
                 .where(Notification.user_id == User.id, Notification.digested_at.is_(None))
                 .exists()
             )
+            # Senders on several hosts run this at once: each reader's row is taken by one
+            # of them (the others skip it; PostgreSQL rechecks last_digest_at on the row it
+            # locks), so nobody gets the same digest twice.
+            .with_for_update(skip_locked=True, of=User)
         )
     )
     for reader in readers:

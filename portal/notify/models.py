@@ -55,6 +55,11 @@ class OutboxMessage(db.Model):
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A sender (on any host) claims a row before sending it, for a lease: no other sender
+    # takes it meanwhile, and a sender that died mid-send leaves it to others once the lease
+    # is over. The lease ends with the attempt; claimed_by stays, naming who made it.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         Index("ix_outbox_due", "sent_at", "failed_at", "next_attempt_at"),

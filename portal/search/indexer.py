@@ -18,6 +18,9 @@ BATCH = 500
 
 
 def indexer(app: Flask, backend, lock_path: str) -> QueueWorker:
+    if backend.name == "postgres":
+        return QueueWorker(app, "search-writer", None, _forget_leftovers, background=False)
+
     def drain() -> int:
         done = 0
         with writing():
@@ -40,6 +43,19 @@ def indexer(app: Flask, backend, lock_path: str) -> QueueWorker:
                 done += len(tasks)
 
     return QueueWorker(app, "search-writer", lock_path, drain)
+
+
+def _forget_leftovers() -> int:
+    """The PostgreSQL backend has no index: tasks left from a time on Whoosh mean nothing.
+
+    Nothing queues tasks with this backend (see tasks.py), so there is no background
+    thread and no lock file; `search rebuild` and `search verify` call this, and any number
+    of hosts may at once.
+    """
+    with writing():
+        removed = db.session.execute(delete(SearchTask)).rowcount
+        db.session.commit()
+    return removed or 0
 
 
 @events.search_queued.connect

@@ -1,5 +1,10 @@
-"""Recording what the index must follow, in the transaction that changed it."""
+"""Recording what the index must follow, in the transaction that changed it.
 
+Only the Whoosh backend has an index to follow. The PostgreSQL backend searches the tables
+themselves, so with it nothing is queued (and no host has a queue to drain).
+"""
+
+from flask import current_app, has_app_context
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
@@ -21,14 +26,26 @@ IDEA_THREAD_FIELDS = frozenset(
 COMMENT_FIELDS = frozenset({"body", "hidden", "deleted_at", "official"})
 
 
+def searches_the_tables() -> bool:
+    """True when the app's backend reads the tables themselves (PostgreSQL): nothing to queue."""
+    if not has_app_context():
+        return False
+    backend = current_app.extensions.get("search_backend")
+    return getattr(backend, "name", None) == "postgres"
+
+
 def enqueue(session: Session, doc_type: str, doc_id: int) -> None:
     """Record that a document (or a whole idea thread, or a category) must be reindexed."""
+    if searches_the_tables():
+        return
     session.execute(insert(SearchTask), [{"doc_type": doc_type, "doc_id": doc_id}])
     events.note(session, events.search_queued)
 
 
 def enqueue_category(session: Session, category_id: int) -> None:
     """Every idea of a category and its discussion (after an audience change)."""
+    if searches_the_tables():
+        return
     from sqlalchemy import literal, select
 
     for doc_type in ("idea", "thread"):
@@ -48,6 +65,8 @@ def _changed(obj, fields) -> set[str]:
 
 @event.listens_for(Session, "after_flush")
 def _record_changes(session: Session, _context) -> None:
+    if searches_the_tables():
+        return
     rows = []
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Idea):
