@@ -51,10 +51,18 @@ def _begin_sqlite(conn) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-# Indexes that live only in migrations (PostgreSQL expression indexes for full-text search):
-# the models cannot declare them, so autogenerate must not propose dropping them.
-MIGRATION_ONLY_INDEXES = frozenset({"ix_idea_fulltext", "ix_comment_fulltext"})
+# What lives only in migrations (PostgreSQL full text: stored tsvector columns and their GIN
+# indexes): the models cannot declare them portably, so autogenerate must not propose
+# dropping them. The fulltext indexes are those of revisions before 0006.
+MIGRATION_ONLY_INDEXES = frozenset(
+    {"ix_idea_fulltext", "ix_comment_fulltext", "ix_idea_search_vector", "ix_comment_search_vector"}
+)
+MIGRATION_ONLY_COLUMNS = frozenset({("idea", "search_vector"), ("comment", "search_vector")})
 
 
-def include_in_autogenerate(_object, name, type_, _reflected, _compare_to) -> bool:
-    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
+def include_in_autogenerate(object_, name, type_, _reflected, _compare_to) -> bool:
+    if type_ == "index":
+        return name not in MIGRATION_ONLY_INDEXES
+    if type_ == "column":
+        return (object_.table.name, name) not in MIGRATION_ONLY_COLUMNS
+    return True

@@ -1,8 +1,8 @@
 """The PostgreSQL backend: full-text search over the live tables (for several hosts).
 
-The tsvector expressions below are the ones the GIN indexes of the search migration are
-built on, so PostgreSQL answers from the indexes; there is nothing to keep in sync, and
-visibility is the very SQL filter the lists use.
+Ideas and comments carry a stored `search_vector` (a generated column with a GIN index,
+migration 0006), so PostgreSQL matches and ranks without parsing any text again; there is
+nothing to keep in sync, and visibility is the very SQL filter the lists use.
 """
 
 import re
@@ -24,11 +24,9 @@ from portal.extensions import db
 from portal.ideas.models import Category, Comment, Idea
 from portal.search.querying import FILTER_FIELDS, SearchHit, SearchRequest, SearchResult
 
-IDEA_VECTOR = (
-    "(setweight(to_tsvector('english'::regconfig, coalesce(idea.title, '')), 'A') || "
-    "setweight(to_tsvector('english'::regconfig, coalesce(idea.body, '')), 'B'))"
-)
-COMMENT_VECTOR = "to_tsvector('english'::regconfig, coalesce(comment.body, ''))"
+# Stored generated columns with GIN indexes (migration 0006): parsed once, when written.
+IDEA_VECTOR = "idea.search_vector"
+COMMENT_VECTOR = "comment.search_vector"
 _SAFE_WORD = re.compile(r"^\w+$", re.UNICODE)
 
 
