@@ -704,3 +704,34 @@ def test_promoting_with_a_confidential_idea_tells_public_followers_nothing_of_it
     tracking.update_item(staff, item, status="planned")
     db.session.commit()
     assert_nothing_leaked(3)
+
+
+def test_an_items_note_reaches_only_ideas_seen_by_the_items_viewers(app, token_for, mixed):
+    """A note on an item holding a confidential idea is for the item's viewers (its history):
+    ideas seen by others get the plain sentence, and the public idea's JSON does not name
+    the item to those who may not see it."""
+    people, public, secret, item = mixed
+    staff = people["staff"]
+    note = "Acme's new barcode printers arrive on Monday."
+    tracking.update_item(staff, item, status="in_progress", note=note)
+    db.session.commit()
+    plain = f"Improvement item #{item.id} is now in progress."
+    assert public.status_note == secret.status_note == plain
+    assert note in [change.note for change in tracking.history(item)]
+    api = app.test_client()
+    for viewer in ("customer", "supplier_b", "supplier_a"):
+        headers = token_for(people[viewer])
+        shown = api.get(f"{API}/ideas/{public.id}", headers=headers).get_json()
+        listed = api.get(f"{API}/ideas?per_page=100", headers=headers).get_json()["items"]
+        expected = item.id if SEES_ITEM[viewer] else None
+        assert shown["item_id"] == expected, viewer
+        assert {i["id"]: i["item_id"] for i in listed}[public.id] == expected, viewer
+        assert "Acme" not in str(shown) or viewer == "supplier_a"
+
+
+def test_an_items_note_reaches_its_ideas_when_they_share_an_audience(staff, routed):
+    _team, _category, _author, first, second = routed
+    item = tracking.promote(staff, [first.id, second.id])
+    tracking.update_item(staff, item, status="in_progress", note="Printing starts in May.")
+    db.session.commit()
+    assert first.status_note == second.status_note == "Printing starts in May."

@@ -30,9 +30,19 @@ def category(category) -> dict:
 HIDDEN_TITLE = "Hidden by the moderators"
 
 
-def idea(idea, viewer_has_voted: bool, viewer=None) -> dict:
+def idea(idea, viewer_has_voted: bool, viewer=None, visible_items: set | None = None) -> dict:
+    """An idea as the API shows it to `viewer`.
+
+    `visible_items`: the ids of the items `viewer` may see among a page's ideas (one query
+    for a list); looked up here when not given. An item the viewer may not see (it holds a
+    confidential idea of another organization) is not even named.
+    """
     # Hidden content shows others only its tombstone: that it was hidden, and why.
     redact = idea.hidden and not access.can_see_hidden_content(viewer, idea)
+    if idea.item_id and visible_items is None:
+        from portal.tracking.service import visible_item_ids
+
+        visible_items = visible_item_ids(viewer, [idea.item_id])
     return {
         "id": idea.id,
         "title": HIDDEN_TITLE if redact else idea.title,
@@ -46,7 +56,7 @@ def idea(idea, viewer_has_voted: bool, viewer=None) -> dict:
         "votes": idea.votes_count,
         "comments": idea.comments_count,
         "confidential": idea.confidential,
-        "item_id": getattr(idea, "item_id", None),
+        "item_id": idea.item_id if idea.item_id in (visible_items or ()) else None,
         "merged_into": idea.merged_into_id,
         "locked": idea.locked,
         "hidden": idea.hidden,

@@ -103,7 +103,9 @@ def list_ideas():
         exact_total=True,  # the API's `total` is documented as the number of ideas
     )
     voted = service.voted_ids(viewer(), result.items)
-    return jsonify(out.page(result, [out.idea(i, i.id in voted, viewer()) for i in result.items]))
+    items = tracking.visible_item_ids(viewer(), [i.item_id for i in result.items])
+    ideas = [out.idea(i, i.id in voted, viewer(), items) for i in result.items]
+    return jsonify(out.page(result, ideas))
 
 
 @bp.post("/ideas")

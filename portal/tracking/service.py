@@ -55,6 +55,20 @@ def get_item(user, item_id) -> ImprovementItem:
     return item
 
 
+def visible_item_ids(user, item_ids) -> set[int]:
+    """Which of `item_ids` `user` may see (one query; none when there are no ids)."""
+    item_ids = {i for i in item_ids if i}
+    if not item_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(ImprovementItem.id).where(
+                ImprovementItem.id.in_(item_ids), access.item_visibility(user)
+            )
+        )
+    )
+
+
 def visible_items(user, status: str | None = None, category: str | None = None):
     from portal.ideas.models import Category
 
@@ -202,8 +216,13 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
         item.status = status
         if status == "shipped":
             item.shipped_at = utcnow()
-        idea_note = note or f"Improvement item #{item.id} is now {status.replace('_', ' ')}."
-        for idea in linked_ideas(item):
+        ideas = linked_ideas(item)
+        idea_note = f"Improvement item #{item.id} is now {status.replace('_', ' ')}."
+        if note and _same_audience(ideas):
+            # The note was written for the item's viewers; an idea seen more widely than
+            # the item (beside a confidential one) gets the plain sentence instead.
+            idea_note = note
+        for idea in ideas:
             _set_idea_status(user, idea, IDEA_STATUS_FOR[status], idea_note)
             if status == "shipped":
                 # Followers get one `item_shipped` (not also a status change); webhook
@@ -219,6 +238,11 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
     item.updated_at = utcnow()
     db.session.flush()
     return item
+
+
+def _same_audience(ideas: list[Idea]) -> bool:
+    """Whether everyone who may see one of `ideas` may see them all (and so the item)."""
+    return len({(i.category.audience, i.confidential, i.organization_id) for i in ideas}) <= 1
 
 
 def _link(user, item: ImprovementItem, idea_ids) -> None:
