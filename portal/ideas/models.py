@@ -90,6 +90,8 @@ class Idea(db.Model):
         Index("ix_idea_category_votes", "category_id", "votes_count"),
         Index("ix_idea_category_comments", "category_id", "comments_count"),
         Index("ix_idea_status_hot", "status", "hot"),
+        # The home page's "done" list (newest first): without it every done idea is sorted.
+        Index("ix_idea_status_created", "status", "created_at", "id"),
         Index("ix_idea_kind_hot", "kind", "hot"),
         Index("ix_idea_organization", "organization_id"),
     )
