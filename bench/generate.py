@@ -542,12 +542,16 @@ class Generator:
         for idea in self.idea_plans:
             if idea.merged_into is not None:
                 idea.votes = 0
-        if self.total_votes is None or not live:
-            return
         caps = {}
         for idea in live:
             others, staff = self.readers(idea)
             caps[idea.id] = max(1, len(others) + len(staff))
+        if self.total_votes is None or not live:
+            # Unscaled, the plan's tail can still ask a small audience (one supplier
+            # organization) for more voters than it has.
+            for idea in live:
+                idea.votes = min(idea.votes, caps[idea.id])
+            return
         planned = sum(idea.votes for idea in live)
         factor = self.total_votes / planned
         for idea in live:
