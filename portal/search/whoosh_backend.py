@@ -10,11 +10,12 @@ import hashlib
 import os
 import threading
 import time
+from datetime import datetime, timedelta
 
 from whoosh import index
 from whoosh.analysis import Filter, StemmingAnalyzer
-from whoosh.columns import RefBytesColumn
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn, RefBytesColumn
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
 from portal import access
 from portal.search.documents import Document
@@ -45,31 +46,47 @@ ANALYZER = StemmingAnalyzer()
 PAIRS_ANALYZER = StemmingAnalyzer() | WordPairs()
 
 
-def _column():
-    """A column of a few distinct values (one byte per document): facets, visibility."""
-    return RefBytesColumn()
+def _values():
+    """A column of a few distinct values (one byte a document): facets, filters, visibility."""
+    return COLUMN(RefBytesColumn())
 
 
+def _number():
+    return COLUMN(NumericColumn("q"))
+
+
+# Only the words are indexed (and `key`, to replace a document). Everything a query filters,
+# counts or orders by is a column: read whole by the engine, and cheap to write (an indexed
+# ID or NUMERIC field costs postings for every document, 16 terms a number).
 SCHEMA = Schema(
     key=ID(unique=True, stored=True),
     digest=STORED(),
-    type=ID(stored=True, sortable=_column()),
-    id=NUMERIC(int, bits=64, stored=True),
-    idea_id=NUMERIC(int, bits=64, stored=True),
+    idea_id=STORED(),
     # No positions: phrases are answered from `pairs`, snippets from the database text.
     title=TEXT(analyzer=ANALYZER, phrase=False),
     body=TEXT(analyzer=ANALYZER, phrase=False),
     pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False),
-    category=ID(sortable=_column()),
-    status=ID(sortable=_column()),
-    kind=ID(sortable=_column()),
-    audience=ID(sortable=_column()),
-    confidential=ID(sortable=_column()),
-    organization=ID(sortable=_column()),
-    hidden=ID(sortable=_column()),
-    votes=NUMERIC(int, bits=64, sortable=True),
-    created=DATETIME(sortable=True),
+    type=_values(),
+    category=_values(),
+    status=_values(),
+    kind=_values(),
+    audience=_values(),
+    confidential=_values(),
+    organization=_values(),
+    hidden=_values(),
+    votes=_number(),
+    created=_number(),
 )
+_EPOCH = datetime(1970, 1, 1)
+VALUE_COLUMNS = ("type", "category", "status", "kind", "audience", "organization")
+
+
+def signature(schema) -> set:
+    """Each field's name, type and column type: what an index must share with SCHEMA."""
+    return {
+        (name, type(field).__name__, type(getattr(field, "column_type", None)).__name__)
+        for name, field in schema.items()
+    }
 
 
 def digest(document: Document) -> str:
@@ -79,12 +96,23 @@ def digest(document: Document) -> str:
 
 
 def index_fields(document: Document) -> dict:
-    """What Whoosh stores of a document (flags as text columns, word pairs for phrases)."""
-    fields = document.fields()
-    fields["confidential"] = "true" if document.confidential else "false"
-    fields["hidden"] = "true" if document.hidden else "false"
-    fields[PHRASE_FIELD] = f"{document.title}\n{document.body}"
-    return {"digest": digest(document), **fields}
+    """What Whoosh keeps of a document: words, a pairs field for phrases, columns."""
+    created = document.created.replace(tzinfo=None)
+    fields = {
+        "key": document.key,
+        "digest": digest(document),
+        "idea_id": document.idea_id,
+        "title": document.title,
+        "body": document.body,
+        PHRASE_FIELD: f"{document.title}\n{document.body}",
+        "confidential": b"true" if document.confidential else b"false",
+        "hidden": b"true" if document.hidden else b"false",
+        "votes": int(document.votes),
+        "created": (created - _EPOCH) // timedelta(microseconds=1),
+    }
+    for name in VALUE_COLUMNS:
+        fields[name] = str(getattr(document, name) or "").encode()
+    return fields
 
 
 def _stems(text: str) -> list[str]:
@@ -140,7 +168,7 @@ class WhooshBackend:
         return self._index
 
     def _check_schema(self, ix) -> None:
-        if set(ix.schema.names()) != set(SCHEMA.names()):
+        if signature(ix.schema) != signature(SCHEMA):
             raise IndexOutOfDate(
                 "the search index was built by an older version: run `flask search rebuild`"
             )
@@ -214,7 +242,8 @@ class WhooshBackend:
             hits = []
             for docnum, score in zip(page.docnums, page.scores, strict=True):
                 stored = engine.reader.stored_fields(docnum)
-                hits.append(SearchHit(stored["type"], stored["id"], stored["idea_id"], score))
+                doc_type, doc_id = stored["key"].split(":")
+                hits.append(SearchHit(doc_type, int(doc_id), stored["idea_id"], score))
         return SearchResult(hits=hits, total=page.total, facets=page.facets)
 
     def stored(self) -> dict[str, str]:
@@ -227,8 +256,7 @@ class WhooshBackend:
         """Why the index on disk cannot be searched as it is (an older schema)."""
         if not index.exists_in(self.directory):
             return []
-        names = set(index.open_dir(self.directory).schema.names())
-        if names != set(SCHEMA.names()):
+        if signature(index.open_dir(self.directory).schema) != signature(SCHEMA):
             return ["the index was built by an older version (schema differs): rebuild it"]
         return []
 
