@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -90,8 +91,20 @@ class Idea(db.Model):
         Index("ix_idea_category_votes", "category_id", "votes_count"),
         Index("ix_idea_category_comments", "category_id", "comments_count"),
         Index("ix_idea_status_hot", "status", "hot"),
-        # The home page's "done" list (newest first): without it every done idea is sorted.
+        # A status or kind filter sorted by date (the home page's "done" list, "new problems"):
+        # without them every matching idea is sorted. created_at never changes, so they cost
+        # nothing when votes and comments move the counters.
         Index("ix_idea_status_created", "status", "created_at", "id"),
+        Index("ix_idea_kind_created", "kind", "created_at", "id"),
+        # An idea's page lists the ideas merged into it: without it, a scan of every idea.
+        # Partial: a full index would tempt SQLite's planner to answer the lists'
+        # `merged_into_id IS NULL` (nearly every row) through it, then sort them all.
+        Index(
+            "ix_idea_merged_into",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
         Index("ix_idea_kind_hot", "kind", "hot"),
         Index("ix_idea_organization", "organization_id"),
     )
