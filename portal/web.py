@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal import access
@@ -51,6 +52,7 @@ ERROR_TITLES = {
     422: "Not valid",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "Try again in a moment",
 }
 API_CODES = {
     400: "bad_request",
@@ -62,7 +64,10 @@ API_CODES = {
     413: "too_large",
     422: "validation",
     429: "rate_limited",
+    503: "unavailable",
 }
+# Seconds a client is asked to wait (Retry-After) while the database does not answer.
+DATABASE_RETRY_AFTER = 5
 
 
 # An error answering an htmx request goes into the flash area, scrolled into view.
@@ -156,6 +161,31 @@ def init_error_handlers(app: Flask) -> None:
             if name in original.headers:
                 resp.headers[name] = original.headers[name]
         return resp
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def database_unavailable(error: Exception):
+        """The database does not answer (restarting, unreachable, a connection it dropped):
+        503 with Retry-After, which a client may retry, instead of a 500. Rendered without
+        the layout's context processors, which would ask the same database again."""
+        cause = getattr(error, "orig", None) or error
+        detail = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        log.warning("database unavailable on %s %s: %s: %s", request.method, request.path,
+                    type(cause).__name__, detail)  # fmt: skip
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the session is discarded at teardown
+            pass
+        message = "The portal cannot reach its database right now. Please try again shortly."
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER), "Cache-Control": "no-store"}
+        if is_api_request():
+            return api_error(503, message)[0], 503, headers
+        if wants_fragment():
+            fragment = app.jinja_env.get_template("_flash_error.html").render(message=message)
+            return fragment, 503, {**headers, "HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
+        page = app.jinja_env.get_template("errors/unavailable.html")
+        return page.render(title=ERROR_TITLES[503], message=message), 503, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -49,7 +49,11 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
-        log = open(os.path.join(self.base, "server.log"), "wb")  # noqa: SIM115
+        return self.resume()
+
+    def resume(self) -> "PostgresServer":
+        """Run the server on the data directory and port it has (again, after `halt`)."""
+        log = open(os.path.join(self.base, "server.log"), "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             self.as_postgres
             + [
@@ -94,6 +98,15 @@ class PostgresServer:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://portal@127.0.0.1:{self.port}/{name}"
+
+    def halt(self) -> None:
+        """Stop the server (a fast shutdown: sessions are cut) and keep its data for `resume`."""
+        subprocess.run(
+            self.as_postgres + [f"{self.bindir}/pg_ctl", "stop", "-D", self.data, "-m", "fast",
+                                "-w", "-t", "30"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        self.process.wait(timeout=30)
 
     def stop(self) -> None:
         if self.process is not None:

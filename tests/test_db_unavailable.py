@@ -1,0 +1,145 @@
+"""While the database does not answer, every request gets a 503 with Retry-After (JSON from
+the API), never a 500 or a hung request; after a database restart the pool's broken
+connections are replaced (pool_pre_ping) and the next request works."""
+
+import time
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from portal.accounts import service as accounts
+from portal.extensions import db
+from tests.conftest import BACKENDS, PASSWORD, Factory, make_test_app, migrated
+from tests.pg import PostgresServer, free_port
+
+UNREACHABLE = {
+    "postgresql-down": lambda: (
+        f"postgresql+psycopg://portal@127.0.0.1:{free_port()}/portal?connect_timeout=2"
+    ),
+    "sqlite-unopenable": lambda: "sqlite:////nonexistent-directory/portal.db",
+}
+
+
+def assert_unavailable(response, api: bool) -> None:
+    assert response.status_code == 503, response.data[:300]
+    assert response.headers["Retry-After"].isdigit()
+    assert int(response.headers["Retry-After"]) > 0
+    if api:
+        assert response.is_json
+        assert response.get_json()["error"]["code"] == "unavailable"
+    else:
+        assert b"Try again" in response.data or b"try again" in response.data
+
+
+@pytest.mark.parametrize("url", list(UNREACHABLE), ids=list(UNREACHABLE))
+def test_an_unreachable_database_answers_503_with_retry_after(url):
+    # (Search through the PostgreSQL backend only: the Whoosh one answers from its own files.)
+    backend = "postgres" if url.startswith("postgresql") else "whoosh"
+    app = make_test_app(UNREACHABLE[url](), SEARCH_BACKEND=backend)
+    client = app.test_client()
+    assert_unavailable(client.get("/ideas"), api=False)
+    assert_unavailable(client.get("/ideas/7"), api=False)
+    assert_unavailable(client.get("/api/v1/ideas"), api=True)
+    if backend == "postgres":
+        assert_unavailable(client.get("/search?q=door"), api=False)
+        assert_unavailable(client.get("/api/v1/search?q=door"), api=True)
+    token = {"Authorization": "Bearer not-checked-while-the-database-is-down"}
+    assert_unavailable(client.post("/api/v1/ideas/7/vote", headers=token), api=True)
+    assert_unavailable(
+        client.post("/api/v1/ideas/7/comments", json={"body": "Hello"}, headers=token), api=True
+    )
+
+
+class DatabaseGone:
+    """Every statement from now on fails as a dropped PostgreSQL connection does."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self.fail)
+        return self
+
+    def __exit__(self, *_exc):
+        event.remove(self.engine, "before_cursor_execute", self.fail)
+
+    @staticmethod
+    def fail(_conn, _cursor, statement, parameters, *_args):
+        raise OperationalError(
+            statement, parameters, Exception("server closed the connection unexpectedly")
+        )
+
+
+def test_a_signed_in_visitor_gets_a_503_page_not_a_500(app, client):
+    make = Factory()
+    user = make.user()
+    idea_id = make.idea(author=make.user()).id
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    with DatabaseGone(db.engine):
+        # The page's layout would ask the database for the user's unread count: the 503
+        # page must not, or it would fail in turn.
+        assert_unavailable(client.get("/ideas"), api=False)
+        assert_unavailable(client.get(f"/ideas/{idea_id}"), api=False)
+        vote = client.post(f"/ideas/{idea_id}/vote", headers={"HX-Request": "true"})
+        assert_unavailable(vote, api=False)
+        assert vote.headers["HX-Retarget"] == "#flash"
+        comment = client.post(f"/ideas/{idea_id}/comments", data={"body": "Lost?"})
+        assert_unavailable(comment, api=False)
+    db.session.rollback()
+    assert client.get(f"/ideas/{idea_id}").status_code == 200
+
+
+def test_an_api_client_gets_json_503(app, client):
+    make = Factory()
+    user = make.user()
+    idea_id = make.idea(author=make.user()).id
+    _token, secret = accounts.create_token(user, "outage")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    with DatabaseGone(db.engine):
+        assert_unavailable(client.post(f"/api/v1/ideas/{idea_id}/vote", headers=headers), True)
+        assert_unavailable(client.get(f"/api/v1/ideas/{idea_id}", headers=headers), True)
+    db.session.rollback()
+    assert client.post(f"/api/v1/ideas/{idea_id}/vote", headers=headers).status_code == 200
+
+
+def test_the_engine_pings_pooled_connections(app):
+    assert db.engine.pool._pre_ping is True
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL is not among the databases")
+def test_a_postgresql_restart_gives_503s_then_works_again():
+    """Stop and start the server on the same port and data: while it is down, quick 503s;
+    once it is back, the pooled connections it cut are replaced and nothing fails."""
+    server = PostgresServer().start()
+    try:
+        app = make_test_app(migrated(server.create_database("outage")))
+        client = app.test_client()
+        with app.app_context():
+            make = Factory()
+            user = make.user()
+            idea_id = make.idea(author=make.user()).id
+            _token, secret = accounts.create_token(user, "outage")
+            db.session.commit()
+            headers = {"Authorization": f"Bearer {secret}"}
+            db.session.remove()
+        # Fill the pool with connections the restart will cut.
+        for _ in range(3):
+            assert client.get(f"/api/v1/ideas/{idea_id}").status_code == 200
+        server.halt()
+        started = time.monotonic()
+        assert_unavailable(client.get(f"/api/v1/ideas/{idea_id}"), api=True)
+        assert_unavailable(client.post(f"/api/v1/ideas/{idea_id}/vote", headers=headers), True)
+        assert_unavailable(client.get("/ideas"), api=False)
+        assert time.monotonic() - started < 10, "requests hung while the database was down"
+        server.resume()
+        assert client.get(f"/api/v1/ideas/{idea_id}").status_code == 200
+        answer = client.post(f"/api/v1/ideas/{idea_id}/vote", headers=headers)
+        assert answer.status_code == 200 and answer.get_json()["viewer_has_voted"] is True
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        server.stop()
