@@ -142,10 +142,19 @@ def sqlite_corpus(sizes: dict, seed: int) -> tuple[Path, Path]:
     return path, index
 
 
-def search_code_stamp() -> str:
-    """When the search code last changed: a cached index older than that is rebuilt."""
+def _code_mtime() -> str:
     files = [*ROOT.glob("portal/search/*.py"), ROOT / "portal/ideas/models.py"]
     return str(max(int(f.stat().st_mtime) for f in files if f.is_file()))
+
+
+# Taken when this process starts, before it imports the search code: an index is stamped with
+# the code that built it, so an edit made while it was being built still forces a rebuild.
+_STAMP = _code_mtime()
+
+
+def search_code_stamp() -> str:
+    """When the search code last changed: a cached index older than that is rebuilt."""
+    return _STAMP
 
 
 def build_index(path: Path, index: Path) -> None:
