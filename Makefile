@@ -9,7 +9,7 @@ PORT ?= 5000
 # make serve: gunicorn workers, 2 x cores + 1 unless WORKERS says otherwise.
 WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 
-.PHONY: run serve test lint format system-packages deps test-deps migrate seed clean
+.PHONY: run serve test lint format system-packages deps test-deps migrate seed clean fuzz
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -62,6 +62,11 @@ serve: deps
 
 test: system-packages test-deps
 	$(PY) -m pytest
+
+# Schemathesis against the API and Hypothesis on Markdown, the long variant (a short one runs
+# in `make test`). PORTAL_FUZZ_EXAMPLES sets the examples per API operation (default 300).
+fuzz: system-packages test-deps
+	PORTAL_FUZZ=long $(PY) -m pytest tests/test_fuzz_api.py tests/test_markdown_properties.py
 
 lint: test-deps
 	$(VENV)/bin/ruff check .

@@ -31,8 +31,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
-    # Bodies over 1 MiB answer 413 (SPEC section 8).
+    # Bodies over 1 MiB answer 413 (SPEC section 8); so does a multipart form field over
+    # 256 KiB (the longest any form takes is a 20,000-character body: at most 80 kB of UTF-8)
+    # and a multipart body of more than 1,000 parts.
     MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    MAX_FORM_PARTS = 1000
 
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))

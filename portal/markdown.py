@@ -1,5 +1,7 @@
 """The one sanitising Markdown renderer: Markdown becomes HTML only through `render`."""
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -19,11 +21,14 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Lone UTF-16 surrogates cannot be encoded for the sanitiser (input validation refuses them;
+# rendering must not fail on them either).
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def render(text: str) -> str:
     """Markdown to sanitised HTML, safe to mark as safe in templates."""
-    html = _md.render(text or "")
+    html = _md.render(_SURROGATE.sub("\ufffd", text or ""))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

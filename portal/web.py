@@ -136,6 +136,12 @@ def _try_again_when() -> str:
     return f"Please try again in {minutes} minutes."
 
 
+def _size(number: int) -> str:
+    return (
+        f"{number // (1024 * 1024)} MiB" if number % (1024 * 1024) == 0 else f"{number // 1024} KiB"
+    )
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -150,7 +156,10 @@ def init_error_handlers(app: Flask) -> None:
         if status == 429:
             message = f"Too many requests: {error.description} {_try_again_when()}"
         elif status == 413:
-            message = "The request body is too large (the limit is 1 MiB)."
+            message = (
+                f"The request is too large: the limit is {_size(app.config['MAX_CONTENT_LENGTH'])}"
+                f" ({_size(app.config['MAX_FORM_MEMORY_SIZE'])} for one form field)."
+            )
         else:
             message = error.description or ERROR_TITLES.get(status, "Error")
         response = api_error(status, message) if is_api_request() else page_error(status, message)

@@ -37,19 +37,21 @@ def _errors(*codes: str) -> dict:
     return {code: ERRORS[code] for code in codes}
 
 
+def _query(name: str, schema: dict, description: str | None = None) -> dict:
+    """A query parameter; an empty value (`?status=`) means the same as leaving it out."""
+    parameter = {"name": name, "in": "query", "schema": schema, "allowEmptyValue": True}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
 PAGE_PARAMS = [
-    {
-        "name": "page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1},
-        "description": "Page number, from 1.",
-    },
-    {
-        "name": "per_page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1},
-        "description": f"Page size, default 20; more than {MAX_PER_PAGE} is clamped.",
-    },
+    _query("page", {"type": "integer", "minimum": 1}, "Page number, from 1."),
+    _query(
+        "per_page",
+        {"type": "integer", "minimum": 1},
+        f"Page size, default 20; more than {MAX_PER_PAGE} is clamped.",
+    ),
 ]
 IDEA_ID = {"name": "idea_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -479,14 +481,10 @@ SCHEMAS = {
 
 def _paths() -> dict:
     idea_filters = [
-        {"name": "category", "in": "query", "schema": {"type": "string"}},
-        {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)}},
-        {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(IDEA_KINDS)}},
-        {
-            "name": "sort",
-            "in": "query",
-            "schema": {"type": "string", "enum": ["trending", "top", "new", "discussed"]},
-        },
+        _query("category", {"type": "string"}, "Category slug."),
+        _query("status", {"type": "string", "enum": list(STATUSES)}),
+        _query("kind", {"type": "string", "enum": list(IDEA_KINDS)}),
+        _query("sort", {"type": "string", "enum": ["trending", "top", "new", "discussed"]}),
     ]
     vote = {
         "parameters": [IDEA_ID],
@@ -589,28 +587,14 @@ def _paths() -> dict:
                 ),
                 "security": [{}, {"bearer": []}],
                 "parameters": [
-                    {"name": "q", "in": "query", "schema": {"type": "string"}},
-                    {
-                        "name": "type",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": ["idea", "comment", "item"]},
-                    },
-                    {"name": "category", "in": "query", "schema": {"type": "string"}},
-                    {
-                        "name": "status",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": list(STATUSES)},
-                    },
-                    {
-                        "name": "kind",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": list(IDEA_KINDS)},
-                    },
-                    {
-                        "name": "order",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": ["relevance", "votes", "newest"]},
-                    },
+                    _query("q", {"type": "string"}),
+                    # Filters narrow the results like `type:idea` typed in `q`: a value that is
+                    # not one of these is ignored, as it is in the box.
+                    _query("type", {"type": "string"}, "`idea`, `comment` or `item`."),
+                    _query("category", {"type": "string"}, "Category slug."),
+                    _query("status", {"type": "string"}, f"One of {', '.join(STATUSES)}."),
+                    _query("kind", {"type": "string"}, f"One of {', '.join(IDEA_KINDS)}."),
+                    _query("order", {"type": "string", "enum": ["relevance", "votes", "newest"]}),
                     *PAGE_PARAMS,
                 ],
                 "responses": {
@@ -666,17 +650,16 @@ def _paths() -> dict:
                 "summary": "Improvement items you may see (every linked idea visible to you)",
                 "security": [{}, {"bearer": []}],
                 "parameters": [
-                    {
-                        "name": "status",
-                        "in": "query",
-                        "schema": {
+                    _query(
+                        "status",
+                        {
                             "type": "string",
                             "enum": ["planned", "in_progress", "shipped", "dropped"],
                         },
-                    },
-                    {"name": "category", "in": "query", "schema": {"type": "string"}},
+                    ),
+                    _query("category", {"type": "string"}, "Category slug."),
                     *PAGE_PARAMS,
-                ],  # fmt: skip
+                ],
                 "responses": {"200": _json(_ref("ItemList")), **_errors("400", "401", "422")},
             }
         },

@@ -313,7 +313,9 @@ def promote(idea_id: int):
     user = signed_in_viewer()
     data = json_body()
     extra = data.get("idea_ids") or []
-    if not isinstance(extra, list):
+    if not isinstance(extra, list) or not all(
+        isinstance(i, int | str) and not isinstance(i, bool) for i in extra
+    ):
         raise Invalid("Idea ids: a list of ids.", {"idea_ids": ["Must be a list of ids."]})
     item = tracking.promote(
         user, [idea_id, *extra], title=data.get("title"), description=data.get("description"),

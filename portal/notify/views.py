@@ -36,7 +36,8 @@ def mark_read(user, ids=None) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None)
     )
     if ids is not None:
-        query = query.where(Notification.id.in_(ids))
+        # An id no id column can hold names no notification (and would overflow the driver).
+        query = query.where(Notification.id.in_([i for i in ids if 0 < i < 2**31]))
     db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
     return service.unread_count(user)
 
