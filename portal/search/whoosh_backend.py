@@ -176,7 +176,9 @@ class WhooshBackend:
     def write(self, documents: list[Document], remove: set[str]) -> None:
         ix = self._open()
         self._check_schema(ix)  # queued work waits for the rebuild instead of failing in it
-        writer = ix.writer(timeout=30.0)
+        # Not compound: a compound segment is one file whose parts every reader copies into
+        # memory (postings and terms: ~100 MB at 400,000 documents, per process, per reopen).
+        writer = ix.writer(timeout=30.0, compound=False)
         try:
             # One searcher for all deletions: update_document would open one per document.
             with writer.searcher() as searcher:
@@ -197,7 +199,7 @@ class WhooshBackend:
 
     def bulk_writer(self):
         """A writer for rebuilds: more memory, one commit at the end."""
-        return self._open().writer(timeout=30.0, limitmb=256)
+        return self._open().writer(timeout=30.0, limitmb=256, compound=False)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -223,11 +225,12 @@ class WhooshBackend:
             self._check_schema(ix)
             self._reader = ix.reader()
             self._checked_at = now
-            segments = {segreader.segment().segid for segreader, _ in self._reader.leaf_readers()}
-            for segid in list(self._segments):
-                if segid not in segments:
-                    del self._segments[segid]
             self._engine = Engine(self._reader, self._segments)
+            # Forget segments merged away since the last reopen.
+            current = {leaf.segid for leaf in self._engine.leaves}
+            for segid in list(self._segments):
+                if segid not in current:
+                    del self._segments[segid]
         return self._engine
 
     def search(self, request: SearchRequest, user) -> SearchResult:

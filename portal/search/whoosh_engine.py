@@ -198,6 +198,7 @@ class SegmentData:
 class Leaf:
     reader: object
     offset: int
+    segid: str
     data: SegmentData
     alive: np.ndarray
 
@@ -234,6 +235,8 @@ class Engine:
         self.reader = reader
         self.leaves = []
         for segreader, offset in reader.leaf_readers():
+            if not segreader.doc_count_all():
+                continue  # an empty index has one EmptyReader, without a segment
             segid = segreader.segment().segid
             data = segment_cache.get(segid)
             if data is None:
@@ -242,7 +245,7 @@ class Engine:
             if segreader.has_deletions():
                 deleted = np.fromiter(segreader.deleted_docs_set, dtype=np.int64)
                 alive[deleted[deleted < data.doccount]] = False
-            self.leaves.append(Leaf(segreader, offset, data, alive))
+            self.leaves.append(Leaf(segreader, offset, segid, data, alive))
         self.doc_count = max(1, sum(int(leaf.alive.sum()) for leaf in self.leaves))
         self.avg_length = {
             field: max(1.0, sum(leaf.data.field_length[field] for leaf in self.leaves))
