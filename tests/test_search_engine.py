@@ -283,3 +283,25 @@ def test_segments_are_not_compound_files(tmp_path):
     assert sum(name.endswith(".pst") for name in names) == 2, names
     assert not any(name.endswith(".seg") for name in names), names
     backend.close()
+
+
+def test_a_commit_that_fails_releases_the_write_lock(tmp_path, monkeypatch):
+    """A failed commit must not leave Whoosh's lock held (later writes would wait and fail)."""
+    from whoosh.writing import SegmentWriter
+
+    backend = WhooshBackend(str(tmp_path / "index"), refresh_seconds=0)
+    rng = random.Random(4)
+    backend.write([random_document(rng, 1)], set())
+
+    def broken_commit(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SegmentWriter, "commit", broken_commit)
+        with pytest.raises(OSError):
+            backend.write([random_document(rng, 2)], set())
+    writer = backend._open().writer(timeout=0.5)  # would time out with the lock still held
+    writer.cancel()
+    backend.write([random_document(rng, 3)], set())
+    assert set(backend.stored()) == {"idea:1", "idea:3"}
+    backend.close()

@@ -45,7 +45,7 @@ def rebuild(progress=True) -> int:
         backend.clear()
         writer = backend.bulk_writer()
         total = count_expected()
-        from portal.search.whoosh_backend import index_fields
+        from portal.search.whoosh_backend import abandon, index_fields
 
         try:
             with click.progressbar(
@@ -55,10 +55,10 @@ def rebuild(progress=True) -> int:
                     writer.add_document(**index_fields(document))
                     written += 1
                     bar.update(1)
+            writer.commit()
         except BaseException:
-            writer.cancel()
+            abandon(writer)
             raise
-        writer.commit()
         backend.close()
     indexer.drain(wait=True)
     return written

@@ -6,6 +6,7 @@ column arrays, cached per segment. Writes happen only in `write`, called by the 
 while it holds the writer lock file.
 """
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -143,6 +144,21 @@ def parse_query(request: SearchRequest) -> Query:
                  match_any=request.match_any)  # fmt: skip
 
 
+def abandon(writer) -> None:
+    """Give a writer up in whatever state it is, so the index's write lock is released.
+
+    A commit that raises halfway leaves Whoosh's lock held: every later write would wait
+    for it and fail.
+    """
+    try:
+        writer.cancel()
+    except Exception:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            with contextlib.suppress(Exception):
+                lock.release()
+
+
 class WhooshBackend:
     name = "whoosh"
 
@@ -186,10 +202,10 @@ class WhooshBackend:
                     writer.delete_by_term("key", key, searcher=searcher)
             for document in documents:
                 writer.add_document(**index_fields(document))
+            writer.commit()
         except BaseException:
-            writer.cancel()
+            abandon(writer)
             raise
-        writer.commit()
 
     def clear(self) -> None:
         with self._lock:
