@@ -94,6 +94,9 @@ class Config:
     QUEUES_SYNC = _env_bool("QUEUES_SYNC", False)
     # How often a process checks whether another one changed the index (seconds).
     SEARCH_REFRESH_SECONDS = 1.0
+    # How long a worker may serve anonymous visitors a page it rendered for another (the
+    # lists, idea pages, roadmap, changelog, search); 0 turns it off. portal/page_cache.py.
+    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "2"))
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -134,6 +137,7 @@ class TestingConfig(Config):
     # Index in the committing thread (no background writer), each app in its own folder.
     QUEUES_SYNC = True
     SEARCH_REFRESH_SECONDS = 0.0
+    PAGE_CACHE_SECONDS = 0.0  # tests read their own writes as visitors too
 
     @classmethod
     def init_app(cls, app) -> None:

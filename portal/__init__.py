@@ -56,6 +56,7 @@ def create_app(config_class=None, **overrides) -> Flask:
     register_request_log(app)
     register_extensions(app)
     register_models()
+    register_page_cache(app)
     register_search(app)
     register_outbox(app)
     register_blueprints(app)
@@ -104,6 +105,12 @@ def register_models() -> None:
     from portal.notify import models as _notify  # noqa: F401
     from portal.search import models as _search  # noqa: F401
     from portal.tracking import models as _tracking  # noqa: F401
+
+
+def register_page_cache(app: Flask) -> None:
+    from portal.page_cache import PageCache
+
+    app.extensions["page_cache"] = PageCache()
 
 
 def register_search(app: Flask) -> None:

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal import access
+from portal import access, page_cache
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
@@ -22,6 +22,7 @@ bp = Blueprint("ideas", __name__)
 
 
 @bp.route("/")
+@page_cache.for_visitors
 def index():
     """Home: what is trending, what is new, what was done."""
     trending = service.list_ideas(current_user, sort="trending", per_page=8)
@@ -36,6 +37,7 @@ def index():
 
 
 @bp.route("/ideas")
+@page_cache.for_visitors
 def list_ideas():
     args = request.args
     page, per_page = parse_page_args(args.get("page"), args.get("per_page"))
@@ -53,7 +55,6 @@ def list_ideas():
         filters=filters,
         voted=service.voted_ids(current_user, result.items),
         categories=service.postable_categories(current_user),
-        vote_form=EmptyForm(),
     )
 
 
@@ -146,6 +147,7 @@ def _detail_context(idea, comment_form=None, status_form=None):
 
 
 @bp.route("/ideas/<int:idea_id>")
+@page_cache.for_visitors
 def detail(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     if idea.merged_into_id is not None:
@@ -195,9 +197,7 @@ def vote(idea_id: int):
     voted = service.toggle_vote(current_user, idea)
     db.session.commit()
     if wants_fragment():
-        return render_template(
-            "ideas/_vote_button.html", idea=idea, voted=voted, vote_form=EmptyForm()
-        )
+        return render_template("ideas/_vote_button.html", idea=idea, voted=voted)
     return redirect_back(url_for("ideas.detail", idea_id=idea.id))
 
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, request
 from flask_login import current_user
 
+from portal import page_cache
 from portal.ideas.service import postable_categories
 from portal.pagination import parse_page_args
 from portal.search import service
@@ -13,6 +14,7 @@ bp = Blueprint("search", __name__)
 
 
 @bp.route("/search")
+@page_cache.for_visitors
 def search():
     args = request.args
     page, per_page = parse_page_args(args.get("page"), args.get("per_page"))

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal import access
+from portal import access, page_cache
 from portal.accounts.models import Team, User
 from portal.errors import Conflict, Invalid
 from portal.extensions import db
@@ -111,6 +111,7 @@ def item(item_id: int):
 
 
 @bp.route("/roadmap")
+@page_cache.for_visitors
 def roadmap():
     category = request.args.get("category") or None
     items = db.session.scalars(
@@ -146,6 +147,7 @@ def _idea_counts(item_ids: list[int]) -> dict[int, int]:
 
 
 @bp.route("/changelog")
+@page_cache.for_visitors
 def changelog():
     shipped = db.session.scalars(
         service.visible_items(current_user, status="shipped").order_by(
