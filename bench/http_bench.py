@@ -683,7 +683,8 @@ def report(runs: list[dict], machine: dict, args) -> str:
         f"HTTP benchmark, {machine['date']}: {args.ideas:,} ideas, {args.votes:,} votes, "
         f"{args.comments:,} comments, {args.users:,} users (seed {args.seed}); gunicorn "
         f"{args.workers} sync workers; wrk, {args.clients} connections, {args.duration:g} s "
-        f"per endpoint after {args.warmup:g} s of warm-up; loopback.",
+        f"per endpoint after {args.warmup:g} s of warm-up; loopback; anonymous page cache "
+        f"PAGE_CACHE_SECONDS={os.environ.get('PAGE_CACHE_SECONDS', '2 (default)')}.",
         "",
         f"Machine: {machine['nproc']} cores ({machine['cpu']}), {machine['memory']}, "
         f"{machine['os']}, Python {machine['python']}, SQLite {machine['sqlite']}, "
