@@ -196,6 +196,23 @@ def init_error_handlers(app: Flask) -> None:
         page = app.jinja_env.get_template("errors/unavailable.html")
         return page.render(title=ERROR_TITLES[503], message=message), 503, headers
 
+    @app.teardown_appcontext
+    def release_session(_error):
+        """End the request's session before Flask-SQLAlchemy does (teardowns run last
+        registered first). Its rollback fails when the database cut the connection after the
+        response was made (a restart): the answer stands, the pool has dropped the connection,
+        and the request must not turn into a 500 for it."""
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError, DisconnectionError) as error:
+            cause = getattr(error, "orig", None) or error
+            log.warning("database connection lost at the end of a request: %s",
+                        type(cause).__name__)  # fmt: skip
+            try:
+                db.session.remove()  # the connection is invalidated now: closes quietly
+            except Exception:
+                db.session.registry.clear()
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)

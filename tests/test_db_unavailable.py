@@ -143,3 +143,37 @@ def test_a_postgresql_restart_gives_503s_then_works_again():
             db.engine.dispose()
     finally:
         server.stop()
+
+
+def test_a_connection_cut_after_the_response_does_not_turn_it_into_a_500(database_url):
+    """The database restarts between the view's last query and the end of the request: the
+    session's closing rollback fails. The answer the view made stands."""
+    app = make_test_app(database_url)  # no app context kept: each request ends its own
+    state = {"armed": False, "raised": 0}
+
+    @app.after_request
+    def arm(response):
+        state["armed"] = True
+        return response
+
+    def cut(_conn):
+        if state["armed"] and not state["raised"]:
+            state["raised"] += 1
+            raise OperationalError(
+                "ROLLBACK", {}, Exception("terminating connection due to administrator command")
+            )
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "rollback", cut)
+    try:
+        client = app.test_client()
+        response = client.get("/ideas")
+        assert response.status_code == 200
+        assert state["raised"] == 1, "the closing rollback was reached"
+        state.update(armed=False, raised=0)
+        assert client.get("/api/v1/ideas").status_code == 200, "the next request works"
+    finally:
+        event.remove(engine, "rollback", cut)
+        with app.app_context():
+            db.engine.dispose()
