@@ -9,7 +9,7 @@ PORT ?= 5000
 # make serve: gunicorn workers, 2 x cores + 1 unless WORKERS says otherwise.
 WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 
-.PHONY: run serve test lint format system-packages deps test-deps migrate seed clean fuzz
+.PHONY: run serve test lint format system-packages deps test-deps migrate seed clean load fuzz
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -67,6 +67,11 @@ test: system-packages test-deps
 # in `make test`). PORTAL_FUZZ_EXAMPLES sets the examples per API operation (default 300).
 fuzz: system-packages test-deps
 	PORTAL_FUZZ=long $(PY) -m pytest tests/test_fuzz_api.py tests/test_markdown_properties.py
+
+# Load and faults, the long variant (bench/load_test.py; the short one is tests/test_load.py):
+# five minutes on PostgreSQL, a worker killed and the database restarted. LOAD_ARGS adds options.
+load: deps
+	PYTHONPATH=. $(PY) bench/load_test.py --duration 300 $(LOAD_ARGS)
 
 lint: test-deps
 	$(VENV)/bin/ruff check .
