@@ -75,6 +75,24 @@ def test_filters_typed_and_from_facets_and_orders(make_s):
     assert newest[0].title == "Kettle problem two"
 
 
+def test_votes_leave_the_index_verified_and_comments_after_ideas_by_votes(make_s):
+    """A vote reindexes its idea; its comments carry no vote count that would go stale."""
+    make = make_s
+    idea = make.idea(title="Kettle with a timer")
+    other = make.idea(title="Kettle that whistles")
+    discussion.add_comment(make.user(), idea, "A kettle timer would help mornings")
+    for _ in range(3):
+        service.set_vote(make.user(), idea, True)
+    db.session.commit()
+    assert verify() == []
+    ordered = [(i.type, i.title) for i in search.search(None, "kettle", order="votes").items]
+    assert ordered == [
+        ("idea", "Kettle with a timer"),
+        ("idea", other.title),
+        ("comment", "Kettle with a timer"),
+    ]
+
+
 def test_index_follows_edit_status_and_delete(make_s):
     make = make_s
     author = make.user()

@@ -91,7 +91,9 @@ def comment_document(comment: Comment, idea: Idea) -> Document | None:
         confidential=idea.confidential,
         organization=_organization(idea),
         hidden=idea.hidden or comment.hidden,
-        votes=idea.votes_count,
+        # Comments have no votes of their own. Not the idea's count: every vote would then
+        # have to reindex the whole thread (or leave its comments out of date).
+        votes=0,
         created=comment.created_at,
     )
 

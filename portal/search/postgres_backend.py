@@ -100,7 +100,7 @@ class PostgresBackend:
                 Comment.id.label("id"),
                 func.coalesce(Idea.merged_into_id, Comment.idea_id).label("idea_id"),
                 rank_comment.label("score"),
-                Idea.votes_count.label("votes"),
+                literal(0, Integer).label("votes"),  # as in the Whoosh documents
                 Comment.created_at.label("created"),
                 Category.slug.label("category"),
                 Idea.status.label("status"),
