@@ -62,7 +62,8 @@ def _number():
 SCHEMA = Schema(
     key=ID(unique=True, stored=True),
     digest=STORED(),
-    idea_id=STORED(),
+    id=_number(),
+    idea_id=_number(),
     # No positions: phrases are answered from `pairs`, snippets from the database text.
     title=TEXT(analyzer=ANALYZER, phrase=False),
     body=TEXT(analyzer=ANALYZER, phrase=False),
@@ -102,7 +103,8 @@ def index_fields(document: Document) -> dict:
     fields = {
         "key": document.key,
         "digest": digest(document),
-        "idea_id": document.idea_id,
+        "id": int(document.id),
+        "idea_id": int(document.idea_id),
         "title": document.title,
         "body": document.body,
         PHRASE_FIELD: f"{document.title}\n{document.body}",
@@ -239,9 +241,18 @@ class WhooshBackend:
         if self._reader is None:
             ix = self._open()
             self._check_schema(ix)
-            self._reader = ix.reader()
+            for attempt in range(3):
+                self._reader = ix.reader()
+                try:
+                    self._engine = Engine(self._reader, self._segments)
+                    break
+                except (OSError, IndexOutOfDate):
+                    # A commit merged segments and deleted their files between our reading
+                    # the table of contents and opening them: open the new state instead.
+                    self._close_reader()
+                    if attempt == 2:
+                        raise
             self._checked_at = now
-            self._engine = Engine(self._reader, self._segments)
             # Forget segments merged away since the last reopen.
             current = {leaf.segid for leaf in self._engine.leaves}
             for segid in list(self._segments):
@@ -260,9 +271,7 @@ class WhooshBackend:
             )
             hits = []
             for docnum, score in zip(page.docnums, page.scores, strict=True):
-                stored = engine.reader.stored_fields(docnum)
-                doc_type, doc_id = stored["key"].split(":")
-                hits.append(SearchHit(doc_type, int(doc_id), stored["idea_id"], score))
+                hits.append(SearchHit(*engine.describe(docnum), score))
         return SearchResult(hits=hits, total=page.total, facets=page.facets)
 
     def stored(self) -> dict[str, str]:

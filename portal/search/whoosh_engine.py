@@ -37,7 +37,7 @@ MAX_PREFIX_TERMS = 64
 # Columns read whole per segment: what facets, filters, visibility and order need.
 CODED_COLUMNS = ("type", "category", "status", "kind", "audience", "organization")
 FLAG_COLUMNS = ("confidential", "hidden")
-NUMBER_COLUMNS = ("votes", "created")
+NUMBER_COLUMNS = ("votes", "created", "id", "idea_id")
 VISIBILITY_COLUMNS = ("audience", "confidential", "hidden")
 # Posting lists kept per segment, counted in postings (12 bytes each): ~24 MB a segment.
 POSTINGS_CACHE_SIZE = 2_000_000
@@ -253,6 +253,18 @@ class Engine:
             for field in TEXT_FIELDS
         }
         self._df: dict = {}
+
+    def describe(self, docnum: int) -> tuple[str, int, int]:
+        """(type, id, idea id) of a document, from the columns read when the segment was
+        first opened: a merge may delete an old segment's files while a reader still
+        lists it, so nothing is read lazily from them (stored fields would be)."""
+        for leaf in reversed(self.leaves):
+            if docnum >= leaf.offset:
+                local = docnum - leaf.offset
+                data = leaf.data
+                doc_type = data.values["type"][data.codes["type"][local]]
+                return doc_type, int(data.numbers["id"][local]), int(data.numbers["idea_id"][local])
+        raise IndexError(docnum)
 
     def _doc_frequency(self, field, text) -> int:
         key = (field, text)
