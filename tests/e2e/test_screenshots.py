@@ -76,6 +76,11 @@ def test_screenshots(pages, showcase, screenshot_dir, live_server):
     expect(customer.locator("#similar-ideas .similar-list li").first).to_be_visible()
     shoot(customer, screenshot_dir, "new-idea-similar")
 
+    visit(customer, "/search?q=oven+timer")
+    expect(customer.locator(".search-hit .snippet mark").first).to_be_visible()
+    expect(customer.locator(".facets .facet-list li").first).to_be_visible()
+    shoot(customer, screenshot_dir, "search")
+
     visit(customer, "/roadmap")
     expect(customer.locator(".roadmap-column .item-card").first).to_be_visible()
     shoot(customer, screenshot_dir, "roadmap")
@@ -112,7 +117,7 @@ def test_screenshots(pages, showcase, screenshot_dir, live_server):
 
     written = sorted(p.name for p in screenshot_dir.glob("*.png"))
     assert {"home.png", "ideas-list-phone.png", "admin.png", "roadmap.png", "item.png",
-            "changelog.png", "notifications.png"} <= set(written)  # fmt: skip
+            "changelog.png", "notifications.png", "search.png"} <= set(written)  # fmt: skip
 
 
 MODERATOR = "moderator@example.com"
