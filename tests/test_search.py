@@ -255,3 +255,22 @@ def test_several_processes_writing_at_once_lose_nothing(make_s, search_app, data
     page = search.search(None, "parallel", per_page=100)
     assert page.total == 60
     assert verify() == []
+
+
+def test_snippets_quote_the_words_not_the_markdown(make_s):
+    make = make_s
+    make.idea(title="Preheat alert", body="A **tap on the wrist** when the _oven_ is hot & ready")
+    db.session.commit()
+    [item] = search.search(None, "wrist").items
+    assert "**" not in item.snippet and "_oven_" not in item.snippet
+    assert ">wrist</mark>" in item.snippet and "hot &amp; ready" in item.snippet
+
+
+def test_snippets_of_text_that_looks_like_html_stay_escaped(make_s):
+    make = make_s
+    body = "Type `<img src=x onerror=alert(1)>` near the wrist &lt;b&gt;"
+    make.idea(title="Escaping check", body=body)
+    db.session.commit()
+    [item] = search.search(None, "wrist").items
+    assert "<img" not in item.snippet and "<b>" not in item.snippet
+    assert "&lt;img" in item.snippet

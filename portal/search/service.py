@@ -1,7 +1,9 @@
 """Search for people: the backend finds, SQL fetches back, `access` checks once more."""
 
+import html
 from dataclasses import dataclass, field
 
+import nh3
 from flask import current_app, url_for
 from markupsafe import escape
 from sqlalchemy import select
@@ -66,6 +68,11 @@ class _Terms:
         return iter(self.stems)
 
 
+def plain_text(rendered_html: str | None) -> str:
+    """The words of rendered Markdown, without its markup: what a snippet quotes."""
+    return html.unescape(nh3.clean(rendered_html or "", tags=set())).strip()
+
+
 def snippet(text: str, request: SearchRequest) -> str:
     """Escaped text with the matched words in <mark>; the start of the text when none match."""
     terms = _Terms(request)
@@ -128,14 +135,14 @@ def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, mat
                     "comment",
                     comment.id,
                     idea.title,
-                    snippet(comment.body, request),
+                    snippet(plain_text(comment.body_html) or comment.body, request),
                     hit.score,
                     idea,
                     comment,
                 )  # fmt: skip
             )
         else:
-            text = idea.body or idea.title
+            text = plain_text(idea.body_html) or idea.title
             items.append(Item("idea", idea.id, idea.title, snippet(text, request), hit.score, idea))
     return SearchPage(request=request, items=items, total=result.total, facets=result.facets)
 
