@@ -1,6 +1,7 @@
 """Fixtures: the app on SQLite and on a real PostgreSQL, clients, factories, query counting."""
 
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 
@@ -45,6 +46,7 @@ def database_url(request):
     else:
         directory = tempfile.mkdtemp(prefix="portal-sqlite-")
         yield migrated(f"sqlite:///{directory}/test.db")
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _empty_tables(app) -> None:
