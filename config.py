@@ -112,11 +112,32 @@ class ProductionConfig(Config):
     @classmethod
     def init_app(cls, app) -> None:
         if not app.config.get("SECRET_KEY"):
-            raise RuntimeError(
-                "SECRET_KEY is not set: a production portal refuses to start without one. "
-                "Set SECRET_KEY in the environment (or PORTAL_ENV=development for local use)."
+            if not _inside_flask_command():
+                raise RuntimeError(
+                    "SECRET_KEY is not set: a production portal refuses to start without one. "
+                    "Set SECRET_KEY in the environment (or PORTAL_ENV=development for local use)."
+                )
+            # `flask --app wsgi db upgrade`, `users create`, `seed demo` ... must work on a
+            # machine without the server's settings: a throwaway key, said out loud. What it
+            # signs (unsubscribe links in e-mail the command queues) will not verify later.
+            import secrets
+            import sys
+
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
+            print(
+                "warning: SECRET_KEY is not set; this command uses a throwaway one (unsubscribe "
+                "links in e-mail it queues will not work). Set the server's SECRET_KEY.",
+                file=sys.stderr,
             )
         super().init_app(app)
+
+
+def _inside_flask_command() -> bool:
+    """Whether the app is being made for a `flask` command (not a server: not `flask run`)."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name != "run"
 
 
 class DevelopmentConfig(Config):

@@ -50,3 +50,36 @@ def test_https_turns_on_secure_cookies_and_hsts(database_url):
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     response = app.test_client().get("/healthz")
     assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def _flask(args: list[str], tmp_path) -> subprocess.CompletedProcess:
+    """`flask --app wsgi ...` as SPEC section 10 runs it: production, no SECRET_KEY set."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PORTAL_ENV")}
+    flask = os.path.join(os.path.dirname(sys.executable), "flask")
+    return subprocess.run(
+        [flask, "--app", "wsgi", *args],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/portal.db",
+            "PORTAL_INSTANCE_DIR": str(tmp_path),
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_commands_work_without_the_servers_secret_but_a_server_refuses(tmp_path):
+    listed = _flask(["--help"], tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    for command in ("db", "seed", "users", "categories", "search", "outbox"):
+        assert f"\n  {command} " in listed.stdout, command
+    assert _flask(["db", "upgrade"], tmp_path).returncode == 0
+    made = _flask(["users", "create", "cli@example.com", "--password", "long-password-1",
+                   "--kind", "customer"], tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "throwaway" in made.stderr
+    served = _flask(["run", "--port", "1"], tmp_path)
+    assert served.returncode != 0 and "SECRET_KEY is not set" in served.stderr
