@@ -120,6 +120,12 @@ def search_scope(user):
     return Scope(audiences=visible_audiences(user), confidential="none", include_hidden=False)
 
 
+def same_viewers(ideas) -> bool:
+    """Whether whoever may see one of `ideas` may see them all (and so their item): the
+    same audience, confidentiality and organization."""
+    return len({(i.category.audience, i.confidential, i.organization_id) for i in ideas}) <= 1
+
+
 def item_visibility(user):
     """SQL condition on ImprovementItem: visible to whoever may see every linked idea."""
     from sqlalchemy import exists, not_, select

@@ -228,9 +228,6 @@ class Page:
 class Engine:
     """Searches one opened index snapshot (a reader); cheap to make, segments are cached."""
 
-    _segments: dict = {}
-    _segments_lock = threading.Lock()
-
     def __init__(self, reader, segment_cache: dict):
         self.reader = reader
         self.leaves = []

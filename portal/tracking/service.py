@@ -218,7 +218,7 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
             item.shipped_at = utcnow()
         ideas = linked_ideas(item)
         idea_note = f"Improvement item #{item.id} is now {status.replace('_', ' ')}."
-        if note and _same_audience(ideas):
+        if note and access.same_viewers(ideas):
             # The note was written for the item's viewers; an idea seen more widely than
             # the item (beside a confidential one) gets the plain sentence instead.
             idea_note = note
@@ -238,11 +238,6 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
     item.updated_at = utcnow()
     db.session.flush()
     return item
-
-
-def _same_audience(ideas: list[Idea]) -> bool:
-    """Whether everyone who may see one of `ideas` may see them all (and so the item)."""
-    return len({(i.category.audience, i.confidential, i.organization_id) for i in ideas}) <= 1
 
 
 def _link(user, item: ImprovementItem, idea_ids) -> None:
