@@ -103,18 +103,15 @@ def sqlite_corpus(args) -> Path:
         leftover.unlink()
     log(f"generating {path.relative_to(ROOT)}")
     started = time.perf_counter()
-    generate.generate(
-        f"sqlite:///{path}",
-        ideas=args.ideas,
-        comments=args.comments,
-        users=args.users,
-        seed=args.seed,
-        now=CORPUS_NOW,
-        migrate=True,
-        echo=log,
-    )
+    generate_corpus(f"sqlite:///{path}", args)
     done.write_text(f"{time.perf_counter() - started:.1f}\n")
     return path
+
+
+def generate_corpus(url: str, args) -> None:
+    """The benchmark's corpus into an empty database: the same rows on SQLite and PostgreSQL."""
+    generate.generate(url, ideas=args.ideas, comments=args.comments, users=args.users,
+                      seed=args.seed, now=CORPUS_NOW, migrate=True, echo=log)  # fmt: skip
 
 
 def app_for(url: str, backend: str, index_dir: Path | None = None):
@@ -398,16 +395,7 @@ def bench_postgres(args, machine: dict) -> dict:
         url = server.create_database("bench")
         log("postgres: generating the corpus")
         started = time.perf_counter()
-        generate.generate(
-            url,
-            ideas=args.ideas,
-            comments=args.comments,
-            users=args.users,
-            seed=args.seed,
-            now=CORPUS_NOW,
-            migrate=True,
-            echo=log,
-        )
+        generate_corpus(url, args)
         load = time.perf_counter() - started
         with psycopg.connect(server.dsn("bench"), autocommit=True) as conn:
             machine["postgres"] = conn.execute("SHOW server_version").fetchone()[0]
