@@ -66,6 +66,9 @@ class User(UserMixin, db.Model):
     last_digest_at: Mapped[datetime | None] = mapped_column(DateTime)
     suspended_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Self-registered accounts read only until they confirm their address; accounts made by
+    # the CLI, an admin or single sign-on are verified when made.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Changes on password change, so "remember me" cookies and sessions of old passwords die.
     session_token: Mapped[str] = mapped_column(String(64))
 

@@ -112,6 +112,7 @@ def create_user(
     organization: Organization | None = None,
     teams: list[Team] | None = None,
     approved: bool = True,
+    verified: bool = True,
 ) -> User:
     """Create an account after checking every rule; Conflict when the e-mail is taken."""
     email = normalize_email(email)
@@ -137,6 +138,7 @@ def create_user(
         session_token=secrets.token_hex(16),
         created_at=utcnow(),
     )
+    user.email_verified_at = user.created_at if verified else None
     user.teams = list(teams or []) if kind == "staff" else []
     db.session.add(user)
     db.session.flush()

@@ -73,6 +73,12 @@ class Idea(db.Model):
 
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When the title or body last changed (a staff status change is not an edit).
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A moderator's `delete`: the text is gone (kept as a revision for moderators), the idea
+    # stays hidden for good, and its tombstone says "Removed by a moderator: <reason>".
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    removed_reason: Mapped[str | None] = mapped_column(Text)
     first_staff_answer_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
@@ -183,6 +189,8 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when a moderator removed it (None: its author deleted it).
+    removed_reason: Mapped[str | None] = mapped_column(Text)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

@@ -22,6 +22,9 @@ class Notification(db.Model):
     item_id: Mapped[int | None] = mapped_column(
         ForeignKey("improvement_item.id", ondelete="CASCADE")
     )
+    # The comment the message quotes: the notification is shown only while its reader may
+    # still read that comment (and the idea), and goes when the comment does.
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
     # The idea's (or item's) title when it happened, and a line saying what happened.
     title: Mapped[str] = mapped_column(String(150))
     message: Mapped[str] = mapped_column(Text, default="")
