@@ -160,6 +160,11 @@ def write_refusal(user) -> str | None:
     if user.is_suspended():
         until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
         return f"Your account is suspended until {until}: you can read but not write."
+    if user.email_verified_at is None:
+        return (
+            "Confirm your e-mail address first: open the link we sent you (your account page "
+            "can send it again). Until then you can read but not write."
+        )
     return None
 
 
