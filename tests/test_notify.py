@@ -8,11 +8,14 @@ message exactly once when it is back; webhooks are signed and carry only public 
 unsubscribe links work without signing in and cannot be forged.
 """
 
+import contextlib
 import email
 import hashlib
 import hmac
 import json
 import re
+import socket
+import ssl
 import threading
 from collections import Counter, defaultdict
 from email import policy
@@ -30,9 +33,10 @@ from portal.ideas import discussion
 from portal.ideas import service as ideas
 from portal.ideas.models import Follow
 from portal.moderation import service as moderation
-from portal.notify.delivery import url_refusal
+from portal.notify import webhook_http
 from portal.notify.models import WEBHOOK_EVENTS, Notification, OutboxMessage, Webhook
 from portal.notify.unsubscribe import SALT, unsubscribe_token, unsubscribe_url
+from portal.notify.webhook_http import url_refusal
 from portal.timeutil import utcnow
 from portal.tracking import service as tracking
 from tests.conftest import PASSWORD, Factory, _empty_tables, make_test_app
@@ -674,7 +678,7 @@ class Receiver:
     """A webhook receiver on loopback; with `fail_first`, it answers 500 to a delivery it has
     not seen before and 200 to its retry."""
 
-    def __init__(self):
+    def __init__(self, bind=("127.0.0.1", 0)):
         self.calls: list[SimpleNamespace] = []
         self.fail_first = False
         self._lock = threading.Lock()
@@ -703,8 +707,8 @@ class Receiver:
             def log_message(self, *_args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/portal"
+        self.server = ThreadingHTTPServer(bind, Handler)
+        self.url = f"http://{bind[0]}:{self.server.server_address[1]}/hooks/portal"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -957,3 +961,153 @@ def test_loopback_receiver_is_not_called_when_private_addresses_are_refused(
     assert receiver.calls == []
     (row,) = outbox("webhook")
     assert row.sent_at is None and "not allowed" in row.last_error
+
+
+class Redirector:
+    """A loopback server that answers every request with `status` and a Location header."""
+
+    def __init__(self, status: int, location: str):
+        self.calls: list[str] = []
+        redirector = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                redirector.calls.append(self.command)
+                self.send_response(status)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = do_PUT = _answer  # noqa: N815 (http.server's names)
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirects_are_failed_deliveries_never_followed(app, make, hook, status):
+    elsewhere = Redirector(200, "/")  # where the redirect points: it must never be reached
+    redirector = Redirector(status, elsewhere.url)
+    try:
+        hook.url = redirector.url
+        db.session.commit()
+        make.idea(category=make.category("public"))
+        (row,) = outbox("webhook")
+        assert redirector.calls == ["POST"]
+        assert row.sent_at is None and row.attempts == 1 and row.last_status == status
+        assert "redirects are not followed" in row.last_error
+        assert row.next_attempt_at > utcnow() and row.failed_at is None, "retried later"
+        make_due([row])
+        assert drain(app) == 1
+        (row,) = outbox("webhook")
+        assert row.attempts == 2 and row.sent_at is None and row.last_status == status
+        assert redirector.calls == ["POST", "POST"]
+        assert elsewhere.calls == []
+    finally:
+        redirector.close()
+        elsewhere.close()
+
+
+def _second_loopback_receiver(port: int) -> Receiver:
+    """A receiver on 127.0.0.2 at the same port as another on 127.0.0.1 (Linux routes the
+    whole of 127/8 to loopback)."""
+    try:
+        return Receiver(bind=("127.0.0.2", port))
+    except OSError as error:
+        pytest.skip(f"no second loopback address here: {error}")
+
+
+def test_each_delivery_resolves_once_and_connects_to_that_address(
+    app, make, receiver, hook, monkeypatch
+):
+    """DNS rebinding: the address checked is the address connected to; a second look-up that
+    could answer otherwise never happens. (Private addresses are allowed by `hook` here, so
+    both answers can be local receivers; the pinning does not depend on that setting.)"""
+    port = receiver.server.server_address[1]
+    other = _second_loopback_receiver(port)
+    answers = iter([["127.0.0.1"], ["127.0.0.2"], ["127.0.0.2"], ["127.0.0.2"]])
+    looked_up = []
+
+    def resolve(host):
+        looked_up.append(host)
+        return next(answers)
+
+    monkeypatch.setattr(webhook_http, "resolve", resolve)
+    try:
+        hook.url = f"http://hooks.example.test:{port}/hooks/portal"
+        db.session.commit()
+        make.idea(category=make.category("public"))
+        assert looked_up == ["hooks.example.test"], "one look-up for one delivery"
+        assert len(receiver.calls) == 1 and other.calls == []
+        # The receiver was reached at the checked address, by its name.
+        assert receiver.calls[0].headers["Host"] == f"hooks.example.test:{port}"
+        assert verify(receiver.calls[0]) and receiver.calls[0].delivery
+
+        # The next delivery looks the name up again (once), and goes where that answer says.
+        make.idea(category=make.category("public"))
+        assert looked_up == ["hooks.example.test"] * 2
+        assert len(receiver.calls) == 1 and len(other.calls) == 1
+        assert all(r.sent_at is not None and r.attempts == 1 for r in outbox("webhook"))
+    finally:
+        other.close()
+
+
+def test_a_name_that_turns_private_after_registration_is_refused_at_delivery(
+    app, make, receiver, hook, monkeypatch
+):
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", False)
+    port = receiver.server.server_address[1]
+    answers = {"hooks.example.test": ["93.184.216.34"]}
+    monkeypatch.setattr(webhook_http, "resolve", lambda host: answers[host])
+    url = f"http://hooks.example.test:{port}/hooks/portal"
+    assert url_refusal(url) is None, "public when registered"
+    hook.url = url
+    db.session.commit()
+
+    answers["hooks.example.test"] = ["127.0.0.1"]  # rebound to loopback
+    make.idea(category=make.category("public"))
+    answers["hooks.example.test"] = ["93.184.216.34", "127.0.0.1"]  # one bad answer is enough
+    make.idea(category=make.category("public"))
+    assert receiver.calls == []
+    rows = outbox("webhook")
+    assert len(rows) == 2
+    for row in rows:
+        assert row.sent_at is None and row.attempts == 1 and row.next_attempt_at > utcnow()
+        assert "hooks.example.test is at 127.0.0.1, not a public address" in row.last_error
+
+
+def test_https_deliveries_name_the_host_to_the_pinned_address(app, make, hook, monkeypatch):
+    """TLS goes to the checked address, with the host name as SNI (and so for the certificate
+    check): this server has no certificate, so the handshake fails after the name is seen."""
+    seen = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.sni_callback = lambda _sock, name, _ctx: seen.append(name)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve_one():
+        connection, _address = listener.accept()
+        with connection, contextlib.suppress(ssl.SSLError, OSError):
+            context.wrap_socket(connection, server_side=True)
+
+    thread = threading.Thread(target=serve_one, daemon=True)
+    thread.start()
+    monkeypatch.setattr(webhook_http, "resolve", lambda host: ["127.0.0.1"])
+    try:
+        hook.url = f"https://hooks.example.test:{port}/hooks/portal"
+        db.session.commit()
+        make.idea(category=make.category("public"))
+        thread.join(timeout=10)
+        assert seen == ["hooks.example.test"]
+        (row,) = outbox("webhook")
+        assert row.sent_at is None and row.attempts == 1 and row.last_error
+    finally:
+        listener.close()

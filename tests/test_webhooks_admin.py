@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.notify import webhook_http
 from portal.notify.models import WEBHOOK_EVENTS, OutboxMessage, Webhook
 from tests.conftest import PASSWORD, make_test_app
 
@@ -20,16 +21,20 @@ PUBLIC_IP = "93.184.216.34"
 
 @pytest.fixture
 def resolve(monkeypatch):
-    """Make name resolution answer `addresses[host]` (no DNS needed, nothing reached)."""
+    """Make name resolution answer `addresses[host]` (an address or a list; None: no such
+    name). Only the one look-up seam is replaced: there is no DNS here, and nothing is reached."""
     addresses = {}
-    real = socket.getaddrinfo
+    real = webhook_http.resolve
 
-    def fake(host, *args, **kwargs):
-        if host in addresses:
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (addresses[host], 0))]
-        return real(host, *args, **kwargs)
+    def fake(host):
+        if host not in addresses:
+            return real(host)
+        answer = addresses[host]
+        if answer is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [answer] if isinstance(answer, str) else list(answer)
 
-    monkeypatch.setattr("portal.notify.delivery.socket.getaddrinfo", fake)
+    monkeypatch.setattr(webhook_http, "resolve", fake)
     return addresses
 
 
@@ -103,6 +108,99 @@ def test_unsafe_or_bad_urls_are_refused_with_a_form_error(client, admin, resolve
     assert re.search(r'<small class="field-error" role="alert">[^<]*' + re.escape(message), html)
     assert 'aria-invalid="true"' in html
     assert hooks() == []
+
+
+NOT_PUBLIC = "loopback or private networks are not allowed"
+BAD_HOST = "The host name is not valid"
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("100.64.0.1", "shared (carrier-grade NAT)"),
+        ("100.127.255.254", "shared (carrier-grade NAT)"),
+        ("224.0.0.251", "multicast"),
+        ("239.255.255.250", "multicast"),
+        ("240.0.0.1", "reserved"),
+        ("255.255.255.255", "broadcast"),
+        ("0.0.0.0", "unspecified"),
+        ("192.0.2.10", "documentation"),
+        ("198.18.0.1", "benchmarking"),
+        ("172.31.255.255", "private"),
+        ("::", "unspecified"),
+        ("::1", "loopback"),
+        ("fd12:3456::1", "unique local"),
+        ("fe80::1", "link-local"),
+        ("ff02::1", "multicast"),
+        ("ff0e::1", "global-scope multicast"),
+        ("::ffff:10.0.0.1", "IPv4-mapped private"),
+        ("2002:a00:1::1", "6to4 of a private address"),
+        ("64:ff9b::7f00:1", "NAT64 of loopback"),
+        ("2001:db8::1", "documentation"),
+    ],
+)
+def test_addresses_that_are_not_public_unicast_are_refused(client, admin, resolve, address, kind):
+    resolve["hooks.example.com"] = address
+    literal = f"[{address}]" if ":" in address else address
+    for url in (f"http://{literal}/hook", "https://hooks.example.com/hook"):
+        response = client.post("/admin/webhooks", data=form(url))
+        assert response.status_code == 422, (kind, url)
+        html = response.get_data(as_text=True)
+        assert re.search(r'<small class="field-error" role="alert">[^<]*' + NOT_PUBLIC, html), url
+    assert hooks() == []
+
+
+def test_a_name_is_refused_when_any_of_its_addresses_is_private(client, admin, resolve):
+    resolve["hooks.example.com"] = [PUBLIC_IP, "10.0.0.7"]
+    response = client.post("/admin/webhooks", data=form("https://hooks.example.com/hook"))
+    assert response.status_code == 422
+    assert "hooks.example.com is at 10.0.0.7, not a public address" in response.get_data(
+        as_text=True
+    )
+    assert hooks() == []
+
+
+def test_a_name_that_does_not_resolve_is_refused(client, admin, resolve):
+    resolve["nowhere.example.com"] = None
+    response = client.post("/admin/webhooks", data=form("https://nowhere.example.com/hook"))
+    assert response.status_code == 422
+    assert "The host name nowhere.example.com does not resolve." in response.get_data(as_text=True)
+    assert hooks() == []
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (f"https://{'a' * 70}.example.com/hook", BAD_HOST),  # a label over 63 characters
+        (f"https://{'ab.' * 90}example.com/hook", BAD_HOST),  # over 253 in all
+        ("https://hooks..example.com/hook", BAD_HOST),
+        ("https://-hooks.example.com/hook", BAD_HOST),
+        ("https://hooks example.com/hook", BAD_HOST),
+        ("https://hooks.example.com:99999/hook", "not a valid URL"),
+        ("https://hooks.example.com:0/hook", "The port must be"),
+        ("https://hooks.example.com:http/hook", "not a valid URL"),
+        ("http://[::1/hook", "not a valid URL"),
+        ("https://user:pass@hooks.example.com/hook", "Leave user names and passwords out"),
+    ],
+)
+def test_malformed_urls_are_a_form_error_not_a_500(app, client, admin, resolve, allow_private,
+                                                   url, message):  # fmt: skip
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = allow_private
+    response = client.post("/admin/webhooks", data=form(url))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'<small class="field-error" role="alert">[^<]*' + re.escape(message), html)
+    assert hooks() == []
+
+
+def test_international_names_are_checked_in_their_ascii_form(client, admin, resolve):
+    resolve["xn--bcher-kva.example"] = PUBLIC_IP
+    response = client.post("/admin/webhooks", data=form("https://bücher.example/hook"))
+    assert response.status_code == 302
+    resolve["xn--bcher-kva.example"] = "192.168.0.1"
+    response = client.post("/admin/webhooks", data=form("https://bücher.example/other"))
+    assert response.status_code == 422 and NOT_PUBLIC in response.get_data(as_text=True)
 
 
 def test_other_mistakes_are_shown_beside_their_fields(client, admin, resolve):

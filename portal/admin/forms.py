@@ -35,7 +35,8 @@ class WebhookForm(FlaskForm):
     url = StringField(
         "Receiver URL",
         validators=[DataRequired(), Length(max=2000), no_control_characters],
-        description="An http:// or https:// address that accepts POSTed JSON.",
+        description="An http:// or https:// address on a public network that accepts POSTed JSON "
+        "(redirects are not followed).",
     )
     secret = StringField(
         "Signing secret",

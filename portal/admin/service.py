@@ -11,8 +11,8 @@ from portal.accounts.models import ROLES, Organization, Team, User
 from portal.errors import Conflict, Forbidden, Invalid
 from portal.extensions import db
 from portal.ideas.models import AUDIENCES, Category, Idea
-from portal.notify.delivery import url_refusal
 from portal.notify.models import WEBHOOK_EVENTS, OutboxMessage, Webhook
+from portal.notify.webhook_http import url_refusal
 from portal.search import tasks as search_tasks
 from portal.validation import choice, clean_text
 
@@ -108,7 +108,7 @@ def new_webhook_secret() -> str:
 
 
 def create_webhook(actor, url, secret, events) -> Webhook:
-    """Register a receiver; its URL must not point at loopback or private addresses."""
+    """Register a receiver; its URL must be well formed and (unless allowed) public."""
     _require_admin(actor)
     url = clean_text(url, "url", min_length=1, max_length=2000, label="URL")
     refusal = url_refusal(url)

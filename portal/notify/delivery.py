@@ -15,18 +15,15 @@ that, sends it again after the lease: webhooks carry `X-Portal-Delivery` for rec
 drop such repeats.)
 """
 
-import ipaddress
+import http.client
 import json
 import logging
 import os
 import smtplib
 import socket
-import urllib.error
-import urllib.request
 import uuid
 from contextvars import ContextVar
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_mail import Connection, Message
@@ -37,6 +34,7 @@ from portal.database import writing
 from portal.extensions import db
 from portal.notify.digest import send_due_digests
 from portal.notify.models import OutboxMessage, Webhook
+from portal.notify.webhook_http import RefusedURL, checked_target, post
 from portal.timeutil import utcnow
 from portal.worker import QueueWorker
 
@@ -54,24 +52,6 @@ class DeliveryError(Exception):
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
         self.status = status
-
-
-def url_refusal(url: str) -> str | None:
-    """Why a webhook URL is refused (loopback and private addresses, unless allowed)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "Use an http:// or https:// address."
-    if current_app.config.get("WEBHOOK_ALLOW_PRIVATE"):
-        return None
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
-    except OSError:
-        return None  # unresolvable now: delivery will fail and retry, nothing private reached
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            return "Webhook addresses on loopback or private networks are not allowed."
-    return None
 
 
 class _BoundedConnection(Connection):
@@ -109,9 +89,11 @@ def _send_webhook(message: OutboxMessage) -> int:
     hook = db.session.get(Webhook, message.webhook_id) if message.webhook_id else None
     if hook is None or not hook.active:
         raise DeliveryError("The webhook was deactivated.")
-    refusal = url_refusal(message.recipient)
-    if refusal:
-        raise DeliveryError(refusal)
+    try:
+        # Resolved and checked now, at each attempt: the connection goes to these addresses.
+        target = checked_target(message.recipient)
+    except RefusedURL as refusal:
+        raise DeliveryError(str(refusal)) from None
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "portal-webhooks/1",
@@ -119,16 +101,16 @@ def _send_webhook(message: OutboxMessage) -> int:
         "X-Portal-Delivery": str(message.id),
         **json.loads(message.headers or "{}"),
     }
-    request = urllib.request.Request(
-        message.recipient, data=message.body.encode(), headers=headers, method="POST"
-    )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as error:
-        raise DeliveryError(f"HTTP {error.code}", error.code) from None
-    except (urllib.error.URLError, OSError) as error:
-        raise DeliveryError(str(getattr(error, "reason", error))) from None
+        status = post(target, message.body.encode(), headers, TIMEOUT_SECONDS)
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        raise DeliveryError(str(error) or type(error).__name__) from None
+    if 300 <= status < 400:
+        # Never followed: a redirect could lead anywhere, past the address check.
+        raise DeliveryError(f"HTTP {status}: redirects are not followed", status)
+    if not 200 <= status < 300:
+        raise DeliveryError(f"HTTP {status}", status)
+    return status
 
 
 def deliver(message: OutboxMessage) -> None:
