@@ -33,6 +33,7 @@ from portal.ideas import discussion
 from portal.ideas import service as ideas
 from portal.ideas.models import Follow
 from portal.moderation import service as moderation
+from portal.notify import service as notify_service
 from portal.notify import webhook_http
 from portal.notify.models import WEBHOOK_EVENTS, Notification, OutboxMessage, Webhook
 from portal.notify.unsubscribe import SALT, unsubscribe_token, unsubscribe_url
@@ -230,6 +231,53 @@ def test_email_arrives_and_survives_a_mail_server_outage(mail_app, smtp):
     planned = [m for m in smtp.inbox.messages if "Planned for next quarter." in body_of(m)]
     assert sorted(m["To"] for m in planned) == sorted(u.email for u in readers)
     assert len({m["Message-ID"] for m in smtp.inbox.messages}) == len(smtp.inbox.messages)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Line one\nLine two", "Line one\r\nLine two", "Line one\u2028Line two",
+     "Line one \u2029\n\t Line two", "  Line one\rLine two\n"],
+    ids=["newline", "crlf", "line-separator", "mixed-run", "cr-and-edges"],
+)  # fmt: skip
+def test_a_title_with_line_breaks_still_gets_its_email_with_a_one_line_subject(
+    mail_app, smtp, title
+):
+    make = Factory()
+    staff = make.user(kind="staff")
+    author = make.user(name="Ann Author")
+    idea = make.idea(author=author, title=title)
+    assert idea.title == title.strip(), "titles keep their line breaks"
+    ideas.change_status(staff, idea, "under_review", "Looking.")
+    db.session.commit()
+
+    (message,) = smtp.inbox.to(author.email)
+    assert message["Subject"] == "Status changed: Line one Line two"
+    assert "Line two" in body_of(message)
+    (row,) = outbox()
+    assert row.sent_at is not None and row.attempts == 1 and row.last_error is None
+
+
+def test_queued_subjects_are_one_line_and_bounded_even_from_old_rows(mail_app, smtp):
+    """Rows queued before subjects were flattened are sent too; a long subject is cut."""
+    make = Factory()
+    reader = make.user(name="Rita Reader")
+    db.session.add(
+        OutboxMessage(
+            kind="email",
+            recipient="old@example.com",
+            subject="Status changed: Old\nrow\u2028title",
+            body="Queued.",
+        )
+    )
+    notify_service.queue_email(reader, "Status changed: " + "long words " * 40, "Hello.")
+    db.session.commit()
+    drain(mail_app)
+    assert [m["Subject"] for m in smtp.inbox.to("old@example.com")] == [
+        "Status changed: Old row title"
+    ]
+    (long,) = smtp.inbox.to(reader.email)
+    assert len(long["Subject"]) == 200 and long["Subject"].endswith("long wo…")
+    assert all(r.sent_at is not None and r.attempts == 1 for r in outbox())
 
 
 def test_unsubscribe_link_from_a_delivered_email(mail_app, smtp):

@@ -33,6 +33,7 @@ from portal import events
 from portal.database import writing
 from portal.extensions import db
 from portal.notify.digest import send_due_digests
+from portal.notify.headers import one_line
 from portal.notify.models import OutboxMessage, Webhook
 from portal.notify.webhook_http import RefusedURL, checked_target, post
 from portal.timeutil import utcnow
@@ -71,12 +72,16 @@ class _BoundedConnection(Connection):
 
 
 def _send_email(message: OutboxMessage) -> None:
-    headers = json.loads(message.headers or "{}")
+    # Header values are made one line here too: a row queued before subjects were flattened,
+    # or a header from elsewhere, must not fail every attempt (Flask-Mail refuses line breaks).
+    headers = {name: one_line(value, 2000) for name, value in
+               json.loads(message.headers or "{}").items()}  # fmt: skip
+    subject = one_line(message.subject)
     if current_app.config.get("MAIL_BACKEND") == "log":
-        log.info("e-mail to %s: %s\n%s", message.recipient, message.subject, message.body)
+        log.info("e-mail to %s: %s\n%s", message.recipient, subject, message.body)
         return
     email = Message(
-        subject=message.subject,
+        subject=subject,
         recipients=[message.recipient],
         body=message.body,
         extra_headers=headers,
@@ -123,7 +128,8 @@ def deliver(message: OutboxMessage) -> None:
         else:
             message.last_status = _send_webhook(message)
     except Exception as error:  # any failure: keep it for a later attempt
-        message.last_error = str(error)[:2000]
+        # Some errors (Flask-Mail's BadHeaderError) have no message: name them at least.
+        message.last_error = (str(error) or type(error).__name__)[:2000]
         if isinstance(error, DeliveryError) and error.status:
             message.last_status = error.status
         if message.attempts >= MAX_ATTEMPTS:

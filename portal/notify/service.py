@@ -17,6 +17,7 @@ from portal import access, events
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.ideas.models import Follow, Idea
+from portal.notify.headers import one_line
 from portal.notify.models import Notification, OutboxMessage, Webhook
 from portal.timeutil import isoformat
 
@@ -91,6 +92,7 @@ def _email_body(user: User, idea: Idea, message: str) -> str:
 
 
 def queue_email(user: User, subject: str, body: str) -> None:
+    """Queue an e-mail to `user`; the subject is made one line (titles may hold line breaks)."""
     from portal.notify.unsubscribe import unsubscribe_url
 
     headers = {
@@ -101,7 +103,7 @@ def queue_email(user: User, subject: str, body: str) -> None:
         OutboxMessage(
             kind="email",
             recipient=user.email,
-            subject=subject[:300],
+            subject=one_line(subject),
             body=body,
             headers=json.dumps(headers),
         )  # fmt: skip
@@ -116,7 +118,7 @@ def digest_body(user: User, notifications: list[Notification]) -> str:
     for note in notifications:
         link = url_for("ideas.detail", idea_id=note.idea_id, _external=True) if note.idea_id else ""
         first_line = note.message.splitlines()[0] if note.message else ""
-        lines += [f"- {note.title}: {first_line}", f"  {link}"]
+        lines += [f"- {one_line(note.title)}: {first_line}", f"  {link}"]
     lines += ["", f"All notifications: {url_for('notify.centre', _external=True)}",
               f"Unsubscribe from all e-mail: {unsubscribe_url(user)}"]  # fmt: skip
     return "\n".join(lines) + "\n"
