@@ -1,6 +1,7 @@
 """Search: visibility, keeping in sync, odd input, several writers, both backends."""
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -274,3 +275,52 @@ def test_snippets_of_text_that_looks_like_html_stay_escaped(make_s):
     [item] = search.search(None, "wrist").items
     assert "<img" not in item.snippet and "<b>" not in item.snippet
     assert "&lt;img" in item.snippet
+
+
+def _long_body(words: int = 3100) -> str:
+    """About 20,000 characters of ordinary words that match nothing searched below."""
+    filler = "pallet crate forklift ramp dock shelf"
+    return " ".join(filler.split()[n % 6] for n in range(words))
+
+
+def test_a_match_deep_inside_a_long_body_gets_a_highlighted_snippet(make_s):
+    make = make_s
+    body = _long_body() + " the <b>wristband</b> beeps & blinks " + _long_body(40)
+    assert 19_000 < len(body) <= 20_000
+    make.idea(title="Warehouse alarm", body=body)
+    db.session.commit()
+    [item] = search.search(None, "wristbands").items
+    assert re.search(r"<mark[^>]*>wristband</mark>", item.snippet), item.snippet
+    assert "&lt;b&gt;" in item.snippet and "&amp; blinks" in item.snippet
+    assert "<b>" not in item.snippet
+    assert len(item.snippet) < 1000, "a snippet, not the body"
+
+
+def test_highlighting_work_per_hit_does_not_grow_with_the_body(make_s, monkeypatch):
+    """Every hit's text is no longer run through the analyser whole: the highlighter gets a
+    bounded window around the match (and nothing when the words only occur in the title)."""
+    make = make_s
+    for n in range(5):
+        make.idea(title=f"Dock report {n}", body=_long_body() + " a broken wristband here")
+    make.idea(title="Wristband in the title only", body=_long_body())
+    short = make.idea(title="Short one", body="A wristband that is short and sweet.")
+    db.session.commit()
+    handed = []
+    real = search.highlight
+
+    def counting_highlight(text, *args, **kwargs):
+        handed.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(search, "highlight", counting_highlight)
+    page = search.search(None, "wristband", per_page=100)
+    assert page.total == 7 and len(page.items) == 7
+    marked = [i for i in page.items if "<mark" in i.snippet]
+    assert len(marked) == 6, "every body with the word shows it highlighted"
+    assert len(handed) == 6, "one window per body with the word; none for the title-only hit"
+    assert max(handed) <= 5_000, "a window of a few thousand characters per hit"
+    assert sum(handed) <= 7 * 5_000  # was about 7 × 20,000
+    # An ordinary text is highlighted whole, as before.
+    short_item = next(i for i in page.items if i.id == short.id)
+    assert short_item.snippet.startswith("A <mark")
+    assert len("A wristband that is short and sweet.") in handed

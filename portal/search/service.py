@@ -1,6 +1,7 @@
 """Search for people: the backend finds, SQL fetches back, `access` checks once more."""
 
 import html
+import re
 from dataclasses import dataclass, field
 
 import nh3
@@ -20,6 +21,10 @@ from portal.validation import choice
 
 _analyzer = StemmingAnalyzer()
 SNIPPET_CHARS = 220
+# The highlighter analyses every word it is given: each hit hands it at most this many
+# characters, a few windows around where the query's words occur, however long the text.
+HIGHLIGHT_WINDOW = 3000
+HIGHLIGHT_WINDOWS = 3
 
 
 @dataclass
@@ -77,18 +82,53 @@ def snippet(text: str, request: SearchRequest) -> str:
     """Escaped text with the matched words in <mark>; the start of the text when none match."""
     terms = _Terms(request)
     if text and terms:
-        marked = highlight(
-            text,
-            terms,
-            _analyzer,
-            ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70),
-            HtmlFormatter(tagname="mark", between=" … "),
-            top=2,
-        )
-        if marked:
-            return marked
+        for window in _windows(text, terms):
+            marked = highlight(
+                window,
+                terms,
+                _analyzer,
+                ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70),
+                HtmlFormatter(tagname="mark", between=" … "),
+                top=2,
+            )
+            if marked:
+                return marked
     short = text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
     return str(escape(short))
+
+
+def _windows(text: str, terms: _Terms):
+    """Parts of `text` worth highlighting: all of a short text; for a long one, up to
+    HIGHLIGHT_WINDOWS windows of HIGHLIGHT_WINDOW characters around words that may match."""
+    if len(text) <= HIGHLIGHT_WINDOW:
+        yield text
+        return
+    # A plain scan (in C) for the start of a word beginning like a query stem: a stem is
+    # the start of its word but may end differently ("happy" -> "happi"), so its last letter
+    # is dropped. A false lead costs one window; the highlighter then decides what matches.
+    needles = {stem[:-1] if len(stem) > 3 else stem for stem in terms}
+    if terms.prefix:
+        needles.add(terms.prefix)
+    pattern = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+    covered_until = 0
+    tried = 0
+    for match in re.finditer(rf"\b(?:{pattern})", text, re.IGNORECASE):
+        at = match.start()
+        if at < covered_until:
+            continue
+        start = max(0, at - HIGHLIGHT_WINDOW // 3)
+        end = min(len(text), start + HIGHLIGHT_WINDOW)
+        if start > 0:  # begin after a space, not in the middle of a word
+            space = re.search(r"\s", text[start:at])
+            start = start + space.end() if space else at
+        if end < len(text):
+            space = re.search(r"\s\S*\Z", text[at:end])
+            end = at + space.start() if space else end
+        yield text[start:end]
+        covered_until = end
+        tried += 1
+        if tried == HIGHLIGHT_WINDOWS:
+            return
 
 
 def backend():
