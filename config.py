@@ -61,6 +61,8 @@ class Config:
 
     PROMISING_VOTES = _env_int("PROMISING_VOTES", 10)
     FLAGS_TO_HIDE = _env_int("FLAGS_TO_HIDE", 3)
+    # How long after posting a comment's author may still edit it.
+    COMMENT_EDIT_HOURS = _env_int("COMMENT_EDIT_HOURS", 24)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

@@ -1,44 +1,86 @@
 """The one place where visibility and permissions are decided.
 
-Every list, count, detail page, API response (and later search, feed and export) asks
-here. Query filters (`idea_visibility`) and the per-object predicates (`can_see_idea`)
-implement the same rule and are tested against each other.
+Three questions, each answered only here:
+
+- **Who is this?** `is_staff`, `is_admin`, `can_moderate` (the moderator role; admins too).
+- **What may they see?** An idea *exists* for a viewer when its audience and confidentiality
+  allow (`idea_visibility` in SQL, `can_see_idea` per object; anything else is a 404). Its
+  *content* is readable (`can_read`) when it also is not hidden, or the viewer may read
+  hidden content (moderators, within what their own kind may see) or wrote it. Those who
+  may not read hidden content get its tombstone and nothing else.
+- **What may they do to this object in its state?** The `*_refusal` functions return why
+  not (a message for the person) or None. Services raise with that message; templates ask
+  the same functions which buttons and forms to offer, so nothing is offered that then fails.
+
+Query filters and per-object predicates implement the same rule and are tested against each
+other (tests/test_visibility.py, tests/test_stateful_visibility.py).
 """
 
-from sqlalchemy import false, or_, true
+from datetime import timedelta
 
-from portal.ideas.models import AUDIENCES, Category, Comment, Idea
+from flask import current_app
+from sqlalchemy import exists, false, not_, or_, select, true
+
+from portal.extensions import db
+from portal.ideas.models import AUDIENCES, VOTE_CLOSED_STATUSES, Category, Comment, Idea
+from portal.timeutil import utcnow
 
 
-def _signed_in(user) -> bool:
+class Refusal(str):
+    """Why someone may not do something: a message for them (403 when raised)."""
+
+    state = False
+
+
+class StateRefusal(Refusal):
+    """The object's state refuses (locked, hidden, merged, closed, deleted): 409 when raised."""
+
+    state = True
+
+
+# -- who someone is ---------------------------------------------------------------------------
+
+
+def signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
 def is_staff(user) -> bool:
-    return _signed_in(user) and user.kind == "staff"
-
-
-def is_moderator(user) -> bool:
-    return _signed_in(user) and user.role in ("moderator", "admin")
+    """A company employee (kind `staff`), whatever their role."""
+    return signed_in(user) and user.kind == "staff"
 
 
 def is_admin(user) -> bool:
-    return _signed_in(user) and user.role == "admin"
+    return signed_in(user) and user.role == "admin"
 
 
-def sees_everything(user) -> bool:
-    return is_moderator(user)
+def can_moderate(user) -> bool:
+    """The moderator role (admins too): the review queue and moderation actions, within
+    what the moderator may see."""
+    return signed_in(user) and user.role in ("moderator", "admin")
 
 
 def _approved_supplier(user) -> bool:
-    return _signed_in(user) and user.kind == "supplier" and user.approved
+    return (
+        signed_in(user)
+        and user.kind == "supplier"
+        and user.approved
+        and user.organization_id is not None
+    )
+
+
+# -- what exists for them ---------------------------------------------------------------------
 
 
 def visible_audiences(user) -> tuple[str, ...]:
-    """Category audiences whose ideas this user may see."""
-    if not _signed_in(user):
+    """Category audiences whose ideas this user may see.
+
+    The moderator role adds none: a community moderator sees what their own kind sees (SPEC
+    2). Staff of any role and admins see every audience.
+    """
+    if not signed_in(user):
         return ("public",)
-    if user.kind == "staff" or is_moderator(user):
+    if is_staff(user) or is_admin(user):
         return AUDIENCES
     if _approved_supplier(user):
         return ("public", "suppliers")
@@ -46,17 +88,37 @@ def visible_audiences(user) -> tuple[str, ...]:
     return ("public", "customers")
 
 
+def _sees_all_confidential(user) -> bool:
+    return is_staff(user) or is_admin(user)
+
+
+def sees_hidden(user) -> bool:
+    """May read hidden content (within what they may see at all): moderators and admins."""
+    return can_moderate(user)
+
+
 def viewer_class(user) -> str:
     """A key naming everything that decides what this user sees (for caches)."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return "anon"
-    if sees_everything(user):
+    if is_admin(user):
         return "all"
-    if user.kind == "staff":
-        return "staff"
+    if is_staff(user):
+        base = "staff"
+    elif _approved_supplier(user):
+        base = f"supplier:{user.organization_id}"
+    else:
+        base = "customer"
+    return f"{base}+hidden" if sees_hidden(user) else base
+
+
+def _confidentiality(user):
+    """SQL condition on Idea: the confidential ideas this user may see, and every other."""
+    if _sees_all_confidential(user):
+        return true()
     if _approved_supplier(user):
-        return f"supplier:{user.organization_id}"
-    return "customer"
+        return or_(Idea.confidential.is_(false()), Idea.organization_id == user.organization_id)
+    return Idea.confidential.is_(false())
 
 
 def idea_visibility(user, *, include_hidden_own: bool = True, hidden_is_public: bool = False):
@@ -65,83 +127,108 @@ def idea_visibility(user, *, include_hidden_own: bool = True, hidden_is_public: 
     Hidden ideas are left out for all but moderators (and, with `include_hidden_own`, their
     author) unless `hidden_is_public`: their tombstone is public, for pages and the log.
     """
-    if sees_everything(user):
+    if is_admin(user):
         return true()
-    condition = Idea.audience.in_(visible_audiences(user))
-    if not is_staff(user):
-        if _approved_supplier(user) and user.organization_id is not None:
-            condition &= or_(
-                Idea.confidential.is_(false()), Idea.organization_id == user.organization_id
-            )
-        else:
-            condition &= Idea.confidential.is_(false())
-    if hidden_is_public:
+    condition = Idea.audience.in_(visible_audiences(user)) & _confidentiality(user)
+    if hidden_is_public or sees_hidden(user):
         return condition
     not_hidden = Idea.hidden.is_(false())
-    if include_hidden_own and _signed_in(user):
+    if include_hidden_own and signed_in(user):
         not_hidden = or_(not_hidden, Idea.author_id == user.id)
     return condition & not_hidden
 
 
 def can_see_idea(user, idea: Idea) -> bool:
-    """May this user open the idea's page? (A hidden idea shows others its tombstone.)"""
-    if sees_everything(user):
+    """Does the idea exist for this user (its page, maybe a tombstone)? Else a 404."""
+    if is_admin(user):
         return True
     if idea.audience not in visible_audiences(user):
         return False
-    own_organization = _approved_supplier(user) and user.organization_id == idea.organization_id
-    return not (idea.confidential and not (is_staff(user) or own_organization))
+    if not idea.confidential or _sees_all_confidential(user):
+        return True
+    return _approved_supplier(user) and user.organization_id == idea.organization_id
 
 
-def can_see_hidden_content(user, content) -> bool:
-    """Hidden content itself (not its tombstone): moderators and its author."""
-    return sees_everything(user) or (_signed_in(user) and content.author_id == user.id)
+def ideas_readable(user, ideas) -> bool:
+    """Whether `user` may read every one of `ideas`."""
+    return all(can_read(user, idea) for idea in ideas)
+
+
+def can_read(user, content) -> bool:
+    """May this user read the content itself (an idea or a comment), not just its tombstone?"""
+    if isinstance(content, Comment):
+        return _can_read_comment(user, content)
+    idea = content
+    if not can_see_idea(user, idea):
+        return False
+    if idea.deleted_at is not None:  # removed by a moderator: earlier versions for moderators
+        return sees_hidden(user)
+    if not idea.hidden:
+        return True
+    return sees_hidden(user) or (signed_in(user) and idea.author_id == user.id)
+
+
+def _can_read_comment(user, comment: Comment) -> bool:
+    idea = db.session.get(Idea, comment.idea_id)
+    if idea is None or not can_read(user, idea):
+        return False
+    if not comment.hidden:
+        return True
+    return sees_hidden(user) or (signed_in(user) and comment.author_id == user.id)
 
 
 def comment_visibility(user):
-    """SQL condition on Comment (beside the idea's own): hidden comments for moderators only."""
-    return true() if sees_everything(user) else Comment.hidden.is_(false())
+    """SQL condition on Comment (beside the idea's own): hidden comments for moderators."""
+    return true() if sees_hidden(user) else Comment.hidden.is_(false())
+
+
+def readable_comment(user):
+    """SQL condition on Comment: readable by this user (its idea's rule included)."""
+    visible = select(Idea.id).where(Idea.id == Comment.idea_id, idea_visibility(user))
+    own = Comment.author_id == user.id if signed_in(user) else false()
+    return exists(visible) & or_(comment_visibility(user), own)
 
 
 def search_scope(user):
     """What the search index must filter to, for this user (same rule as idea_visibility)."""
     from portal.search.querying import Scope
 
-    if sees_everything(user):
+    if is_admin(user):
         return Scope(audiences=AUDIENCES, confidential="all", include_hidden=True)
-    if is_staff(user):
-        return Scope(audiences=AUDIENCES, confidential="all", include_hidden=False)
-    if _approved_supplier(user) and user.organization_id is not None:
-        return Scope(
-            audiences=visible_audiences(user),
-            confidential=str(user.organization_id),
-            include_hidden=False,
-        )
-    return Scope(audiences=visible_audiences(user), confidential="none", include_hidden=False)
+    if _sees_all_confidential(user):
+        confidential = "all"
+    elif _approved_supplier(user):
+        confidential = str(user.organization_id)
+    else:
+        confidential = "none"
+    return Scope(
+        audiences=visible_audiences(user),
+        confidential=confidential,
+        include_hidden=sees_hidden(user),
+    )
 
 
 def same_viewers(ideas) -> bool:
     """Whether whoever may see one of `ideas` may see them all (and so their item): the
     same audience, confidentiality and organization."""
-    return len({(i.category.audience, i.confidential, i.organization_id) for i in ideas}) <= 1
+    # The organization matters only for a confidential idea: two suppliers' open ideas in
+    # one audience have the same viewers.
+    return (
+        len({(i.audience, i.confidential, i.organization_id if i.confidential else None)
+             for i in ideas}) <= 1
+    )  # fmt: skip
 
 
 def item_visibility(user):
     """SQL condition on ImprovementItem: visible to whoever may see every linked idea."""
-    from sqlalchemy import exists, not_, select
-
     from portal.tracking.models import ImprovementItem
 
-    if sees_everything(user):
+    if is_admin(user):
         return true()
     unseen = select(Idea.id).where(
         Idea.item_id == ImprovementItem.id, not_(idea_visibility(user, hidden_is_public=True))
     )
     return ~exists(unseen)
-
-
-def can_manage_items(user) -> bool:
-    return can_change_status(user)
 
 
 def category_visibility(user):
@@ -153,83 +240,345 @@ def can_see_category(user, category: Category) -> bool:
     return category.audience in visible_audiences(user)
 
 
+def can_see_vote_breakdown(user) -> bool:
+    """Votes by kind and organization: the company's view, never a community moderator's."""
+    return is_staff(user) or is_admin(user)
+
+
+def notification_visibility(user):
+    """SQL condition on Notification: shown only while its reader may still read what it
+    points to (the idea, and the comment it quotes)."""
+    from portal.notify.models import Notification
+
+    idea_readable = exists(
+        select(Idea.id).where(Idea.id == Notification.idea_id, idea_visibility(user))
+    )
+    comment_readable = exists(
+        select(Comment.id).where(
+            Comment.id == Notification.comment_id,
+            Comment.deleted_at.is_(None),
+            readable_comment(user),
+        )
+    )
+    return or_(Notification.idea_id.is_(None), idea_readable) & or_(
+        Notification.comment_id.is_(None), comment_readable
+    )
+
+
+# -- what they may do: each returns why not, or None ------------------------------------------
+
+
 def write_refusal(user) -> str | None:
     """Why this user may not write at all right now, or None when they may."""
-    if not _signed_in(user):
-        return "Sign in to take part."
+    if not signed_in(user):
+        return Refusal("Sign in to take part.")
     if user.is_suspended():
         until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
-        return f"Your account is suspended until {until}: you can read but not write."
+        return Refusal(f"Your account is suspended until {until}: you can read but not write.")
     if user.email_verified_at is None:
-        return (
+        return Refusal(
             "Confirm your e-mail address first: open the link we sent you (your account page "
             "can send it again). Until then you can read but not write."
         )
     return None
 
 
-def can_write(user) -> bool:
-    return write_refusal(user) is None
+def post_refusal(user) -> str | None:
+    """Posting a new idea."""
+    return write_refusal(user)
 
 
-def can_mark_confidential(user) -> bool:
-    return _approved_supplier(user) and user.organization_id is not None
+def _idea_closed(idea: Idea, action: str) -> str | None:
+    """Why an idea in its state takes no more `action` (votes, comments), or None."""
+    if idea.deleted_at is not None:
+        return StateRefusal(f"This idea was removed by a moderator: {action} are closed.")
+    if idea.hidden:
+        return StateRefusal(f"This idea is hidden by the moderators: {action} are closed.")
+    if idea.merged_into_id is not None:
+        return StateRefusal(
+            f"This idea was merged into #{idea.merged_into_id}: {action} go there instead."
+        )
+    if idea.locked:
+        return StateRefusal(f"This idea is locked: {action} are closed.")
+    return None
 
 
-def can_edit_idea(user, idea: Idea) -> bool:
-    return can_write(user) and (idea.author_id == user.id or is_moderator(user))
+def vote_refusal(user, idea: Idea) -> str | None:
+    """Casting or withdrawing a vote (votes are frozen once an idea is settled)."""
+    refusal = write_refusal(user) or _idea_closed(idea, "votes")
+    if refusal:
+        return refusal
+    if idea.status in VOTE_CLOSED_STATUSES:
+        return StateRefusal(f"This idea is {idea.status.replace('_', ' ')}: votes are closed.")
+    return None
 
 
-def can_change_status(user) -> bool:
-    return can_write(user) and (is_staff(user) or is_admin(user))
+def comment_refusal(user, idea: Idea) -> str | None:
+    return write_refusal(user) or _idea_closed(idea, "comments")
 
 
-def can_answer_officially(user) -> bool:
-    return can_change_status(user)
+def reply_refusal(user, idea: Idea, parent: Comment) -> str | None:
+    refusal = comment_refusal(user, idea)
+    if refusal:
+        return refusal
+    if parent.is_deleted:
+        return StateRefusal("That comment was deleted: reply to the discussion instead.")
+    if parent.hidden:
+        return StateRefusal(
+            "That comment is hidden by the moderators: reply to the discussion instead."
+        )
+    return None
 
 
-def can_see_vote_breakdown(user) -> bool:
-    return is_staff(user) or is_moderator(user)
+def _is_author(user, content) -> bool:
+    return signed_in(user) and content.author_id == user.id
 
 
-def can_edit_comment(user, comment: Comment) -> bool:
-    return (
-        can_write(user)
-        and not comment.is_deleted
-        and (comment.author_id == user.id or is_moderator(user))
-    )
+def moderates(user, content) -> bool:
+    """Whether `user` acts on `content` as a moderator (someone else's, readable to them):
+    such an edit or removal is a moderation action with a reason, in the public log."""
+    return can_moderate(user) and not _is_author(user, content) and can_read(user, content)
 
 
-def can_delete_comment(user, comment: Comment) -> bool:
-    return can_edit_comment(user, comment)
+def edit_refusal(user, content) -> str | None:
+    """Editing an idea or a comment: the author within the rules of its state, or a
+    moderator (a moderation action, with a reason)."""
+    refusal = write_refusal(user)
+    if refusal:
+        return refusal
+    if isinstance(content, Comment) and content.is_deleted:
+        return StateRefusal("This comment was deleted.")
+    if isinstance(content, Idea) and content.deleted_at is not None:
+        return StateRefusal("This idea was removed by a moderator.")
+    if can_moderate(user) and can_read(user, content):
+        return None
+    if not _is_author(user, content):
+        return Refusal("Only the author (or a moderator) can edit this.")
+    if isinstance(content, Idea):
+        return _idea_closed(content, "edits")
+    idea = db.session.get(Idea, content.idea_id)
+    refusal = _idea_closed(idea, "edits")
+    if refusal:
+        return refusal
+    if content.hidden:
+        return StateRefusal("This comment is hidden by the moderators: it cannot be edited.")
+    hours = current_app.config["COMMENT_EDIT_HOURS"]
+    if content.created_at < utcnow() - timedelta(hours=hours):
+        return StateRefusal(f"Comments can be edited for {hours} hours after they are posted.")
+    return None
 
 
-def can_approve_suppliers(user) -> bool:
-    return is_admin(user) or is_staff(user)
+def delete_refusal(user, comment: Comment) -> str | None:
+    """Deleting a comment: its author at any time, or a moderator (with a reason)."""
+    refusal = write_refusal(user)
+    if refusal:
+        return refusal
+    if comment.is_deleted:
+        return StateRefusal("This comment is already deleted.")
+    if _is_author(user, comment) or moderates(user, comment):
+        return None
+    return Refusal("Only the author (or a moderator) can delete this comment.")
 
 
-def can_administer(user) -> bool:
-    return is_admin(user)
+def flag_refusal(user, target) -> str | None:
+    """Flagging an idea, a comment or a user."""
+    from portal.accounts.models import User
+
+    refusal = write_refusal(user)
+    if refusal:
+        return refusal
+    if isinstance(target, User):
+        return Refusal("You cannot flag yourself.") if target.id == user.id else None
+    if _is_author(user, target):
+        return Refusal("You cannot flag your own content.")
+    if getattr(target, "deleted_at", None) is not None:
+        return StateRefusal("This was deleted: there is nothing to flag.")
+    if target.hidden:
+        return StateRefusal("This is already hidden and waits for the moderators.")
+    return None
 
 
-def can_moderate(user) -> bool:
-    return is_moderator(user)
+def appeal_refusal(user, content, already_appealed: bool = False) -> str | None:
+    """The author of hidden content asks, once, for another look."""
+    refusal = write_refusal(user)
+    if refusal:
+        return refusal
+    if not _is_author(user, content):
+        return Refusal("Only the author can appeal.")
+    if getattr(content, "deleted_at", None) is not None and not content.hidden:
+        return StateRefusal("This was deleted: there is nothing to appeal.")
+    if not content.hidden:
+        return StateRefusal("This is not hidden: there is nothing to appeal.")
+    if already_appealed:
+        return StateRefusal("You have already appealed this once.")
+    return None
+
+
+def moderation_refusal(user) -> str | None:
+    """Using the review queue and moderation actions at all."""
+    if not can_moderate(user):
+        return Refusal("Only moderators may do this.")
+    return write_refusal(user)
+
+
+# Which actions apply to a target in its state (the review queue and in-place moderation).
+def moderation_actions(user, target, *, appealed: bool = False) -> list[str]:
+    """The moderation actions `user` may take on `target` as it is now, in a sensible order."""
+    from portal.accounts.models import User
+
+    if moderation_refusal(user):
+        return []
+    if isinstance(target, User):
+        if can_moderate(target):
+            return []
+        suspended = target.is_suspended()
+        return ["unsuspend"] if suspended else ["suspend"]
+    actions = []
+    removed = getattr(target, "deleted_at", None) is not None
+    if removed:
+        return []
+    # On hidden content, `hide` keeps it hidden with the moderator's reason (an appeal
+    # rejected, an automatic hold confirmed).
+    actions += ["restore", "hide"] if target.hidden else ["hide"]
+    if isinstance(target, Idea):
+        actions.append("unlock" if target.locked else "lock")
+        if target.merged_into_id is None:
+            actions.append("merge")
+    if not _is_author(user, target):
+        actions += ["edit", "delete"]
+    return actions
+
+
+def merge_refusal(user, duplicate: Idea, original: Idea) -> str | None:
+    """Merging `duplicate` into `original`: only ideas with exactly the same viewers."""
+    refusal = moderation_refusal(user)
+    if refusal:
+        return refusal
+    if original.id == duplicate.id:
+        return StateRefusal("An idea cannot be merged into itself.")
+    if duplicate.merged_into_id is not None:
+        return StateRefusal(f"This idea is already merged into #{duplicate.merged_into_id}.")
+    if original.merged_into_id is not None:
+        return StateRefusal(
+            f"That idea was itself merged into #{original.merged_into_id}: merge there."
+        )
+    if original.deleted_at is not None:
+        return StateRefusal("That idea was removed by a moderator.")
+    if not same_viewers([duplicate, original]):
+        return StateRefusal(
+            "These ideas are seen by different people (audience or confidentiality): merging "
+            "would show one's content to people who may not see it."
+        )
+    return None
+
+
+def answer_refusal(user, idea: Idea | None = None) -> str | None:
+    """Answering officially and changing an idea's status: staff (and admins)."""
+    refusal = write_refusal(user)
+    if refusal:
+        return refusal
+    if not (is_staff(user) or is_admin(user)):
+        return Refusal("Only staff can answer officially or change an idea's status.")
+    if idea is not None:
+        if not can_read(user, idea):
+            return StateRefusal("This idea is hidden by the moderators.")
+        if idea.deleted_at is not None:
+            return StateRefusal("This idea was removed by a moderator.")
+        if idea.merged_into_id is not None:
+            return StateRefusal(f"This idea was merged into #{idea.merged_into_id}: answer there.")
+    return None
+
+
+def manage_items_refusal(user) -> str | None:
+    """Improvement items: staff (and admins)."""
+    refusal = write_refusal(user)
+    if refusal:
+        return refusal
+    if not (is_staff(user) or is_admin(user)):
+        return Refusal("Only staff manage improvement items.")
+    return None
+
+
+def promote_refusal(user, idea: Idea) -> str | None:
+    """Promoting an idea (or linking it to an item): never a hidden, removed or merged one,
+    whose title the roadmap would then publish."""
+    refusal = manage_items_refusal(user)
+    if refusal:
+        return refusal
+    if idea.deleted_at is not None or idea.hidden:
+        return StateRefusal(f"Idea #{idea.id} is hidden by the moderators: it cannot be promoted.")
+    if idea.merged_into_id is not None:
+        return StateRefusal(f"Idea #{idea.id} was merged into #{idea.merged_into_id}.")
+    if idea.item_id is not None:
+        return StateRefusal(f"Idea #{idea.id} is already linked to item #{idea.item_id}.")
+    return None
+
+
+def approve_refusal(user) -> str | None:
+    """Approving (or revoking) a supplier: staff and admins who may write."""
+    refusal = write_refusal(user)
+    if refusal:
+        return refusal
+    if not (is_staff(user) or is_admin(user)):
+        return Refusal("Only staff and admins approve suppliers.")
+    return None
+
+
+def mark_confidential_refusal(user) -> str | None:
+    if not _approved_supplier(user):
+        return Refusal("Only approved suppliers can mark an idea confidential.")
+    return None
+
+
+def administer_refusal(user) -> str | None:
+    """Users, categories, teams, organizations, webhooks and settings: admins."""
+    if not is_admin(user):
+        return Refusal("Only admins may do this.")
+    return write_refusal(user)
+
+
+def staff_area_refusal(user) -> str | None:
+    """The staff pages (triage, dashboard, exports): staff and admins."""
+    if not (is_staff(user) or is_admin(user)):
+        return Refusal("Only staff can open this page.")
+    return None
+
+
+def allowed(refusal: str | None) -> bool:
+    """For templates: `allowed(vote_refusal(viewer, idea))`."""
+    return refusal is None
 
 
 JINJA_GLOBALS = {
-    "can_manage_items": can_manage_items,
-    "can_moderate": can_moderate,
-    "can_see_hidden_content": can_see_hidden_content,
-    "can_see_idea": can_see_idea,
-    "can_write": can_write,
-    "can_edit_idea": can_edit_idea,
-    "can_change_status": can_change_status,
-    "can_answer_officially": can_answer_officially,
-    "can_see_vote_breakdown": can_see_vote_breakdown,
-    "can_edit_comment": can_edit_comment,
-    "can_delete_comment": can_delete_comment,
-    "can_mark_confidential": can_mark_confidential,
-    "can_approve_suppliers": can_approve_suppliers,
-    "can_administer": can_administer,
-    "is_moderator": is_moderator,
+    name: globals()[name]
+    for name in (
+        "signed_in",
+        "is_staff",
+        "is_admin",
+        "can_moderate",
+        "sees_hidden",
+        "can_see_idea",
+        "can_read",
+        "can_see_vote_breakdown",
+        "write_refusal",
+        "post_refusal",
+        "vote_refusal",
+        "comment_refusal",
+        "reply_refusal",
+        "edit_refusal",
+        "delete_refusal",
+        "flag_refusal",
+        "appeal_refusal",
+        "moderation_refusal",
+        "moderation_actions",
+        "moderates",
+        "answer_refusal",
+        "manage_items_refusal",
+        "promote_refusal",
+        "approve_refusal",
+        "mark_confidential_refusal",
+        "administer_refusal",
+        "staff_area_refusal",
+        "allowed",
+    )
 }

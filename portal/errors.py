@@ -45,3 +45,10 @@ class Unavailable(DomainError):
     """Something the request needs is not ready (a search index being rebuilt)."""
 
     code, status = "unavailable", 503
+
+
+def refuse(refusal: str | None) -> None:
+    """Raise for a refusal from `access` (Conflict when the object's state refuses, else
+    Forbidden); nothing when there is none."""
+    if refusal:
+        raise (Conflict if getattr(refusal, "state", False) else Forbidden)(str(refusal))

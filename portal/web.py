@@ -1,6 +1,7 @@
 """Page-side plumbing: fragments or pages, safe redirects, templating, errors, headers."""
 
 import logging
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -253,6 +255,22 @@ def _url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+_IDEA_NUMBER = re.compile(r"(?<![\w&])#(\d{1,9})\b")
+
+
+def _link_ideas(text: str | None) -> Markup:
+    """Plain text, escaped, with "#42" linking idea 42 (a merge or duplicate note names the
+    original by number; following the link tells nobody more than the page it opens)."""
+
+    def link(match: re.Match) -> str:
+        number = int(match.group(1))
+        if not 0 < number < 2**31:
+            return match.group(0)
+        return f'<a href="{url_for("ideas.detail", idea_id=number)}">#{number}</a>'
+
+    return Markup(_IDEA_NUMBER.sub(link, str(escape(text or ""))))
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(access.JINJA_GLOBALS)
     app.jinja_env.globals.update(
@@ -264,6 +282,7 @@ def init_templating(app: Flask) -> None:
         url_with=_url_with,
     )
     app.jinja_env.filters["iso"] = isoformat
+    app.jinja_env.filters["link_ideas"] = _link_ideas
 
     @app.template_filter("datetime")
     def format_datetime(value):
@@ -272,10 +291,10 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def inject_user():
         waiting = 0
-        if access.is_moderator(current_user):
+        if access.can_moderate(current_user):
             from portal.moderation.service import open_queue_count
 
-            waiting = open_queue_count()
+            waiting = open_queue_count(current_user)
         unread = 0
         if current_user.is_authenticated:
             from portal.notify.service import unread_count

@@ -28,6 +28,7 @@ from aiosmtpd.controller import Controller
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
+from portal.errors import Conflict
 from portal.extensions import db
 from portal.ideas import discussion
 from portal.ideas import service as ideas
@@ -493,11 +494,16 @@ def test_a_reply_to_a_reply_tells_the_person_replied_to(cast):
     assert told == sorted([(cast.follower.id, "reply"), (cast.author.id, "reply")])
 
 
-def test_hidden_idea_followers_are_not_told_but_its_author_is(cast):
+def test_hidden_idea_followers_are_not_told_but_its_author_is(cast, make):
     moderation.act(cast.moderator, "hide", "idea", cast.idea.id, "Off topic.")
     db.session.commit()
     before = last_notification_id()
-    ideas.change_status(cast.staff, cast.idea, "declined", "Not for us.")
+    # Staff who are not moderators may not read a hidden idea, so do not answer it.
+    with pytest.raises(Conflict):
+        ideas.change_status(cast.staff, cast.idea, "declined", "Not for us.")
+    db.session.rollback()
+    staff_moderator = make.user(kind="staff", role="moderator")
+    ideas.change_status(staff_moderator, cast.idea, "declined", "Not for us.")
     db.session.commit()
     told = {n.user_id for n in notifications_since(before)}
     assert told == {cast.author.id}, "the author may still see their hidden idea"
@@ -923,7 +929,7 @@ def test_mixed_item_sends_the_public_idea_but_not_the_item(make, receiver, hook)
 
 
 def test_hidden_idea_sends_no_status_webhook(make, receiver, hook):
-    staff = make.user(kind="staff")
+    staff = make.user(kind="staff", role="moderator")
     moderator = make.user(role="moderator")
     idea = make.idea(category=make.category("public"))
     moderation.act(moderator, "hide", "idea", idea.id, "Off topic.")

@@ -75,7 +75,7 @@ def _counted_by(user):
         idea
         for idea in rows
         if access.can_see_idea(user, idea)
-        and (not idea.hidden or access.sees_everything(user))
+        and (not idea.hidden or access.sees_hidden(user))
         and idea.merged_into_id is None
     ]
 

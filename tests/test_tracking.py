@@ -466,7 +466,8 @@ ITEM_TITLE = "Rework the pallet label workflow"
 SECRET_TITLE = "Acme confidential barcode supplier switch"
 PUBLIC_TITLE = "Pallet labels are hard to read"
 
-VIEWERS = ("anonymous", "customer", "pending_a", "supplier_b", "supplier_a", "staff", "moderator")
+VIEWERS = ("anonymous", "customer", "pending_a", "supplier_b", "supplier_a", "staff", "moderator",
+           "staff_mod")  # fmt: skip
 # Who sees the item: whoever may see every linked idea (SPEC section 6).
 SEES_ITEM = {
     "anonymous": False,
@@ -475,7 +476,8 @@ SEES_ITEM = {
     "supplier_b": False,  # another organization
     "supplier_a": True,
     "staff": True,
-    "moderator": True,  # moderators see everything
+    "moderator": False,  # a community moderator (a customer) sees what customers see
+    "staff_mod": True,  # staff see every audience, moderators or not
 }
 
 
@@ -490,6 +492,7 @@ def mixed(make, staff):
         "supplier_a": make.user(kind="supplier", org=org_a, name="Ada Acme"),
         "staff": staff,
         "moderator": make.user(role="moderator", name="Mo Moderator"),
+        "staff_mod": make.user(kind="staff", role="moderator", name="Sid Staffmod"),
     }
     public_category = make.category("public")
     public = make.idea(

@@ -32,6 +32,7 @@ USERS = (
     "supplier_b",  # approved supplier of organization B
     "staff",
     "moderator",  # kind customer, role moderator
+    "staff_mod",  # kind staff, role moderator: sees every audience, as staff do
     "admin",  # kind supplier of organization B, role admin: the role beats kind and org
 )
 IDEAS = ("public", "customers", "suppliers", "conf_public", "conf_suppliers")
@@ -45,7 +46,9 @@ VISIBLE = {
     "pending_a": frozenset({"public", "customers"}),
     "supplier_b": frozenset({"public", "suppliers"}),
     "staff": EVERYTHING,
-    "moderator": EVERYTHING,
+    # A community moderator sees what their own kind sees (SPEC 2): a customer's view.
+    "moderator": frozenset({"public", "customers"}),
+    "staff_mod": EVERYTHING,
     "admin": EVERYTHING,
 }
 # Which category audiences each viewer sees (and may post in).
@@ -56,7 +59,8 @@ AUDIENCES_SEEN = {
     "pending_a": frozenset({"public", "customers"}),
     "supplier_b": frozenset({"public", "suppliers"}),
     "staff": frozenset({"public", "customers", "suppliers"}),
-    "moderator": frozenset({"public", "customers", "suppliers"}),
+    "moderator": frozenset({"public", "customers"}),
+    "staff_mod": frozenset({"public", "customers", "suppliers"}),
     "admin": frozenset({"public", "customers", "suppliers"}),
 }
 SLUGS = {"public": "open-forum", "customers": "customer-lounge", "suppliers": "supplier-hub"}
@@ -92,7 +96,9 @@ def test_the_matrix_says_what_the_spec_says():
     """Sanity of the hand-written table against the prose of SPEC section 2."""
     assert VISIBLE["pending_a"] == VISIBLE["customer"]
     assert not any(i.startswith("conf_") for i in VISIBLE["pending_a"])
-    assert VISIBLE["staff"] == VISIBLE["moderator"] == VISIBLE["admin"] == EVERYTHING
+    assert VISIBLE["staff"] == VISIBLE["staff_mod"] == VISIBLE["admin"] == EVERYTHING
+    # The moderator role adds no audience: the community moderator is a customer.
+    assert VISIBLE["moderator"] == VISIBLE["customer"]
     for who in USERS:
         # Seeing an idea needs seeing its category's audience.
         assert {IDEA_AUDIENCE[i] for i in VISIBLE[who]} <= AUDIENCES_SEEN[who]
@@ -118,6 +124,7 @@ def world(app):
         "supplier_b": user("Bea Borealis", "supplier", org=org_b),
         "staff": user("Stan Staff", "staff"),
         "moderator": user("Mo Moderator", role="moderator"),
+        "staff_mod": user("Sid Staffmod", "staff", role="moderator"),
         "admin": user("Ada Admin", "supplier", role="admin", org=org_b),
     }
     poster = user("Paula Poster")
@@ -228,6 +235,7 @@ HIDDEN_IDEA_SEEN_BY = {
     "supplier_b": False,
     "staff": False,
     "moderator": True,
+    "staff_mod": True,
     "admin": True,
 }
 
@@ -246,7 +254,7 @@ def test_hidden_idea_predicate_sql_and_page_agree(app, world, who):
     db.session.commit()
     user = viewer(world, who)
     expected = HIDDEN_IDEA_SEEN_BY[who]
-    assert access.can_see_hidden_content(user, row) is expected
+    assert access.can_read(user, row) is expected
     assert access.can_see_idea(user, row)  # the public category: its tombstone is public
     found = db.session.scalar(
         select(Idea.id).where(Idea.id == row.id, access.idea_visibility(user))

@@ -79,18 +79,6 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_token}"
 
     @property
-    def is_staff(self) -> bool:
-        return self.kind == "staff"
-
-    @property
-    def is_moderator(self) -> bool:
-        return self.role in ("moderator", "admin")
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    @property
     def is_pending_supplier(self) -> bool:
         return self.kind == "supplier" and not self.approved
 

@@ -20,7 +20,7 @@ from portal.accounts.models import (
     Team,
     User,
 )
-from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.errors import Conflict, Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.timeutil import utcnow
 from portal.validation import choice, clean_text
@@ -205,8 +205,7 @@ def update_profile(user: User, display_name, email_preference) -> None:
 def approve_supplier(actor: User, user: User) -> None:
     from portal import access
 
-    if not access.can_approve_suppliers(actor):
-        raise Forbidden("Only staff and admins approve suppliers.")
+    refuse(access.approve_refusal(actor))
     user.approved = True
     db.session.flush()
     log.info("user %s approved supplier %s", actor.id, user.id)

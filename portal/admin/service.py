@@ -8,7 +8,7 @@ from sqlalchemy import case, delete, func, select, update
 
 from portal import access
 from portal.accounts.models import ROLES, Organization, Team, User
-from portal.errors import Conflict, Forbidden, Invalid
+from portal.errors import Conflict, Invalid, refuse
 from portal.extensions import db
 from portal.ideas.models import AUDIENCES, Category, Idea
 from portal.notify.models import WEBHOOK_EVENTS, OutboxMessage, Webhook
@@ -21,8 +21,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}$")
 
 
 def _require_admin(actor) -> None:
-    if not access.can_administer(actor):
-        raise Forbidden("Only admins may do this.")
+    refuse(access.administer_refusal(actor))
 
 
 def create_category(slug, name, audience, team: Team | None = None, description="") -> Category:

@@ -20,9 +20,10 @@ from portal.web import redirect_back
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _require(predicate) -> None:
-    if not predicate(current_user):
-        abort(403, "You do not have access to this page.")
+def _require(refusal_of) -> None:
+    refusal = refusal_of(current_user)
+    if refusal:
+        abort(403, refusal)
 
 
 def _team_choices():
@@ -57,14 +58,14 @@ def _render_index(category_form=None, team_form=None, org_form=None, status=200)
 @bp.route("")
 @login_required
 def index():
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     return _render_index()
 
 
 @bp.route("/approvals")
 @login_required
 def approvals():
-    _require(access.can_approve_suppliers)
+    _require(access.approve_refusal)
     return render_template(
         "admin/approvals.html", pending=accounts.pending_suppliers(), action_form=EmptyForm()
     )
@@ -73,7 +74,7 @@ def approvals():
 @bp.route("/users/<int:user_id>/approve", methods=["POST"])
 @login_required
 def approve(user_id: int):
-    _require(access.can_approve_suppliers)
+    _require(access.approve_refusal)
     user = db.get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
         accounts.approve_supplier(current_user, user)
@@ -85,7 +86,7 @@ def approve(user_id: int):
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 @login_required
 def set_role(user_id: int):
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     if form.validate_on_submit():
@@ -98,7 +99,7 @@ def set_role(user_id: int):
 @bp.route("/categories", methods=["POST"])
 @login_required
 def create_category():
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     form = CategoryForm()
     form.team.choices = _team_choices()
     if form.validate_on_submit():
@@ -119,7 +120,7 @@ def create_category():
 @bp.route("/teams", methods=["POST"])
 @login_required
 def create_team():
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     form = NameForm(prefix="team")
     if form.validate_on_submit():
         try:
@@ -136,7 +137,7 @@ def create_team():
 @bp.route("/organizations", methods=["POST"])
 @login_required
 def create_organization():
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     form = NameForm(prefix="org")
     if form.validate_on_submit():
         try:
@@ -168,14 +169,14 @@ def _render_webhooks(form=None, status=200):
 @bp.route("/webhooks")
 @login_required
 def webhooks():
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     return _render_webhooks()
 
 
 @bp.route("/webhooks", methods=["POST"])
 @login_required
 def create_webhook():
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     form = WebhookForm()
     if form.validate_on_submit():
         try:
@@ -200,7 +201,7 @@ def _webhook(webhook_id: int) -> Webhook:
 @bp.route("/webhooks/<int:webhook_id>")
 @login_required
 def webhook_log(webhook_id: int):
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     hook = _webhook(webhook_id)
     return render_template(
         "admin/webhooks.html", hook=hook, deliveries=service.webhook_deliveries(hook),
@@ -221,7 +222,7 @@ def activate_webhook(webhook_id: int):
 
 
 def _set_active(webhook_id: int, active: bool):
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     hook = _webhook(webhook_id)
     if EmptyForm().validate_on_submit():
         service.set_webhook_active(current_user, hook, active)
@@ -236,7 +237,7 @@ def _set_active(webhook_id: int, active: bool):
 @bp.route("/webhooks/<int:webhook_id>/delete", methods=["POST"])
 @login_required
 def delete_webhook(webhook_id: int):
-    _require(access.can_administer)
+    _require(access.administer_refusal)
     hook = _webhook(webhook_id)
     if EmptyForm().validate_on_submit():
         url = hook.url

@@ -151,9 +151,15 @@ SCHEMAS = {
             "body_html": {"type": "string", "description": "Sanitised HTML of the body."},
             "kind": {"type": "string", "enum": list(IDEA_KINDS)},
             "status": {"type": "string", "enum": list(STATUSES)},
-            "status_note": NULLABLE_STRING,
+            "status_note": {
+                "type": ["string", "null"],
+                "description": "null for a hidden idea to those who may not read it.",
+            },
             "category": _ref("Category"),
-            "author": _ref("UserBrief"),
+            "author": {
+                "oneOf": [_ref("UserBrief"), {"type": "null"}],
+                "description": "null for hidden content to those who may not read it.",
+            },
             "votes": {"type": "integer"},
             "comments": {"type": "integer"},
             "confidential": {"type": "boolean"},
@@ -187,7 +193,10 @@ SCHEMAS = {
             "parent_id": {"type": ["integer", "null"]},
             "body": {"type": "string"},
             "body_html": {"type": "string"},
-            "author": _ref("UserBrief"),
+            "author": {
+                "oneOf": [_ref("UserBrief"), {"type": "null"}],
+                "description": "null for hidden content to those who may not read it.",
+            },
             "official": {"type": "boolean"},
             "deleted": {"type": "boolean"},
             "created_at": {"type": "string", "format": "date-time"},
@@ -207,12 +216,16 @@ SCHEMAS = {
     },
     "IdeaPatch": {
         "type": "object",
-        "description": "title/body for the author; status/note for staff.",
+        "description": "title/body for the author (a moderator editing someone else's idea "
+        "adds `reason`); status/note for staff (`duplicate_of` names the original of a "
+        "duplicate).",
         "properties": {
             "title": {"type": "string", "minLength": 5, "maxLength": 150},
             "body": {"type": "string", "maxLength": 20000},
+            "reason": {"type": "string", "minLength": 1, "maxLength": 2000},
             "status": {"type": "string", "enum": list(STATUSES)},
             "note": NULLABLE_STRING,
+            "duplicate_of": {"type": ["integer", "null"]},
         },
     },
     "VoteState": {
@@ -230,9 +243,11 @@ SCHEMAS = {
     },
     "CommentPatch": {
         "type": "object",
-        "description": "body for the author; official for staff.",
+        "description": "body for the author (a moderator editing someone else's comment "
+        "adds `reason`); official for staff.",
         "properties": {
             "body": {"type": "string", "minLength": 1, "maxLength": 10000},
+            "reason": {"type": "string", "minLength": 1, "maxLength": 2000},
             "official": {"type": "boolean"},
         },
     },
@@ -334,12 +349,21 @@ SCHEMAS = {
                     "merge",
                     "suspend",
                     "unsuspend",
+                    "edit",
+                    "delete",
                 ],  # fmt: skip
             },
             "target_type": {"type": "string", "enum": ["idea", "comment", "user"]},
             "target_id": {"type": "integer"},
             "reason": {"type": "string", "minLength": 1, "maxLength": 2000},
             "into_id": {"type": ["integer", "null"], "description": "merge: the original"},
+            "title": {
+                "type": "string",
+                "minLength": 5,
+                "maxLength": 150,
+                "description": "edit (an idea): the new title",
+            },
+            "body": {"type": "string", "maxLength": 20000, "description": "edit: the new body"},
             "until": {
                 "type": ["string", "null"],
                 "description": "suspend: an ISO 8601 date or date-time in the future",

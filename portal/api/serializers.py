@@ -38,7 +38,7 @@ def idea(idea, viewer_has_voted: bool, viewer=None, visible_items: set | None = 
     confidential idea of another organization) is not even named.
     """
     # Hidden content shows others only its tombstone: that it was hidden, and why.
-    redact = idea.hidden and not access.can_see_hidden_content(viewer, idea)
+    redact = not access.can_read(viewer, idea)
     if idea.item_id and visible_items is None:
         from portal.tracking.service import visible_item_ids
 
@@ -50,9 +50,9 @@ def idea(idea, viewer_has_voted: bool, viewer=None, visible_items: set | None = 
         "body_html": "" if redact else idea.body_html,
         "kind": idea.kind,
         "status": idea.status,
-        "status_note": idea.status_note,
+        "status_note": None if redact else idea.status_note,
         "category": category(idea.category),
-        "author": user_brief(idea.author),
+        "author": None if redact else user_brief(idea.author),
         "votes": idea.votes_count,
         "comments": idea.comments_count,
         "confidential": idea.confidential,
@@ -61,6 +61,8 @@ def idea(idea, viewer_has_voted: bool, viewer=None, visible_items: set | None = 
         "locked": idea.locked,
         "hidden": idea.hidden,
         "hidden_reason": idea.hidden_reason,
+        "removed": idea.deleted_at is not None,
+        "edited_at": isoformat(idea.edited_at),
         "viewer_has_voted": viewer_has_voted,
         "created_at": isoformat(idea.created_at),
         "updated_at": isoformat(idea.updated_at),
@@ -69,18 +71,19 @@ def idea(idea, viewer_has_voted: bool, viewer=None, visible_items: set | None = 
 
 
 def comment(comment, viewer=None) -> dict:
-    redact = comment.hidden and not access.can_see_hidden_content(viewer, comment)
+    redact = comment.hidden and not access.can_read(viewer, comment)
     return {
         "id": comment.id,
         "idea_id": comment.idea_id,
         "parent_id": comment.parent_id,
         "body": "" if redact else comment.body,
         "body_html": "" if redact else comment.body_html,
-        "author": user_brief(comment.author),
+        "author": None if redact else user_brief(comment.author),
         "official": comment.official,
         "deleted": comment.is_deleted,
         "hidden": comment.hidden,
         "hidden_reason": comment.hidden_reason,
+        "removed_reason": comment.removed_reason,
         "created_at": isoformat(comment.created_at),
         "edited_at": isoformat(comment.edited_at),
     }

@@ -8,7 +8,7 @@ from portal import access
 from portal.accounts.service import user_for_token
 from portal.api import serializers as out
 from portal.api.openapi import openapi_document
-from portal.errors import BadRequest, Forbidden, Invalid, Unauthorized
+from portal.errors import BadRequest, Invalid, NotFound, Unauthorized, refuse
 from portal.extensions import db
 from portal.ideas import discussion, service
 from portal.ideas.models import Comment
@@ -159,7 +159,7 @@ def patch_idea(idea_id: int):
     user = signed_in_viewer()
     idea = service.get_idea(user, idea_id)
     data = json_body()
-    known = {"title", "body", "status", "note"} & data.keys()
+    known = {"title", "body", "status", "note", "duplicate_of"} & data.keys()
     if not known:
         message = "Nothing to change: send title and/or body (author) or status and note (staff)."
         raise Invalid(message, {"body": [message]})
@@ -167,11 +167,17 @@ def patch_idea(idea_id: int):
         if name in data and data[name] is None:
             raise Invalid(f"{name.capitalize()}: must be text.", {name: ["Must be text."]})
     if "title" in data or "body" in data:
-        service.edit_idea(user, idea, title=data.get("title"), body=data.get("body"))
-    if "status" in data or "note" in data:
+        if access.moderates(user, idea):
+            moderation.act(user, "edit", "idea", idea.id, data.get("reason"),
+                           title=data.get("title"), body=data.get("body"))  # fmt: skip
+        else:
+            service.edit_idea(user, idea, title=data.get("title"), body=data.get("body"))
+    if {"status", "note", "duplicate_of"} & data.keys():
         if "status" not in data:
             raise Invalid("Status: required with a note.", {"status": ["Required with a note."]})
-        service.change_status(user, idea, data["status"], data.get("note"))
+        service.change_status(
+            user, idea, data["status"], data.get("note"), data.get("duplicate_of")
+        )
     db.session.commit()
     return jsonify(out.idea(idea, service.has_voted(user, idea), user))
 
@@ -199,6 +205,8 @@ def unvote(idea_id: int):
 @bp.get("/ideas/<int:idea_id>/comments")
 def list_comments(idea_id: int):
     idea = service.get_idea(viewer(), idea_id)
+    if not access.can_read(viewer(), idea):  # a hidden idea's discussion is hidden with it
+        raise NotFound("No such idea.")
     page, per_page = _page_args()
     where = Comment.idea_id == idea.id
     total = db.session.scalar(select(func.count(Comment.id)).where(where)) or 0
@@ -236,7 +244,11 @@ def patch_comment(idea_id: int, comment_id: int):
         message = "Nothing to change: send body (author) or official (staff)."
         raise Invalid(message, {"body": [message]})
     if "body" in data:
-        discussion.edit_comment(user, comment, data["body"])
+        if access.moderates(user, comment):
+            moderation.act(user, "edit", "comment", comment.id, data.get("reason"),
+                           body=data["body"])  # fmt: skip
+        else:
+            discussion.edit_comment(user, comment, data["body"])
     if "official" in data:
         discussion.set_official(user, comment, data["official"])
     db.session.commit()
@@ -245,12 +257,19 @@ def patch_comment(idea_id: int, comment_id: int):
 
 @bp.delete("/ideas/<int:idea_id>/comments/<int:comment_id>")
 def delete_comment(idea_id: int, comment_id: int):
+    """The author's delete; a moderator's (of someone else's comment) is the moderation
+    action `delete`, with its reason (`?reason=` or a JSON body {reason})."""
     user = signed_in_viewer()
     idea = service.get_idea(user, idea_id)
     comment = discussion.get_comment(user, idea, comment_id)
-    if comment.is_deleted:
-        raise Forbidden("This comment is already deleted.")
-    discussion.delete_comment(user, comment)
+    refuse(access.delete_refusal(user, comment))
+    if access.moderates(user, comment):
+        reason = request.args.get("reason")
+        if reason is None and request.get_data():
+            reason = json_body().get("reason")
+        moderation.act(user, "delete", "comment", comment.id, reason)
+    else:
+        discussion.delete_comment(user, comment)
     db.session.commit()
     return jsonify(out.comment(comment, user))
 
@@ -274,16 +293,15 @@ def create_flag():
 
 def _require_moderator():
     user = signed_in_viewer()
-    if not access.is_moderator(user):
-        raise Forbidden("Only moderators may do this.")
+    refuse(access.moderation_refusal(user))
     return user
 
 
 @bp.get("/moderation/queue")
 def moderation_queue():
-    _require_moderator()
+    user = _require_moderator()
     page, per_page = _page_args()
-    result = moderation_queue_service.review_queue(page, per_page)
+    result = moderation_queue_service.review_queue(user, page, per_page)
     return jsonify(out.page(result, [out.queue_group(group) for group in result.items]))
 
 
@@ -299,6 +317,8 @@ def moderation_action():
         data.get("reason"),
         data.get("into_id"),
         data.get("until"),
+        title=data.get("title"),
+        body=data.get("body"),
     )
     db.session.commit()
     return jsonify(out.moderation_action(entry))

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from portal import access
 from portal.accounts.models import User
-from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.errors import Conflict, Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas.models import Comment, CommentRevision, Idea, Mention
-from portal.ideas.service import _follow_quietly, _require_writer, bump_counters
+from portal.ideas.service import _follow_quietly, bump_counters
 from portal.markdown import render
 from portal.notify import service as notify
 from portal.timeutil import utcnow
@@ -72,11 +72,7 @@ def _record_mentions(comment: Comment, idea: Idea) -> list[User]:
     users = db.session.scalars(select(User).where(User.handle.in_(handles)))
     for user in users:
         # Only people who may see the idea are mentioned: the rest would learn it exists.
-        if (
-            user.id != comment.author_id
-            and user.id not in existing
-            and access.can_see_idea(user, idea)
-        ):
+        if user.id != comment.author_id and user.id not in existing and access.can_read(user, idea):
             db.session.add(Mention(comment_id=comment.id, user_id=user.id))
             mentioned.append(user)
     return mentioned
@@ -84,13 +80,7 @@ def _record_mentions(comment: Comment, idea: Idea) -> list[User]:
 
 def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comment:
     """Comment on an idea, or reply to a comment (replies stay one level deep)."""
-    _require_writer(user)
-    if idea.is_merged:
-        raise Conflict("This idea was merged into another one: comment there instead.")
-    if idea.locked:
-        raise Conflict("This idea is locked: the discussion is closed.")
-    if idea.hidden:
-        raise Conflict("This idea is hidden by the moderators: the discussion is closed.")
+    refuse(access.comment_refusal(user, idea))
     body = _clean_body(body)
     parent = None
     if parent_id not in (None, ""):
@@ -103,12 +93,13 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
                 "Parent: no such comment on this idea.",
                 {"parent_id": ["No such comment on this idea."]},
             ) from None
+        refuse(access.reply_refusal(user, idea, parent))
     # The person replied to hears about it, even when the reply joins the thread one level up.
     replied_to = parent
     if parent is not None and parent.parent_id is not None:
         parent = db.session.get(Comment, parent.parent_id)
-    if official and not access.can_answer_officially(user):
-        raise Forbidden("Only staff can give an official response.")
+    if official:
+        refuse(access.answer_refusal(user, idea))
     now = utcnow()
     comment = Comment(
         idea_id=idea.id,
@@ -132,65 +123,92 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
     return comment
 
 
+def _moderation_path(user, comment: Comment, what: str) -> None:
+    if access.moderates(user, comment):
+        message = f"{what} someone else's comment is a moderation action: give a reason."
+        raise Invalid(message, {"reason": [message]})
+
+
 def edit_comment(user, comment: Comment, body) -> Comment:
-    _require_writer(user)
-    if not access.can_edit_comment(user, comment):
-        raise Forbidden("Only the author can edit this comment.")
-    body = _clean_body(body)
-    if body == comment.body:
+    """The author edits (within COMMENT_EDIT_HOURS); the earlier text is kept."""
+    refuse(access.edit_refusal(user, comment))
+    _moderation_path(user, comment, "Editing")
+    if not revise_comment(comment, body):
         return comment
-    db.session.add(CommentRevision(comment_id=comment.id, body=comment.body))
-    comment.body = body
-    comment.body_html = render(body)
-    comment.edited_at = utcnow()
     idea = db.session.get(Idea, comment.idea_id)
     mentioned = _record_mentions(comment, idea)
     if mentioned:
         notify.notify(mentioned, "mention", idea,
-                      f"{user.display_name} mentioned you:\n\n{comment.body}", user)  # fmt: skip
+                      f"{user.display_name} mentioned you:\n\n{comment.body}", user,
+                      comment=comment)  # fmt: skip
     db.session.flush()
     return comment
 
 
+def revise_comment(comment: Comment, body) -> bool:
+    """Change a comment's text, keeping the earlier one; whether anything changed."""
+    body = _clean_body(body)
+    if body == comment.body:
+        return False
+    db.session.add(CommentRevision(comment_id=comment.id, body=comment.body))
+    comment.body = body
+    comment.body_html = render(body)
+    comment.edited_at = utcnow()
+    db.session.flush()
+    return True
+
+
 def delete_comment(user, comment: Comment) -> Comment:
-    """Delete a comment's text; a tombstone keeps the thread readable."""
-    _require_writer(user)
-    if not access.can_delete_comment(user, comment):
-        raise Forbidden("Only the author can delete this comment.")
-    comment.body = ""
-    comment.body_html = ""
-    comment.official = False
-    comment.deleted_at = utcnow()
+    """The author deletes their comment's text (and its earlier versions); a tombstone keeps
+    the thread readable."""
+    refuse(access.delete_refusal(user, comment))
+    _moderation_path(user, comment, "Deleting")
+    _clear(comment)
     for revision in db.session.scalars(
         select(CommentRevision).where(CommentRevision.comment_id == comment.id)
     ):
         db.session.delete(revision)
-    bump_counters(db.session.get(Idea, comment.idea_id), comments=-1)
     db.session.flush()
     log.info("user %s deleted comment %s", user.id, comment.id)
     return comment
 
 
+def remove_comment(comment: Comment, reason: str) -> None:
+    """A moderator's `delete`: the text goes, kept as a revision for moderators; the
+    tombstone says "Removed by a moderator: <reason>"."""
+    db.session.add(CommentRevision(comment_id=comment.id, body=comment.body))
+    comment.removed_reason = reason
+    _clear(comment)
+    db.session.flush()
+
+
+def _clear(comment: Comment) -> None:
+    comment.body = ""
+    comment.body_html = ""
+    comment.official = False
+    comment.deleted_at = utcnow()
+    bump_counters(db.session.get(Idea, comment.idea_id), comments=-1)
+
+
 def set_official(user, comment: Comment, official) -> Comment:
     """Staff mark (or unmark) a staff comment as the official response."""
-    _require_writer(user)
-    if not access.can_answer_officially(user):
-        raise Forbidden("Only staff can mark an official response.")
+    idea = db.session.get(Idea, comment.idea_id)
+    refuse(access.answer_refusal(user, idea))
     if not isinstance(official, bool):
         raise Invalid("Official must be true or false.", {"official": ["Must be a boolean."]})
-    if comment.is_deleted:
+    if official and comment.is_deleted:
         raise Conflict("A deleted comment cannot be an official response.")
+    if official and comment.hidden:
+        raise Conflict("A hidden comment cannot be an official response.")
     if official and comment.author.kind != "staff":
         message = "Only a staff member's comment can be the official response."
         raise Invalid(message, {"official": [message]})
     became_official = official and not comment.official
     comment.official = official
     if became_official:
-        notify.official_response(user, db.session.get(Idea, comment.idea_id), comment)
-    if official:
-        idea = db.session.get(Idea, comment.idea_id)
-        if idea.first_staff_answer_at is None:
-            idea.first_staff_answer_at = comment.created_at
+        notify.official_response(user, idea, comment)
+    if official and idea.first_staff_answer_at is None:
+        idea.first_staff_answer_at = comment.created_at
     db.session.flush()
     return comment
 
@@ -205,13 +223,16 @@ def comment_revisions(comment: Comment) -> list[CommentRevision]:
     )
 
 
-def merged_discussions(idea: Idea) -> tuple[list[Idea], dict[int, list[Comment]]]:
-    """Ideas merged into this one, and their comments, still readable here (two queries)."""
-    merged = list(
-        db.session.scalars(
+def merged_discussions(user, idea: Idea) -> tuple[list[Idea], dict[int, list[Comment]]]:
+    """Ideas merged into this one that `user` may read, with the comments they may read
+    (two queries). Hidden duplicates and hidden comments only for moderators."""
+    merged = [
+        duplicate
+        for duplicate in db.session.scalars(
             select(Idea).where(Idea.merged_into_id == idea.id).order_by(Idea.created_at)
         )
-    )
+        if access.can_read(user, duplicate) and (not duplicate.hidden or access.sees_hidden(user))
+    ]
     comments: dict[int, list[Comment]] = {}
     if merged:
         for comment in db.session.scalars(
@@ -219,5 +240,7 @@ def merged_discussions(idea: Idea) -> tuple[list[Idea], dict[int, list[Comment]]
             .where(Comment.idea_id.in_([m.id for m in merged]))
             .order_by(Comment.created_at, Comment.id)
         ):
+            if comment.hidden and not access.sees_hidden(user):
+                continue
             comments.setdefault(comment.idea_id, []).append(comment)
     return merged, comments

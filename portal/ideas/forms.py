@@ -23,6 +23,19 @@ class IdeaEditForm(FlaskForm):
     )
 
 
+MODERATION_REASON = "Reason (a moderator's edit is logged publicly; the author is told)"
+
+
+def _reason_field():
+    return TextAreaField(
+        MODERATION_REASON, validators=[Optional(), Length(max=2000), no_control_characters]
+    )
+
+
+class ModeratorIdeaEditForm(IdeaEditForm):
+    reason = _reason_field()
+
+
 class IdeaForm(IdeaEditForm):
     category = SelectField("Category", validators=[DataRequired()])
     kind = SelectField("Kind", choices=choices(KIND_LABELS.items()), default="idea")
@@ -37,6 +50,11 @@ class StatusForm(FlaskForm):
         "Note to followers",
         validators=[Optional(), Length(max=5000), no_control_characters],
         description="Shown on the idea and sent to everyone who follows it.",
+    )
+    duplicate_of = StringField(
+        "Duplicate of idea number",
+        validators=[Optional(), Length(max=12)],
+        description="For “Duplicate”: the original, linked from the note.",
     )
 
 
@@ -55,3 +73,7 @@ class CommentEditForm(FlaskForm):
         "Comment",
         validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
     )
+
+
+class ModeratorCommentEditForm(CommentEditForm):
+    reason = _reason_field()

@@ -23,8 +23,8 @@ from portal.timeutil import utcnow
 AUDIENCES = ("public", "customers", "suppliers")
 IDEA_KINDS = ("idea", "improvement", "problem", "praise", "question")
 STATUSES = ("open", "under_review", "planned", "in_progress", "done", "declined", "duplicate")
-# No new votes once an idea is settled.
-VOTE_CLOSED_STATUSES = frozenset({"done", "declined"})
+# No votes (cast or withdrawn) once an idea is settled, or known to duplicate another.
+VOTE_CLOSED_STATUSES = frozenset({"done", "declined", "duplicate"})
 
 
 class Category(db.Model):
@@ -118,10 +118,6 @@ class Idea(db.Model):
     @property
     def is_merged(self) -> bool:
         return self.merged_into_id is not None
-
-    @property
-    def accepts_votes(self) -> bool:
-        return not (self.locked or self.is_merged or self.status in VOTE_CLOSED_STATUSES)
 
 
 class Vote(db.Model):

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import access
-from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas.models import (
     IDEA_KINDS,
@@ -53,12 +53,6 @@ def hot_score(votes: int, comments: int, created_at: datetime) -> float:
     return round(math.log10(activity) + age / HOT_HALF_LIFE_SECONDS, 7)
 
 
-def _require_writer(user) -> None:
-    refusal = access.write_refusal(user)
-    if refusal:
-        raise Forbidden(refusal)
-
-
 def list_ideas(
     user,
     *,
@@ -81,6 +75,9 @@ def list_ideas(
     sort = choice(sort or "trending", "sort", tuple(SORTS))
     conditions = [access.idea_visibility(user, include_hidden_own=False)]
     conditions.append(Idea.merged_into_id.is_(None))
+    if sort == "trending" and not status:
+        # A known duplicate takes no votes: it is not what is trending.
+        conditions.append(Idea.status != "duplicate")
     if category:
         if not isinstance(category, str) or has_invalid_characters(category):
             raise Invalid("Category: no such category.", {"category": ["No such category."]})
@@ -157,7 +154,7 @@ def _clean_body(body) -> str:
 
 def post_idea(user, *, title, body, category, kind="idea", confidential=False) -> Idea:
     """Create an idea; its author supports and follows it."""
-    _require_writer(user)
+    refuse(access.post_refusal(user))
     title = _clean_title(title)
     body = _clean_body(body)
     kind = choice(kind or "idea", "kind", IDEA_KINDS)
@@ -166,9 +163,9 @@ def post_idea(user, *, title, body, category, kind="idea", confidential=False) -
         raise Invalid(
             "Confidential must be true or false.", {"confidential": ["Must be a boolean."]}
         )
-    if confidential and not access.can_mark_confidential(user):
-        message = "Only approved suppliers can mark an idea confidential."
-        raise Invalid(message, {"confidential": [message]})
+    refusal = access.mark_confidential_refusal(user) if confidential else None
+    if refusal:
+        raise Invalid(refusal, {"confidential": [refusal]})
     now = utcnow()
     idea = Idea(
         title=title,
@@ -198,32 +195,66 @@ def post_idea(user, *, title, body, category, kind="idea", confidential=False) -
 
 
 def edit_idea(user, idea: Idea, *, title=None, body=None) -> Idea:
-    """The author (or a moderator) edits; the previous text is kept as a revision."""
-    _require_writer(user)
-    if not access.can_edit_idea(user, idea):
-        raise Forbidden("Only the author can edit this idea.")
-    new_title = idea.title if title is None else _clean_title(title)
-    new_body = idea.body if body is None else _clean_body(body)
-    if (new_title, new_body) == (idea.title, idea.body):
-        return idea
-    db.session.add(
-        IdeaRevision(idea_id=idea.id, editor_id=user.id, title=idea.title, body=idea.body)
-    )
-    idea.title, idea.body = new_title, new_body
-    idea.body_html = render(new_body)
-    idea.updated_at = utcnow()
-    db.session.flush()
+    """The author edits; the previous text is kept as a revision.
+
+    A moderator's edit of someone else's idea is a moderation action with a reason
+    (`moderation.service.act`), which calls `revise`.
+    """
+    refuse(access.edit_refusal(user, idea))
+    if access.moderates(user, idea):
+        message = "Editing someone else's idea is a moderation action: give a reason."
+        raise Invalid(message, {"reason": [message]})
+    revise(user, idea, title=title, body=body)
     log.info("user %s edited idea %s", user.id, idea.id)
     return idea
 
 
-def change_status(user, idea: Idea, status, note=None) -> Idea:
-    """Staff set the status, with an optional note shown on the idea."""
-    _require_writer(user)
-    if not access.can_change_status(user):
-        raise Forbidden("Only staff can change an idea's status.")
+def revise(editor, idea: Idea, *, title=None, body=None) -> bool:
+    """Change an idea's text, keeping the earlier version; whether anything changed."""
+    new_title = idea.title if title is None else _clean_title(title)
+    new_body = idea.body if body is None else _clean_body(body)
+    if (new_title, new_body) == (idea.title, idea.body):
+        return False
+    db.session.add(
+        IdeaRevision(idea_id=idea.id, editor_id=editor.id, title=idea.title, body=idea.body)
+    )
+    idea.title, idea.body = new_title, new_body
+    idea.body_html = render(new_body)
+    idea.updated_at = idea.edited_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def remove(moderator, idea: Idea, reason: str) -> None:
+    """A moderator's `delete`: the text goes (kept as a revision for moderators), the idea
+    stays hidden for good behind the tombstone "Removed by a moderator: <reason>"."""
+    now = utcnow()
+    db.session.add(
+        IdeaRevision(idea_id=idea.id, editor_id=moderator.id, title=idea.title, body=idea.body)
+    )
+    idea.body, idea.body_html = "", ""
+    idea.hidden = True
+    idea.hidden_reason = f"Removed by a moderator: {reason}"
+    idea.removed_reason = reason
+    idea.deleted_at = idea.updated_at = now
+    db.session.flush()
+
+
+def change_status(user, idea: Idea, status, note=None, duplicate_of=None) -> Idea:
+    """Staff set the status, with an optional note shown on the idea.
+
+    `duplicate`, with `duplicate_of`, names the original in the note ("Duplicate of #42"),
+    which the page links.
+    """
+    refuse(access.answer_refusal(user, idea))
     status = choice(status, "status", STATUSES)
     note = clean_text(note, "note", max_length=5000) if note else None
+    if duplicate_of not in (None, ""):
+        if status != "duplicate":
+            message = "Only a duplicate names an original."
+            raise Invalid(message, {"duplicate_of": [message]})
+        original = _original(user, idea, duplicate_of)
+        note = f"Duplicate of #{original.id}." + (f" {note}" if note else "")
     previous = idea.status
     if status == previous and not note:
         return idea
@@ -242,6 +273,25 @@ def change_status(user, idea: Idea, status, note=None) -> Idea:
     notify.idea_status_changed(user, idea, note)
     log.info("user %s changed idea %s status %s -> %s", user.id, idea.id, previous, status)
     return idea
+
+
+def _original(user, idea: Idea, original_id) -> Idea:
+    """The idea a duplicate repeats: one the staff member may read, seen by the same people
+    (the note must not point those who see the duplicate at something they may not see)."""
+    message = "No such idea."
+    try:
+        original = get_idea(user, original_id)
+    except NotFound:
+        raise Invalid(f"Duplicate of: {message}", {"duplicate_of": [message]}) from None
+    if original.id == idea.id:
+        message = "An idea cannot duplicate itself."
+    elif not access.can_read(user, original) or original.merged_into_id is not None:
+        message = "Name an idea that is not hidden or merged."
+    elif not access.same_viewers([idea, original]):
+        message = "The original is seen by other people than this idea: name it in a comment."
+    else:
+        return original
+    raise Invalid(f"Duplicate of: {message}", {"duplicate_of": [message]})
 
 
 def bump_counters(idea: Idea, *, votes: int = 0, comments: int = 0) -> None:
@@ -267,18 +317,6 @@ def bump_counters(idea: Idea, *, votes: int = 0, comments: int = 0) -> None:
     set_committed_value(idea, "hot", hot)
 
 
-def _vote_refusal(idea: Idea) -> str | None:
-    if idea.hidden:
-        return "This idea is hidden by the moderators: votes are closed."
-    if idea.is_merged:
-        return "This idea was merged into another one: vote there instead."
-    if idea.locked:
-        return "This idea is locked: votes are closed."
-    if not idea.accepts_votes:
-        return f"This idea is {idea.status}: votes are closed."
-    return None
-
-
 def has_voted(user, idea: Idea) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
@@ -290,12 +328,10 @@ def has_voted(user, idea: Idea) -> bool:
 
 def set_vote(user, idea: Idea, supported: bool) -> bool:
     """Cast or withdraw this user's vote; idempotent. Returns whether they now support it."""
-    _require_writer(user)
+    refuse(access.write_refusal(user))
     if has_voted(user, idea) == supported:
         return supported
-    refusal = _vote_refusal(idea)
-    if refusal:
-        raise Conflict(refusal)
+    refuse(access.vote_refusal(user, idea))
     if supported:
         try:
             with db.session.begin_nested():
@@ -349,7 +385,7 @@ def _follow_quietly(user, idea: Idea) -> None:
 
 def set_following(user, idea: Idea, following: bool) -> bool:
     """Follow or unfollow an idea; idempotent."""
-    _require_writer(user)
+    refuse(access.write_refusal(user))
     if following:
         _follow_quietly(user, idea)
     else:

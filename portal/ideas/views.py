@@ -4,13 +4,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from portal import access, page_cache
-from portal.errors import Invalid, NotFound
+from portal.errors import DomainError, NotFound, refuse
 from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
 from portal.ideas import discussion, service
-from portal.ideas.forms import CommentEditForm, CommentForm, IdeaEditForm, IdeaForm, StatusForm
+from portal.ideas.forms import (
+    CommentEditForm,
+    CommentForm,
+    IdeaEditForm,
+    IdeaForm,
+    ModeratorCommentEditForm,
+    ModeratorIdeaEditForm,
+    StatusForm,
+)
 from portal.moderation import service as moderation
-from portal.moderation.forms import AppealForm, FlagForm
+from portal.moderation.forms import ActionForm, AppealForm, FlagForm
 from portal.pagination import parse_page_args
 from portal.ratelimits import new_account_limit
 from portal.search import service as search
@@ -64,7 +72,7 @@ def _idea_form() -> IdeaForm:
         (c.slug, f"{c.name} ({AUDIENCE_LABELS[c.audience]})")
         for c in service.postable_categories(current_user)
     )
-    if not access.can_mark_confidential(current_user):
+    if access.mark_confidential_refusal(current_user):
         del form.confidential
     return form
 
@@ -74,6 +82,7 @@ def _idea_form() -> IdeaForm:
 @new_account_limit("ideas")
 def new():
     form = _idea_form()
+    refusal = access.post_refusal(current_user)
     if request.method == "GET" and request.args.get("category"):
         form.category.data = request.args["category"]
     if form.validate_on_submit():
@@ -86,14 +95,15 @@ def new():
                 kind=form.kind.data,
                 confidential=bool(form.confidential.data) if "confidential" in form else False,
             )
-        except Invalid as error:
+        except DomainError as error:
+            db.session.rollback()  # what was typed stays in the form, with why
             apply_domain_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Your idea is posted. You support it and follow it.", "success")
-            return redirect(url_for("ideas.detail", idea_id=idea.id))
+            return render_template("ideas/new.html", form=form, refusal=refusal), error.status
+        db.session.commit()
+        flash("Your idea is posted. You support it and follow it.", "success")
+        return redirect(url_for("ideas.detail", idea_id=idea.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("ideas/new.html", form=form), status
+    return render_template("ideas/new.html", form=form, refusal=refusal), status
 
 
 @bp.route("/ideas/similar")
@@ -117,7 +127,7 @@ def _linked_item(idea):
 def _detail_context(idea, comment_form=None, status_form=None):
     comments = discussion.comments_for(idea)
     official, threads = discussion.thread(comments)
-    merged_from, merged_comments = discussion.merged_discussions(idea)
+    merged_from, merged_comments = discussion.merged_discussions(current_user, idea)
     return dict(
         idea=idea,
         merged_from=merged_from,
@@ -126,7 +136,7 @@ def _detail_context(idea, comment_form=None, status_form=None):
         flag_form=FlagForm(formdata=None),
         linked_item=_linked_item(idea),
         promote_form=promote_form(title=idea.title)
-        if access.can_manage_items(current_user) and not idea.item_id
+        if not access.promote_refusal(current_user, idea)
         else None,
         appeal_form=AppealForm(formdata=None),
         official=official,
@@ -142,8 +152,24 @@ def _detail_context(idea, comment_form=None, status_form=None):
         reply_form=CommentForm(formdata=None),
         status_form=status_form or StatusForm(status=idea.status),
         action_form=EmptyForm(),
+        moderation_form=ActionForm(formdata=None),
         merged_into=None,
     )
+
+
+def _render_idea(idea, status: int = 200, **forms):
+    """The idea's page, or only its tombstone for whoever may not read it (a form error on
+    a hidden idea's page included)."""
+    if not access.can_read(current_user, idea):
+        return render_template("ideas/tombstone.html", idea=idea), status
+    return render_template("ideas/detail.html", **_detail_context(idea, **forms)), status
+
+
+def _render_discussion(idea, status: int = 200, comment_form=None):
+    if not access.can_read(current_user, idea):
+        return render_template("ideas/tombstone.html", idea=idea), status
+    context = _detail_context(idea, comment_form=comment_form)
+    return render_template("ideas/_discussion.html", **context), status
 
 
 @bp.route("/ideas/<int:idea_id>")
@@ -153,34 +179,51 @@ def detail(idea_id: int):
     if idea.merged_into_id is not None:
         original = service.get_idea(current_user, idea.merged_into_id)
         return redirect(url_for("ideas.detail", idea_id=original.id), code=301)
-    if idea.hidden and not access.can_see_hidden_content(current_user, idea):
-        return render_template("ideas/tombstone.html", idea=idea)
-    return render_template("ideas/detail.html", **_detail_context(idea))
+    return _render_idea(idea)
+
+
+def _edit_form(content, form_class, moderator_form_class):
+    """The author's form, or a moderator's with the reason the log and the author get."""
+    moderating = access.moderates(current_user, content)
+    return (moderator_form_class if moderating else form_class)(obj=content), moderating
 
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
-    if not access.can_edit_idea(current_user, idea):
-        abort(403, "Only the author can edit this idea.")
-    form = IdeaEditForm(obj=idea)
+    refusal = access.edit_refusal(current_user, idea)
+    if refusal and request.method == "GET":
+        refuse(refusal)
+    form, moderating = _edit_form(idea, IdeaEditForm, ModeratorIdeaEditForm)
+    status = 200
     if form.validate_on_submit():
         try:
-            service.edit_idea(current_user, idea, title=form.title.data, body=form.body.data or "")
-        except Invalid as error:
+            if moderating:
+                moderation.act(current_user, "edit", "idea", idea.id, form.reason.data,
+                               title=form.title.data, body=form.body.data or "")  # fmt: skip
+            else:
+                service.edit_idea(
+                    current_user, idea, title=form.title.data, body=form.body.data or ""
+                )
+        except DomainError as error:
+            db.session.rollback()  # what was typed stays in the form, with why
             apply_domain_errors(form, error)
+            status = error.status
         else:
             db.session.commit()
             flash("Your changes are saved; the earlier version is kept in the history.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("ideas/edit.html", form=form, idea=idea), status
+    if status == 200 and (form.errors or form.form_errors):
+        status = 422
+    return render_template("ideas/edit.html", form=form, idea=idea, moderating=moderating), status
 
 
 @bp.route("/ideas/<int:idea_id>/history")
 def history(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
+    if not access.can_read(current_user, idea):
+        return render_template("ideas/tombstone.html", idea=idea)
     return render_template(
         "ideas/history.html",
         idea=idea,
@@ -221,15 +264,24 @@ def follow(idea_id: int):
 @login_required
 def change_status(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
-    if not access.can_change_status(current_user):
-        abort(403, "Only staff can change an idea's status.")
+    refusal = access.answer_refusal(current_user)
+    if refusal:
+        abort(403, refusal)
     form = StatusForm()
+    status = 422
     if form.validate_on_submit():
-        service.change_status(current_user, idea, form.status.data, form.note.data)
-        db.session.commit()
-        flash("Status updated; followers are told.", "success")
-        return redirect(url_for("ideas.detail", idea_id=idea.id))
-    return render_template("ideas/detail.html", **_detail_context(idea, status_form=form)), 422
+        try:
+            service.change_status(current_user, idea, form.status.data, form.note.data,
+                                  form.duplicate_of.data or None)  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash("Status updated; followers are told.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return _render_idea(idea, status, status_form=form)
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
@@ -238,6 +290,7 @@ def change_status(idea_id: int):
 def comment(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     form = CommentForm()
+    status = 422
     if form.validate_on_submit():
         try:
             discussion.add_comment(
@@ -247,18 +300,19 @@ def comment(idea_id: int):
                 parent_id=form.parent_id.data or None,
                 official=bool(form.official.data),
             )
-        except Invalid as error:
+        except DomainError as error:
+            db.session.rollback()  # what was typed stays in the form, with why
             apply_domain_errors(form, error)
+            status = error.status
         else:
             db.session.commit()
             if wants_fragment():
-                return render_template("ideas/_discussion.html", **_detail_context(idea))
+                return _render_discussion(idea)
             flash("Your comment is posted.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
-    context = _detail_context(idea, comment_form=form)
     if wants_fragment():
-        return render_template("ideas/_discussion.html", **context), 422
-    return render_template("ideas/detail.html", **context), 422
+        return _render_discussion(idea, status, comment_form=form)
+    return _render_idea(idea, status, comment_form=form)
 
 
 @bp.route("/ideas/<int:idea_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -266,38 +320,52 @@ def comment(idea_id: int):
 def edit_comment(idea_id: int, comment_id: int):
     idea = service.get_idea(current_user, idea_id)
     comment = discussion.get_comment(current_user, idea, comment_id)
-    if not access.can_edit_comment(current_user, comment):
-        abort(403, "Only the author can edit this comment.")
-    form = CommentEditForm(obj=comment)
+    refusal = access.edit_refusal(current_user, comment)
+    if refusal and request.method == "GET":
+        refuse(refusal)
+    form, moderating = _edit_form(comment, CommentEditForm, ModeratorCommentEditForm)
+    status = 200
     if form.validate_on_submit():
         try:
-            discussion.edit_comment(current_user, comment, form.body.data)
-        except Invalid as error:
+            if moderating:
+                moderation.act(current_user, "edit", "comment", comment.id, form.reason.data,
+                               body=form.body.data)  # fmt: skip
+            else:
+                discussion.edit_comment(current_user, comment, form.body.data)
+        except DomainError as error:
+            db.session.rollback()  # what was typed stays in the form, with why
             apply_domain_errors(form, error)
+            status = error.status
         else:
             db.session.commit()
             flash("Comment updated.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + f"#comment-{comment.id}")
-    status = 422 if form.errors or form.form_errors else 200
+    if status == 200 and (form.errors or form.form_errors):
+        status = 422
     return render_template(
         "ideas/edit_comment.html",
         form=form,
         idea=idea,
         comment=comment,
-        revisions=discussion.comment_revisions(comment),
+        moderating=moderating,
+        revisions=discussion.comment_revisions(comment)
+        if access.can_read(current_user, comment)
+        else [],
     ), status
 
 
 @bp.route("/ideas/<int:idea_id>/comments/<int:comment_id>/delete", methods=["POST"])
 @login_required
 def delete_comment(idea_id: int, comment_id: int):
+    """The author's delete; a moderator removes someone else's comment with a reason
+    through the moderation form instead."""
     idea = service.get_idea(current_user, idea_id)
     comment = discussion.get_comment(current_user, idea, comment_id)
     if EmptyForm().validate_on_submit():
         discussion.delete_comment(current_user, comment)
         db.session.commit()
         if wants_fragment():
-            return render_template("ideas/_discussion.html", **_detail_context(idea))
+            return _render_discussion(idea)
         flash("Comment deleted.", "info")
     return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
 
@@ -311,5 +379,5 @@ def toggle_official(idea_id: int, comment_id: int):
         discussion.set_official(current_user, comment, not comment.official)
         db.session.commit()
         if wants_fragment():
-            return render_template("ideas/_discussion.html", **_detail_context(idea))
+            return _render_discussion(idea)
     return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")

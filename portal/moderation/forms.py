@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "merge": "Merge into another idea",
     "suspend": "Suspend the user",
     "unsuspend": "Lift the suspension",
+    "edit": "Edit",
+    "delete": "Remove (a moderator's delete)",
 }
 
 

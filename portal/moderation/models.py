@@ -11,11 +11,13 @@ from portal.timeutil import utcnow
 
 TARGET_TYPES = ("idea", "comment", "user")
 FLAG_REASONS = ("spam", "abuse", "off_topic", "duplicate", "other")
-ACTIONS = ("dismiss", "hide", "restore", "lock", "unlock", "merge", "suspend", "unsuspend")
-# Actions on content (the queue and the log); "hold" is the automatic hide after enough flags.
+ACTIONS = ("dismiss", "hide", "restore", "lock", "unlock", "merge", "suspend", "unsuspend",
+           "edit", "delete")  # fmt: skip
+# What applies to each kind of target; `access.moderation_actions` says which of these fit
+# the target as it is now. The automatic hold after enough flags is logged as "hide".
 ACTIONS_ON = {
-    "idea": ("dismiss", "hide", "restore", "lock", "unlock", "merge"),
-    "comment": ("dismiss", "hide", "restore"),
+    "idea": ("dismiss", "hide", "restore", "lock", "unlock", "merge", "edit", "delete"),
+    "comment": ("dismiss", "hide", "restore", "edit", "delete"),
     "user": ("dismiss", "suspend", "unsuspend"),
 }
 

@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, union_all
 
+from portal import access
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.ideas.models import Comment, Idea
 from portal.moderation.models import Appeal, Flag, ModerationAction
-from portal.moderation.service import log_visibility
+from portal.moderation.service import log_visibility, queue_visibility
 from portal.pagination import Page
 
 
@@ -23,6 +24,10 @@ class QueueGroup:
     author: User | None = None
     author_ideas: int = 0
     author_comments: int = 0
+    # What the moderator may do to the target as it is now, and the original a duplicate
+    # flag suggests merging into (only one the merge rules allow).
+    actions: list[str] = field(default_factory=list)
+    merge_into: int | None = None
 
     @property
     def key(self) -> str:
@@ -42,18 +47,22 @@ def _targets(keys) -> dict[tuple[str, int], object]:
     return found
 
 
-def review_queue(page: int = 1, per_page: int = 20) -> Page:
-    """Open flags and appeals grouped by target, the most recently flagged first."""
+def review_queue(user, page: int = 1, per_page: int = 20) -> Page:
+    """Open flags and appeals grouped by target, the most recently flagged first: those
+    about what this moderator may see."""
     flagged = select(
         Flag.target_type.label("target_type"),
         Flag.target_id.label("target_id"),
         Flag.created_at.label("at"),
-    ).where(Flag.resolved_at.is_(None))
+    ).where(Flag.resolved_at.is_(None), queue_visibility(user, Flag.target_type, Flag.target_id))
     appealed = select(
         Appeal.target_type.label("target_type"),
         Appeal.target_id.label("target_id"),
         Appeal.created_at.label("at"),
-    ).where(Appeal.resolved_at.is_(None))
+    ).where(
+        Appeal.resolved_at.is_(None),
+        queue_visibility(user, Appeal.target_type, Appeal.target_id),
+    )
     pending = union_all(flagged, appealed).subquery()
     grouped = (
         select(pending.c.target_type, pending.c.target_id, func.max(pending.c.at).label("latest"))
@@ -97,7 +106,33 @@ def review_queue(page: int = 1, per_page: int = 20) -> Page:
             if group:
                 group.history.append(action)
         _author_history(groups.values())
+        _plan(user, groups.values())
     return Page(items=[groups[key] for key in keys], page=page, per_page=per_page, total=total)
+
+
+def _plan(user, groups) -> None:
+    """Each group's possible actions, and a merge suggestion from its duplicate flags."""
+    originals_ids = {f.duplicate_of_id for g in groups for f in g.flags if f.duplicate_of_id}
+    originals = (
+        {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(originals_ids)))}
+        if originals_ids
+        else {}
+    )
+    for group in groups:
+        if group.target is None:
+            continue
+        group.actions = access.moderation_actions(user, group.target)
+        if "merge" not in group.actions:
+            continue
+        for flag in group.flags:
+            original = originals.get(flag.duplicate_of_id)
+            if (
+                original is not None
+                and access.can_see_idea(user, original)
+                and not access.merge_refusal(user, group.target, original)
+            ):
+                group.merge_into = original.id
+                break
 
 
 def _author_history(groups) -> None:

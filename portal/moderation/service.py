@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import access
 from portal.accounts.models import User
-from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.errors import Conflict, Forbidden, Invalid, NotFound, refuse
 from portal.extensions import db
+from portal.ideas import discussion
 from portal.ideas import service as ideas
 from portal.ideas.models import Comment, Follow, Idea, StatusChange, Vote
 from portal.moderation.models import (
@@ -53,9 +54,7 @@ def target_of(user, target_type, target_id):
         if comment is None or comment.is_deleted:
             raise NotFound("No such comment.")
         ideas.get_idea(user, comment.idea_id)
-        if comment.hidden and not (
-            access.sees_everything(user) or comment.author_id == getattr(user, "id", None)
-        ):
+        if comment.hidden and not access.can_read(user, comment):
             raise NotFound("No such comment.")
         return comment
     target = db.session.get(User, target_id)
@@ -71,23 +70,28 @@ def _author_id(target) -> int | None:
 
 
 def _open_flaggers(target_type: str, target_id: int) -> int:
+    """Distinct verified accounts with an open flag on the target: only they count."""
     return db.session.scalar(
-        select(func.count(func.distinct(Flag.by_id))).where(
-            Flag.target_type == target_type, Flag.target_id == target_id, Flag.resolved_at.is_(None)
+        select(func.count(func.distinct(Flag.by_id)))
+        .join(User, User.id == Flag.by_id)
+        .where(
+            Flag.target_type == target_type,
+            Flag.target_id == target_id,
+            Flag.resolved_at.is_(None),
+            User.email_verified_at.is_not(None),
         )
     )
 
 
 def flag(user, target_type, target_id, reason, note=None, duplicate_of=None) -> Flag:
     """Report content or a user; enough distinct reporters hold content for review."""
-    refusal = access.write_refusal(user)
-    if refusal:
-        raise Forbidden(refusal)
+    refuse(access.write_refusal(user))
     reason = choice(reason, "reason", FLAG_REASONS)
     target = target_of(user, target_type, target_id)
-    if _author_id(target) == user.id:
-        message = "You cannot flag yourself or your own content."
-        raise Invalid(message, {"target_id": [message]})
+    refusal = access.flag_refusal(user, target)
+    if refusal and not refusal.state:
+        raise Invalid(refusal, {"target_id": [refusal]})
+    refuse(refusal)
     note = clean_text(note, "note", max_length=2000) if note not in (None, "") else None
     if reason == "other" and not note:
         message = "Say what is wrong in a note."
@@ -133,8 +137,11 @@ def flag(user, target_type, target_id, reason, note=None, duplicate_of=None) -> 
     if target_type != "user" and not target.hidden:
         count = _open_flaggers(target_type, target_id)
         if count >= threshold:
-            _hide(target, HOLD_REASON.format(count=count))
-            _log(None, "hide", target_type, target_id, HOLD_REASON.format(count=count))
+            reason_text = HOLD_REASON.format(count=count)
+            _hide(target, reason_text)
+            _log(None, "hide", target_type, target_id, reason_text)
+            idea = target if target_type == "idea" else db.session.get(Idea, target.idea_id)
+            notify.held_for_review(target.author, idea, target_type, count)
     db.session.flush()
     log.info("user %s flagged %s %s (%s)", user.id, target_type, target_id, reason)
     return new
@@ -211,13 +218,14 @@ def _until(value) -> datetime:
     return until
 
 
-def act(moderator, action, target_type, target_id, reason, into_id=None, until=None):
-    """A moderator's action on a target, with its reason; resolves the target's open flags."""
-    if not access.is_moderator(moderator):
-        raise Forbidden("Only moderators may do this.")
-    refusal = access.write_refusal(moderator)
-    if refusal:
-        raise Forbidden(refusal)
+def act(moderator, action, target_type, target_id, reason, into_id=None, until=None, *,
+        title=None, body=None):  # fmt: skip
+    """A moderator's action on a target, with its reason; resolves the target's open flags.
+
+    `edit` takes `title`/`body` (an idea) or `body` (a comment); `delete` removes the text
+    (kept for moderators) behind the tombstone "Removed by a moderator: <reason>".
+    """
+    refuse(access.moderation_refusal(moderator))
     action = choice(action, "action", ACTIONS)
     target_type = choice(target_type, "target_type", TARGET_TYPES)
     if action not in ACTIONS_ON[target_type]:
@@ -225,6 +233,10 @@ def act(moderator, action, target_type, target_id, reason, into_id=None, until=N
         raise Invalid(message, {"action": [message]})
     reason = clean_text(reason, "reason", min_length=1, max_length=2000, label="Reason")
     target = target_of(moderator, target_type, target_id)
+    if action != "dismiss" and action not in access.moderation_actions(moderator, target):
+        if target_type == "user" and access.can_moderate(target):
+            raise Forbidden("Moderators and admins cannot be suspended; an admin changes roles.")
+        raise Conflict(f"{action.capitalize()} does not fit this {target_type} as it is now.")
     into = None
     when = None
     if action == "hide":
@@ -241,12 +253,17 @@ def act(moderator, action, target_type, target_id, reason, into_id=None, until=N
     elif action == "merge":
         into = _merge(moderator, target, into_id, reason)
     elif action == "suspend":
-        if access.is_moderator(target):
-            raise Forbidden("Moderators and admins cannot be suspended; an admin changes roles.")
         when = _until(until)
         target.suspended_until = when
     elif action == "unsuspend":
         target.suspended_until = None
+    elif action == "edit":
+        _edit(moderator, target, title, body)
+    elif action == "delete":
+        if target_type == "idea":
+            ideas.remove(moderator, target, reason)
+        else:
+            discussion.remove_comment(target, reason)
     entry = _log(moderator, action, target_type, target.id, reason, into, when)
     _resolve(target_type, target.id, entry)
     if target_type != "user" and action != "dismiss":
@@ -255,6 +272,22 @@ def act(moderator, action, target_type, target_id, reason, into_id=None, until=N
     db.session.flush()
     log.info("moderator %s: %s %s %s", moderator.id, action, target_type, target.id)
     return entry
+
+
+def _edit(moderator, target, title, body) -> None:
+    if isinstance(target, Idea):
+        if title is None and body is None:
+            message = "Give the new title or body."
+            raise Invalid(message, {"body": [message]})
+        changed = ideas.revise(moderator, target, title=title, body=body)
+    else:
+        if title is not None:
+            message = "A comment has no title."
+            raise Invalid(message, {"title": [message]})
+        changed = discussion.revise_comment(target, body)
+    if not changed:
+        message = "Nothing changed: the text is the same."
+        raise Invalid(message, {"body": [message]})
 
 
 def _merge(moderator, duplicate: Idea, into_id, reason: str) -> int:
@@ -271,8 +304,7 @@ def _merge(moderator, duplicate: Idea, into_id, reason: str) -> int:
     if original.merged_into_id is not None:
         message = f"That idea was itself merged into #{original.merged_into_id}: merge there."
         raise Invalid(message, {"into_id": [message]})
-    if duplicate.merged_into_id is not None:
-        raise Conflict(f"This idea is already merged into #{duplicate.merged_into_id}.")
+    refuse(access.merge_refusal(moderator, duplicate, original))
     for model in (Vote, Follow):
         already = select(model.user_id).where(model.idea_id == original.id)
         moved = select(original.id, model.user_id, model.created_at).where(
@@ -289,17 +321,20 @@ def _merge(moderator, duplicate: Idea, into_id, reason: str) -> int:
     )
     recount_votes(original)
     recount_votes(duplicate)
+    # By number only: the note is shown wherever the duplicate is, the original's title is
+    # the original's to show (the page links the number for those who may open it).
+    note = f"Merged into #{original.id}."
     db.session.add(
         StatusChange(
             idea_id=duplicate.id,
             by_id=moderator.id,
             from_status=duplicate.status,
             to_status="duplicate",
-            note=f"Merged into #{original.id}: {reason}",
+            note=f"{note} {reason}",
         )  # fmt: skip
     )
     duplicate.status = "duplicate"
-    duplicate.status_note = f"Merged into “{original.title}”."
+    duplicate.status_note = note
     duplicate.merged_into_id = original.id
     duplicate.updated_at = utcnow()
     return original.id
@@ -313,22 +348,14 @@ def recount_votes(idea: Idea) -> None:
 
 def appeal(user, target_type, target_id, text) -> Appeal:
     """The author of hidden content asks, once, for another look."""
-    if not getattr(user, "is_authenticated", False):
-        raise Forbidden("Sign in to appeal.")
-    refusal = access.write_refusal(user)
-    if refusal:
-        raise Forbidden(refusal)
+    refuse(access.write_refusal(user))
     target_type = choice(target_type, "target_type", ("idea", "comment"))
     target = target_of(user, target_type, target_id)
-    if target.author_id != user.id:
-        raise Forbidden("Only the author can appeal.")
-    if not target.hidden:
-        raise Conflict("This is not hidden: there is nothing to appeal.")
-    text = clean_text(text, "text", min_length=1, max_length=2000, label="Appeal")
-    if db.session.scalar(
+    already = db.session.scalar(
         select(Appeal.id).where(Appeal.target_type == target_type, Appeal.target_id == target.id)
-    ):
-        raise Conflict("You have already appealed this once.")
+    )
+    refuse(access.appeal_refusal(user, target, already_appealed=already is not None))
+    text = clean_text(text, "text", min_length=1, max_length=2000, label="Appeal")
     entry = Appeal(target_type=target_type, target_id=target.id, by_id=user.id, text=text)
     try:
         with db.session.begin_nested():
@@ -339,33 +366,45 @@ def appeal(user, target_type, target_id, text) -> Appeal:
     return entry
 
 
-def open_queue_count() -> int:
-    """Targets waiting for a moderator (open flags or appeals): the header badge."""
-    flagged = select(Flag.target_type, Flag.target_id).where(Flag.resolved_at.is_(None))
-    appealed = select(Appeal.target_type, Appeal.target_id).where(Appeal.resolved_at.is_(None))
+def queue_visibility(user, target_type_column, target_id_column):
+    """SQL condition on a queue row (flag or appeal): about something `user` may see.
+
+    A community moderator never sees flags on content their own kind may not see.
+    """
+    visible = access.idea_visibility(user, hidden_is_public=True)
+    return (
+        (target_type_column == "user")
+        | and_(
+            target_type_column == "idea",
+            exists(select(Idea.id).where(Idea.id == target_id_column, visible)),
+        )
+        | and_(
+            target_type_column == "comment",
+            exists(
+                select(Comment.id)
+                .join(Idea, Idea.id == Comment.idea_id)
+                .where(Comment.id == target_id_column, visible)
+            ),
+        )
+    )
+
+
+def open_queue_count(user) -> int:
+    """Targets waiting for this moderator (open flags or appeals): the header badge."""
+    flagged = select(Flag.target_type, Flag.target_id).where(
+        Flag.resolved_at.is_(None), queue_visibility(user, Flag.target_type, Flag.target_id)
+    )
+    appealed = select(Appeal.target_type, Appeal.target_id).where(
+        Appeal.resolved_at.is_(None),
+        queue_visibility(user, Appeal.target_type, Appeal.target_id),
+    )
     keys = flagged.union(appealed).subquery()
     return db.session.scalar(select(func.count()).select_from(keys)) or 0
 
 
 def log_visibility(user):
     """SQL condition on ModerationAction: entries about what `user` may see (tombstones too)."""
-    visible = access.idea_visibility(user, hidden_is_public=True)
-    MA = ModerationAction
-    return (
-        (MA.target_type == "user")
-        | and_(
-            MA.target_type == "idea",
-            exists(select(Idea.id).where(Idea.id == MA.target_id, visible)),
-        )
-        | and_(
-            MA.target_type == "comment",
-            exists(
-                select(Comment.id)
-                .join(Idea, Idea.id == Comment.idea_id)
-                .where(Comment.id == MA.target_id, visible)
-            ),
-        )
-    )
+    return queue_visibility(user, ModerationAction.target_type, ModerationAction.target_id)
 
 
 def appealed_targets(idea: Idea, comments) -> set[tuple[str, int]]:

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import access
-from portal.errors import Conflict, Invalid
+from portal.errors import Conflict, DomainError, Invalid
 from portal.extensions import db
 from portal.forms import apply_domain_errors
 from portal.moderation import queue, service
@@ -16,14 +16,14 @@ from portal.web import FLASH_RESWAP, redirect_back, wants_fragment
 bp = Blueprint("moderation", __name__)
 
 
-def _refused(form, prefix: str, fallback: str):
+def _refused(form, prefix: str, fallback: str, status: int = 422):
     """A refused form posted in place: its errors in the flash area (htmx) or as a flash."""
     message = "; ".join(
         [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
     )
     if wants_fragment():
         headers = {"HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
-        return render_template("_flash_error.html", message=message), 422, headers
+        return render_template("_flash_error.html", message=message), status, headers
     flash(f"{prefix}: {message}", "error")
     return redirect_back(fallback)
 
@@ -60,15 +60,20 @@ def flag():
     return _refused(form, "Could not flag", url_for("ideas.index"))
 
 
+def _require_moderator() -> None:
+    refusal = access.moderation_refusal(current_user)
+    if refusal:
+        abort(403, refusal)
+
+
 @bp.route("/moderation")
 @login_required
 def review():
-    if not access.is_moderator(current_user):
-        abort(403, "Only moderators can work the review queue.")
+    _require_moderator()
     page, per_page = parse_page_args(request.args.get("page"), request.args.get("per_page"))
     return render_template(
         "moderation/queue.html",
-        result=queue.review_queue(page, per_page),
+        result=queue.review_queue(current_user, page, per_page),
         action_form=ActionForm(formdata=None),
     )
 
@@ -76,9 +81,9 @@ def review():
 @bp.route("/moderation/actions", methods=["POST"])
 @login_required
 def act():
-    if not access.is_moderator(current_user):
-        abort(403, "Only moderators can act.")
+    _require_moderator()
     form = ActionForm()
+    status = 422
     if form.validate_on_submit():
         try:
             entry = service.act(
@@ -90,15 +95,17 @@ def act():
                 form.into_id.data or None,
                 form.until.data or None,
             )
-        except Invalid as error:
+        except DomainError as error:
+            db.session.rollback()
             apply_domain_errors(form, error)
+            status = error.status
         else:
             db.session.commit()
             if wants_fragment():
                 return render_template("moderation/_action_done.html", entry=entry)
             flash("Done, and written to the moderation log.", "success")
             return redirect_back(url_for("moderation.review"))
-    return _refused(form, "Not done", url_for("moderation.review"))
+    return _refused(form, "Not done", url_for("moderation.review"), status)
 
 
 @bp.route("/moderation/log")

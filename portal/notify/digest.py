@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from portal import access
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.notify.models import Notification
@@ -34,16 +35,23 @@ def send_due_digests() -> int:
         )
     )
     for reader in readers:
+        waiting = select(Notification).where(
+            Notification.user_id == reader.id, Notification.digested_at.is_(None)
+        )
+        # Re-checked now: the reader may no longer read what some of them point to; those
+        # are marked done with the rest and left out.
         pending = list(
             db.session.scalars(
-                select(Notification)
-                .where(Notification.user_id == reader.id, Notification.digested_at.is_(None))
-                .order_by(Notification.created_at)
+                waiting.where(access.notification_visibility(reader)).order_by(
+                    Notification.created_at
+                )
             )
         )
-        queue_email(reader, f"Your daily digest: {len(pending)} update(s)",
-                    digest_body(reader, pending))  # fmt: skip
-        for note in pending:
+        for note in db.session.scalars(waiting):
             note.digested_at = now
         reader.last_digest_at = now
+        if not pending:
+            continue
+        queue_email(reader, f"Your daily digest: {len(pending)} update(s)",
+                    digest_body(reader, pending))  # fmt: skip
     return len(readers)

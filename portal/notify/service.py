@@ -51,24 +51,25 @@ def _followers(idea: Idea) -> list[User]:
     )
 
 
-def _may_hear_about(user: User, idea: Idea) -> bool:
-    return access.can_see_idea(user, idea) and not (
-        idea.hidden and not access.can_see_hidden_content(user, idea)
-    )
+def _may_hear_about(user: User, idea: Idea, comment=None) -> bool:
+    return access.can_read(user, idea) and (comment is None or access.can_read(user, comment))
 
 
-def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=None) -> int:
-    """One notification per recipient who may see `idea` (not the actor); e-mails queued."""
+def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=None,
+           comment=None) -> int:  # fmt: skip
+    """One notification per recipient who may read `idea` (and the `comment` the message
+    quotes), not the actor; e-mails queued."""
     sent = 0
     seen = set()
     for user in recipients:
         if user is None or user.id in seen or (actor is not None and user.id == actor.id):
             continue
         seen.add(user.id)
-        if not _may_hear_about(user, idea):
+        if not _may_hear_about(user, idea, comment):
             continue
         note = Notification(
             user_id=user.id, event=event, idea_id=idea.id, item_id=item.id if item else None,
+            comment_id=comment.id if comment is not None else None,
             title=idea.title, message=message,
         )  # fmt: skip
         db.session.add(note)
@@ -136,24 +137,46 @@ def idea_status_changed(actor, idea: Idea, note: str | None) -> None:
 
 def official_response(actor, idea: Idea, comment) -> None:
     message = f"{actor.display_name} answered officially:\n\n{comment.body}"
-    notify(_followers(idea), "official_response", idea, message, actor)
+    notify(_followers(idea), "official_response", idea, message, actor, comment=comment)
 
 
 def comment_posted(actor, idea: Idea, comment, parent, mentioned: list[User]) -> None:
     if parent is not None and not parent.is_deleted:
         notify([parent.author], "reply", idea, f"{actor.display_name} replied:\n\n{comment.body}",
-               actor)  # fmt: skip
+               actor, comment=comment)  # fmt: skip
     if mentioned:
         notify(mentioned, "mention", idea,
-               f"{actor.display_name} mentioned you:\n\n{comment.body}", actor)  # fmt: skip
+               f"{actor.display_name} mentioned you:\n\n{comment.body}", actor,
+               comment=comment)  # fmt: skip
     if comment.official:
         official_response(actor, idea, comment)
     comment_webhook(idea, comment)
 
 
+MODERATED = {
+    "hide": "A moderator hid your post. Reason: {reason}",
+    "restore": "A moderator restored your post. Reason: {reason}",
+    "lock": "A moderator locked your idea: no more votes or comments. Reason: {reason}",
+    "unlock": "A moderator unlocked your idea. Reason: {reason}",
+    "merge": "A moderator merged your idea into another one. Reason: {reason}",
+    "edit": "A moderator edited your post. Reason: {reason}",
+    "delete": "A moderator removed your post. Reason: {reason}",
+}
+
+
 def moderated(actor, author: User, idea: Idea, action: str, reason: str) -> None:
-    message = f"A moderator chose to {action} your post. Reason: {reason}"
-    notify([author], "moderated", idea, message, actor)
+    message = MODERATED.get(action, "A moderator acted on your post. Reason: {reason}")
+    notify([author], "moderated", idea, message.format(reason=reason), actor)
+
+
+def held_for_review(author: User, idea: Idea, target_type: str, count: int) -> None:
+    """Enough people flagged the author's post that it waits, hidden, for a moderator."""
+    what = "idea" if target_type == "idea" else "comment"
+    message = (
+        f"Your {what} is held for review: {count} people flagged it. A moderator will look at "
+        "it soon and restore it if the flags were wrong; you can also appeal from its page."
+    )
+    notify([author], "moderated", idea, message)
 
 
 def item_shipped(actor, item, idea: Idea) -> None:
@@ -166,7 +189,7 @@ def item_shipped(actor, item, idea: Idea) -> None:
 
 
 def _publicly_visible(idea: Idea) -> bool:
-    return access.can_see_idea(None, idea) and not idea.hidden and idea.merged_into_id is None
+    return access.can_read(None, idea) and idea.merged_into_id is None
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -211,7 +234,7 @@ def idea_webhook(event: str, idea: Idea) -> None:
 
 
 def comment_webhook(idea: Idea, comment) -> None:
-    if _publicly_visible(idea) and not comment.hidden:
+    if _publicly_visible(idea) and access.can_read(None, comment):
         _emit("comment.created", {
             "idea": _idea_data(idea),
             "comment": {"id": comment.id, "body": comment.body,
@@ -238,7 +261,9 @@ def unread_count(user) -> int:
     return (
         db.session.scalar(
             select(func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
+                Notification.user_id == user.id,
+                Notification.read_at.is_(None),
+                access.notification_visibility(user),
             )
         )
         or 0

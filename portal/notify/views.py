@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from portal import access
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.notify import service
@@ -16,7 +17,8 @@ bp = Blueprint("notify", __name__)
 
 
 def notifications_page(user, page: int, per_page: int) -> Page:
-    where = Notification.user_id == user.id
+    # Shown only while the reader may still read what each one points to.
+    where = (Notification.user_id == user.id) & access.notification_visibility(user)
     total = db.session.scalar(select(func.count(Notification.id)).where(where)) or 0
     rows = db.session.scalars(
         select(Notification)

@@ -159,7 +159,7 @@ def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, mat
             idea is None
             or not access.can_see_idea(user, idea)
             or idea.merged_into_id
-            or (idea.hidden and not access.sees_everything(user))
+            or (idea.hidden and not access.sees_hidden(user))
         ):
             continue
         if hit.type == "comment":
@@ -167,7 +167,7 @@ def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, mat
             if (
                 comment is None
                 or comment.is_deleted
-                or (comment.hidden and not access.sees_everything(user))
+                or (comment.hidden and not access.sees_hidden(user))
             ):
                 continue
             items.append(
@@ -188,6 +188,10 @@ def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, mat
 
 
 def similar_ideas(user, title: str, limit: int = 5) -> list[Idea]:
-    """Visible ideas like a title being typed (any word may match), best first."""
-    page = search(user, title, filters={"type": "idea"}, per_page=limit, match_any=True)
-    return [item.idea for item in page.items]
+    """Visible ideas like a title being typed (any word may match), best first; not known
+    duplicates (vote for the original instead) nor hidden ones."""
+    page = search(user, title, filters={"type": "idea"}, per_page=limit * 2, match_any=True)
+    found = [
+        item.idea for item in page.items if item.idea.status != "duplicate" and not item.idea.hidden
+    ]
+    return found[:limit]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal import access
 from portal.accounts.models import Team, User
-from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas import service as ideas
 from portal.ideas.models import Idea, StatusChange
@@ -28,15 +28,14 @@ log = logging.getLogger(__name__)
 
 
 def _require_staff(user) -> None:
-    refusal = access.write_refusal(user)
-    if refusal:
-        raise Forbidden(refusal)
-    if not access.can_change_status(user):
-        raise Forbidden("Only staff manage improvement items.")
+    refuse(access.manage_items_refusal(user))
 
 
-def linked_ideas(item: ImprovementItem) -> list[Idea]:
-    return list(db.session.scalars(select(Idea).where(Idea.item_id == item.id).order_by(Idea.id)))
+def linked_ideas(item: ImprovementItem, user=None, *, readable_only: bool = False) -> list[Idea]:
+    """The ideas an item answers; with `readable_only`, those `user` may read (an item page
+    never names a hidden idea to those who may not read it)."""
+    ideas = db.session.scalars(select(Idea).where(Idea.item_id == item.id).order_by(Idea.id))
+    return [i for i in ideas if not readable_only or access.can_read(user, i)]
 
 
 def get_item(user, item_id) -> ImprovementItem:
@@ -150,10 +149,7 @@ def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=N
     linked = []
     for idea_id in dict.fromkeys(idea_ids):
         idea = ideas.get_idea(user, idea_id)
-        if idea.item_id is not None:
-            raise Conflict(f"Idea #{idea.id} is already linked to item #{idea.item_id}.")
-        if idea.merged_into_id is not None:
-            raise Conflict(f"Idea #{idea.id} was merged into #{idea.merged_into_id}.")
+        refuse(access.promote_refusal(user, idea))
         linked.append(idea)
     first = linked[0]
     title = clean_text(title if title else first.title, "title", min_length=5, max_length=150)
@@ -247,8 +243,7 @@ def _link(user, item: ImprovementItem, idea_ids) -> None:
         idea = ideas.get_idea(user, idea_id)
         if idea.item_id == item.id:
             continue
-        if idea.item_id is not None:
-            raise Conflict(f"Idea #{idea.id} is already linked to item #{idea.item_id}.")
+        refuse(access.promote_refusal(user, idea))
         idea.item_id = item.id
         _set_idea_status(user, idea, IDEA_STATUS_FOR[item.status],
                          f"Linked to improvement item #{item.id}.")  # fmt: skip

@@ -39,7 +39,7 @@ NO_TEAM = "No team"
 
 def can_use_staff_pages(user) -> bool:
     """Triage, dashboard and exports: staff (any role, even while suspended) and admins."""
-    return access.is_staff(user) or access.is_admin(user)
+    return access.staff_area_refusal(user) is None
 
 
 def _counted(user):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal import access, page_cache
 from portal.accounts.models import Team, User
-from portal.errors import Conflict, Invalid
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import apply_domain_errors, choices
 from portal.ideas import service as ideas
@@ -46,8 +46,9 @@ def promote_form(formdata=None, **defaults) -> PromoteForm:
 @login_required
 def promote(idea_id: int):
     idea = ideas.get_idea(current_user, idea_id)
-    if not access.can_manage_items(current_user):
-        abort(403, "Only staff promote ideas.")
+    refusal = access.manage_items_refusal(current_user)
+    if refusal:
+        abort(403, refusal)
     form = promote_form(request.form)
     if form.validate_on_submit():
         try:
@@ -57,7 +58,8 @@ def promote(idea_id: int):
                 owner_id=form.owner_id.data or None, priority=form.priority.data,
                 target_date=form.target_date.data or None,
             )  # fmt: skip
-        except (Invalid, Conflict) as error:
+        except DomainError as error:
+            db.session.rollback()
             flash(f"Not promoted: {error.message}", "error")
         else:
             db.session.commit()
@@ -84,8 +86,9 @@ def item(item_id: int):
     form = _item_form(found, request.form if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if not access.can_manage_items(current_user):
-            abort(403, "Only staff manage improvement items.")
+        refusal = access.manage_items_refusal(current_user)
+        if refusal:
+            abort(403, refusal)
         if form.validate_on_submit():
             try:
                 service.update_item(
@@ -94,7 +97,7 @@ def item(item_id: int):
                     target_date=form.target_date.data or None,
                     idea_ids=_ids(form.link_ideas.data) or None,
                 )  # fmt: skip
-            except (Invalid, Conflict) as error:
+            except DomainError as error:
                 db.session.rollback()
                 apply_domain_errors(form, error)
                 status = error.status
@@ -105,7 +108,8 @@ def item(item_id: int):
         else:
             status = 422
     return render_template(
-        "tracking/item.html", item=found, ideas=service.linked_ideas(found),
+        "tracking/item.html", item=found,
+        ideas=service.linked_ideas(found, current_user, readable_only=True),
         history=service.history(found), form=form,
     ), status  # fmt: skip
 
@@ -159,7 +163,8 @@ def changelog():
         for idea in db.session.scalars(
             select(Idea).where(Idea.item_id.in_([i.id for i in shipped])).order_by(Idea.id)
         ):
-            linked.setdefault(idea.item_id, []).append(idea)
+            if access.can_read(current_user, idea):  # never the title of a hidden idea
+                linked.setdefault(idea.item_id, []).append(idea)
     months = [
         (month, list(entries))
         for month, entries in groupby(shipped, key=lambda i: i.shipped_at.strftime("%B %Y"))
