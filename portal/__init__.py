@@ -60,6 +60,7 @@ def create_app(config_class=None, **overrides) -> Flask:
     register_search(app)
     register_outbox(app)
     register_blueprints(app)
+    register_unit_of_work(app)
     register_templating(app)
     register_errors(app)
     register_cli(app)
@@ -159,16 +160,25 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
 
 
+def register_unit_of_work(app: Flask) -> None:
+    """After the blueprints: every view commits when it returns, or rolls back."""
+    from portal.guards import init_unit_of_work
+
+    init_unit_of_work(app)
+
+
 def register_templating(app: Flask) -> None:
-    from portal.web import init_templating
+    from portal.templating import init_templating
 
     init_templating(app)
 
 
 def register_errors(app: Flask) -> None:
-    from portal.web import init_error_handlers
+    from portal.error_pages import init_error_handlers
+    from portal.security_headers import init_security_headers
 
     init_error_handlers(app)
+    init_security_headers(app)
 
 
 def register_cli(app: Flask) -> None:

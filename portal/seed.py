@@ -11,6 +11,7 @@ from portal.admin.service import create_category
 from portal.extensions import db
 from portal.ideas import discussion, service
 from portal.ideas.models import Comment, Follow, Idea, StatusChange, Vote
+from portal.moderation import service as moderation
 from portal.notify.models import Notification, OutboxMessage
 from portal.timeutil import utcnow
 from portal.tracking import service as tracking
@@ -298,6 +299,7 @@ def seed_demo(echo=print) -> bool:
         _seed_comment(spec, ideas[spec["idea"]], users, rng, now)
     for n, spec in enumerate(ITEMS):
         _seed_item(spec, schedules[n], ideas, users, staff, now)
+    _seed_moderation(ideas, users, now)
     _refresh_counters()
     db.session.flush()
     echo(f"Demo portal ready: {len(ideas)} ideas, {len(ITEMS)} improvement items, "
@@ -306,6 +308,38 @@ def seed_demo(echo=print) -> bool:
     for spec in demo_data.USERS[:5]:
         echo(f"  {spec['email']:<28} {spec['kind']}/{spec['role']}")
     return True
+
+
+SPAMMER = {"email": "deals4u@example.com", "name": "Quick Deals"}
+SPAM_COMMENT = (
+    "Speed up ANY app with our booster!!! 50% off today only at fast-app-boost.example — "
+    "works for ovens too"
+)
+HEATED_COMMENT = "Whoever shipped 4.1 should be fired. Does anyone at Northwind test anything?"
+
+
+def _seed_moderation(ideas, users, now) -> None:
+    """Work for the demo moderator (a customer: community moderation): open flags on a spam
+    comment and its author, below the automatic hold, and one appeal against a hidden
+    comment. Everything goes through the moderation services, so the log shows it too."""
+    spammer = accounts.create_user(
+        SPAMMER["email"], DEMO_PASSWORD, display_name=SPAMMER["name"], kind="customer"
+    )
+    spammer.created_at = now - timedelta(days=1)  # a new account
+    spam = discussion.add_comment(spammer, ideas["app-slow-start"], SPAM_COMMENT)
+    moderation.flag(users["george@example.com"], "comment", spam.id, "spam")
+    moderation.flag(users["fatima.khan@example.com"], "comment", spam.id, "spam")
+    moderation.flag(users["diego@example.com"], "user", spammer.id, "other",
+                    note="Posts the same advert under several ideas.")  # fmt: skip
+    heated = discussion.add_comment(users["diego@example.com"], ideas["double-push"],
+                                    HEATED_COMMENT)  # fmt: skip
+    moderation.act(
+        users["moderator@example.com"], "hide", "comment", heated.id,
+        "A personal attack: criticism of the release is welcome, attacks on people are not.",
+    )  # fmt: skip
+    moderation.appeal(users["diego@example.com"], "comment", heated.id,
+                      "Fair, that was harsh. I meant: please test notifications before a "
+                      "release.")  # fmt: skip
 
 
 def _seed_idea(spec, users, staff, rng, now, plan=None) -> Idea:

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import ApiToken, User
 from portal.extensions import db
 from portal.ideas.models import Category, Comment, Idea, Vote
+from portal.moderation.queue import review_queue
 from portal.tracking.models import IDEA_STATUS_FOR, ImprovementItem
 
 
@@ -150,6 +151,15 @@ def test_seed_demo_fills_an_empty_portal_once(runner, client):
     for idea in db.session.scalars(select(Idea)):
         votes = db.session.scalar(select(func.count(Vote.id)).where(Vote.idea_id == idea.id))
         assert idea.votes_count == votes
+
+    # The demo moderator is a customer (community moderation) with work waiting: open flags
+    # on a comment and on a user, and one appeal.
+    moderator = db.session.scalar(select(User).where(User.email == "moderator@example.com"))
+    assert (moderator.kind, moderator.role) == ("customer", "moderator")
+    waiting = review_queue(moderator).items
+    assert {g.target_type for g in waiting} == {"comment", "user"}
+    assert sum(1 for g in waiting if g.appeal) == 1 and sum(len(g.flags) for g in waiting) >= 3
+    assert not any(g.target.hidden for g in waiting if g.flags and g.target_type == "comment")
 
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0 and "changes nothing" in again.output

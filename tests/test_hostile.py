@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.ideas.models import Comment, Idea
 from portal.notify.models import Notification
-from portal.web import safe_next
+from portal.responses import safe_next
 from tests.conftest import PASSWORD
 
 API = "/api/v1"

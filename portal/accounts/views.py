@@ -20,7 +20,7 @@ from portal.accounts.models import Organization
 from portal.errors import Conflict, Invalid
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm, apply_domain_errors, choices
-from portal.web import safe_next
+from portal.responses import safe_next
 
 bp = Blueprint("accounts", __name__)
 

@@ -6,8 +6,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import choices, no_control_characters
+from portal.labels import AUDIENCE_LABELS
 from portal.notify.models import WEBHOOK_EVENTS
-from portal.web import AUDIENCE_LABELS
 
 
 class CategoryForm(FlaskForm):

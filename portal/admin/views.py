@@ -1,7 +1,7 @@
 """Admin pages: supplier approval, users and roles, categories, teams, organizations, webhooks."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal import access
@@ -12,18 +12,13 @@ from portal.admin.forms import CategoryForm, NameForm, RoleForm, WebhookForm
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
+from portal.guards import guard
 from portal.ideas.models import Category
 from portal.notify.models import WEBHOOK_EVENTS, Webhook
 from portal.pagination import Page, parse_page_args
-from portal.web import redirect_back
+from portal.responses import redirect_back
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _require(refusal_of) -> None:
-    refusal = refusal_of(current_user)
-    if refusal:
-        abort(403, refusal)
 
 
 def _team_choices():
@@ -56,50 +51,43 @@ def _render_index(category_form=None, team_form=None, org_form=None, status=200)
 
 
 @bp.route("")
-@login_required
+@guard(access.administer_refusal)
 def index():
-    _require(access.administer_refusal)
     return _render_index()
 
 
 @bp.route("/approvals")
-@login_required
+@guard(access.approve_refusal)
 def approvals():
-    _require(access.approve_refusal)
     return render_template(
         "admin/approvals.html", pending=accounts.pending_suppliers(), action_form=EmptyForm()
     )
 
 
 @bp.route("/users/<int:user_id>/approve", methods=["POST"])
-@login_required
+@guard(access.approve_refusal)
 def approve(user_id: int):
-    _require(access.approve_refusal)
     user = db.get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
         accounts.approve_supplier(current_user, user)
-        db.session.commit()
         flash(f"{user.display_name} is approved.", "success")
     return redirect_back(url_for("admin.approvals"))
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
-@login_required
+@guard(access.administer_refusal)
 def set_role(user_id: int):
-    _require(access.administer_refusal)
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     if form.validate_on_submit():
         service.set_role(current_user, user, form.role.data)
-        db.session.commit()
         flash(f"{user.display_name} is now {user.role}.", "success")
     return redirect(url_for("admin.index"))
 
 
 @bp.route("/categories", methods=["POST"])
-@login_required
+@guard(access.administer_refusal)
 def create_category():
-    _require(access.administer_refusal)
     form = CategoryForm()
     form.team.choices = _team_choices()
     if form.validate_on_submit():
@@ -111,16 +99,14 @@ def create_category():
         except DomainError as error:
             apply_domain_errors(form, error)
         else:
-            db.session.commit()
             flash("Category created.", "success")
             return redirect(url_for("admin.index"))
     return _render_index(category_form=form, status=422)
 
 
 @bp.route("/teams", methods=["POST"])
-@login_required
+@guard(access.administer_refusal)
 def create_team():
-    _require(access.administer_refusal)
     form = NameForm(prefix="team")
     if form.validate_on_submit():
         try:
@@ -128,16 +114,14 @@ def create_team():
         except DomainError as error:
             apply_domain_errors(form, error)
         else:
-            db.session.commit()
             flash("Team created.", "success")
             return redirect(url_for("admin.index"))
     return _render_index(team_form=form, status=422)
 
 
 @bp.route("/organizations", methods=["POST"])
-@login_required
+@guard(access.administer_refusal)
 def create_organization():
-    _require(access.administer_refusal)
     form = NameForm(prefix="org")
     if form.validate_on_submit():
         try:
@@ -145,7 +129,6 @@ def create_organization():
         except DomainError as error:
             apply_domain_errors(form, error)
         else:
-            db.session.commit()
             flash("Organization created.", "success")
             return redirect(url_for("admin.index"))
     return _render_index(org_form=form, status=422)
@@ -167,16 +150,14 @@ def _render_webhooks(form=None, status=200):
 
 
 @bp.route("/webhooks")
-@login_required
+@guard(access.administer_refusal)
 def webhooks():
-    _require(access.administer_refusal)
     return _render_webhooks()
 
 
 @bp.route("/webhooks", methods=["POST"])
-@login_required
+@guard(access.administer_refusal)
 def create_webhook():
-    _require(access.administer_refusal)
     form = WebhookForm()
     if form.validate_on_submit():
         try:
@@ -187,7 +168,6 @@ def create_webhook():
             db.session.rollback()
             apply_domain_errors(form, error)
         else:
-            db.session.commit()
             flash(f"Webhook registered: {hook.url} now receives {', '.join(hook.event_list)}.",
                   "success")  # fmt: skip
             return redirect(url_for("admin.webhooks"))
@@ -199,9 +179,8 @@ def _webhook(webhook_id: int) -> Webhook:
 
 
 @bp.route("/webhooks/<int:webhook_id>")
-@login_required
+@guard(access.administer_refusal)
 def webhook_log(webhook_id: int):
-    _require(access.administer_refusal)
     hook = _webhook(webhook_id)
     return render_template(
         "admin/webhooks.html", hook=hook, deliveries=service.webhook_deliveries(hook),
@@ -210,23 +189,21 @@ def webhook_log(webhook_id: int):
 
 
 @bp.route("/webhooks/<int:webhook_id>/deactivate", methods=["POST"])
-@login_required
+@guard(access.administer_refusal)
 def deactivate_webhook(webhook_id: int):
     return _set_active(webhook_id, False)
 
 
 @bp.route("/webhooks/<int:webhook_id>/activate", methods=["POST"])
-@login_required
+@guard(access.administer_refusal)
 def activate_webhook(webhook_id: int):
     return _set_active(webhook_id, True)
 
 
 def _set_active(webhook_id: int, active: bool):
-    _require(access.administer_refusal)
     hook = _webhook(webhook_id)
     if EmptyForm().validate_on_submit():
         service.set_webhook_active(current_user, hook, active)
-        db.session.commit()
         if active:
             flash(f"Webhook {hook.url} is active again.", "success")
         else:
@@ -235,13 +212,11 @@ def _set_active(webhook_id: int, active: bool):
 
 
 @bp.route("/webhooks/<int:webhook_id>/delete", methods=["POST"])
-@login_required
+@guard(access.administer_refusal)
 def delete_webhook(webhook_id: int):
-    _require(access.administer_refusal)
     hook = _webhook(webhook_id)
     if EmptyForm().validate_on_submit():
         url = hook.url
         service.delete_webhook(current_user, hook)
-        db.session.commit()
         flash(f"Webhook {url} is deleted, with its delivery log.", "success")
     return redirect(url_for("admin.webhooks"))

@@ -8,8 +8,9 @@ from portal import access
 from portal.accounts.service import user_for_token
 from portal.api import serializers as out
 from portal.api.openapi import openapi_document
-from portal.errors import BadRequest, Invalid, NotFound, Unauthorized, refuse
+from portal.errors import BadRequest, Invalid, NotFound, refuse
 from portal.extensions import db
+from portal.guards import guard
 from portal.ideas import discussion, service
 from portal.ideas.models import Comment
 from portal.moderation import queue as moderation_queue_service
@@ -18,11 +19,11 @@ from portal.notify import service as notify
 from portal.notify.views import mark_read, notifications_page
 from portal.pagination import Page, parse_page_args
 from portal.ratelimits import new_account_limit
+from portal.responses import api_error
 from portal.search import service as search_service
 from portal.search.querying import FILTER_FIELDS
 from portal.tracking import service as tracking
 from portal.tracking.models import ImprovementItem
-from portal.web import api_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -48,13 +49,6 @@ def viewer():
     return g.api_user
 
 
-def signed_in_viewer():
-    user = g.api_user
-    if not user.is_authenticated:
-        raise Unauthorized("Sign in with a token: Authorization: Bearer <token>.")
-    return user
-
-
 def json_body() -> dict:
     """The request's JSON object, or a 400 with a clear message."""
     try:
@@ -78,8 +72,9 @@ def openapi():
 
 
 @bp.get("/me")
+@guard()
 def me():
-    return jsonify(out.me(signed_in_viewer()))
+    return jsonify(out.me(viewer()))
 
 
 @bp.get("/categories")
@@ -109,9 +104,10 @@ def list_ideas():
 
 
 @bp.post("/ideas")
+@guard()
 @new_account_limit("ideas")
 def create_idea():
-    user = signed_in_viewer()
+    user = viewer()
     data = json_body()
     idea = service.post_idea(
         user,
@@ -121,7 +117,6 @@ def create_idea():
         kind=data.get("kind", "idea"),
         confidential=data.get("confidential", False),
     )
-    db.session.commit()
     return jsonify(out.idea(idea, True, user)), 201
 
 
@@ -155,8 +150,9 @@ def get_idea(idea_id: int):
 
 
 @bp.patch("/ideas/<int:idea_id>")
+@guard()
 def patch_idea(idea_id: int):
-    user = signed_in_viewer()
+    user = viewer()
     idea = service.get_idea(user, idea_id)
     data = json_body()
     known = {"title", "body", "status", "note", "duplicate_of"} & data.keys()
@@ -178,25 +174,25 @@ def patch_idea(idea_id: int):
         service.change_status(
             user, idea, data["status"], data.get("note"), data.get("duplicate_of")
         )
-    db.session.commit()
     return jsonify(out.idea(idea, service.has_voted(user, idea), user))
 
 
 def _vote(idea_id: int, supported: bool):
-    user = signed_in_viewer()
+    user = viewer()
     idea = service.get_idea(user, idea_id)
     now_supported = service.set_vote(user, idea, supported)
-    db.session.commit()
     return jsonify({"votes": idea.votes_count, "viewer_has_voted": now_supported})
 
 
 @bp.post("/ideas/<int:idea_id>/vote")
+@guard()
 @new_account_limit("votes")
 def vote(idea_id: int):
     return _vote(idea_id, True)
 
 
 @bp.delete("/ideas/<int:idea_id>/vote")
+@guard()
 @new_account_limit("votes")
 def unvote(idea_id: int):
     return _vote(idea_id, False)
@@ -222,21 +218,22 @@ def list_comments(idea_id: int):
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
+@guard()
 @new_account_limit("comments")
 def create_comment(idea_id: int):
-    user = signed_in_viewer()
+    user = viewer()
     idea = service.get_idea(user, idea_id)
     data = json_body()
     comment = discussion.add_comment(
         user, idea, data.get("body"), parent_id=data.get("parent_id"), official=False
     )
-    db.session.commit()
     return jsonify(out.comment(comment, user)), 201
 
 
 @bp.patch("/ideas/<int:idea_id>/comments/<int:comment_id>")
+@guard()
 def patch_comment(idea_id: int, comment_id: int):
-    user = signed_in_viewer()
+    user = viewer()
     idea = service.get_idea(user, idea_id)
     comment = discussion.get_comment(user, idea, comment_id)
     data = json_body()
@@ -251,15 +248,15 @@ def patch_comment(idea_id: int, comment_id: int):
             discussion.edit_comment(user, comment, data["body"])
     if "official" in data:
         discussion.set_official(user, comment, data["official"])
-    db.session.commit()
     return jsonify(out.comment(comment, user))
 
 
 @bp.delete("/ideas/<int:idea_id>/comments/<int:comment_id>")
+@guard()
 def delete_comment(idea_id: int, comment_id: int):
     """The author's delete; a moderator's (of someone else's comment) is the moderation
     action `delete`, with its reason (`?reason=` or a JSON body {reason})."""
-    user = signed_in_viewer()
+    user = viewer()
     idea = service.get_idea(user, idea_id)
     comment = discussion.get_comment(user, idea, comment_id)
     refuse(access.delete_refusal(user, comment))
@@ -270,14 +267,14 @@ def delete_comment(idea_id: int, comment_id: int):
         moderation.act(user, "delete", "comment", comment.id, reason)
     else:
         discussion.delete_comment(user, comment)
-    db.session.commit()
     return jsonify(out.comment(comment, user))
 
 
 @bp.post("/flags")
+@guard()
 @new_account_limit("flags")
 def create_flag():
-    user = signed_in_viewer()
+    user = viewer()
     data = json_body()
     flag = moderation.flag(
         user,
@@ -287,27 +284,22 @@ def create_flag():
         data.get("note"),
         data.get("duplicate_of"),
     )
-    db.session.commit()
     return jsonify(out.flag(flag)), 201
 
 
-def _require_moderator():
-    user = signed_in_viewer()
-    refuse(access.moderation_refusal(user))
-    return user
-
-
 @bp.get("/moderation/queue")
+@guard(access.moderation_refusal)
 def moderation_queue():
-    user = _require_moderator()
+    user = viewer()
     page, per_page = _page_args()
     result = moderation_queue_service.review_queue(user, page, per_page)
     return jsonify(out.page(result, [out.queue_group(group) for group in result.items]))
 
 
 @bp.post("/moderation/actions")
+@guard(access.moderation_refusal)
 def moderation_action():
-    user = _require_moderator()
+    user = viewer()
     data = json_body()
     entry = moderation.act(
         user,
@@ -320,7 +312,6 @@ def moderation_action():
         title=data.get("title"),
         body=data.get("body"),
     )
-    db.session.commit()
     return jsonify(out.moderation_action(entry))
 
 
@@ -329,8 +320,9 @@ def _item_json(item):
 
 
 @bp.post("/ideas/<int:idea_id>/promote")
+@guard()
 def promote(idea_id: int):
-    user = signed_in_viewer()
+    user = viewer()
     data = json_body()
     extra = data.get("idea_ids") or []
     if not isinstance(extra, list) or not all(
@@ -342,7 +334,6 @@ def promote(idea_id: int):
         team=data.get("team"), owner_id=data.get("owner_id"),
         priority=data.get("priority") or "p3", target_date=data.get("target_date"),
     )  # fmt: skip
-    db.session.commit()
     return jsonify(_item_json(item)), 201
 
 
@@ -369,8 +360,9 @@ def get_item(item_id: int):
 
 
 @bp.patch("/items/<int:item_id>")
+@guard()
 def patch_item(item_id: int):
-    user = signed_in_viewer()
+    user = viewer()
     item = tracking.get_item(user, item_id)
     data = json_body()
     known = {"status", "note", "owner_id", "priority", "target_date", "idea_ids", "title",
@@ -386,13 +378,13 @@ def patch_item(item_id: int):
         idea_ids=data.get("idea_ids"), title=data.get("title"),
         description=data.get("description"),
     )  # fmt: skip
-    db.session.commit()
     return jsonify(_item_json(item))
 
 
 @bp.get("/notifications")
+@guard()
 def notifications():
-    user = signed_in_viewer()
+    user = viewer()
     page, per_page = _page_args()
     result = notifications_page(user, page, per_page)
     body = out.page(result, [out.notification(n) for n in result.items])
@@ -401,8 +393,9 @@ def notifications():
 
 
 @bp.post("/notifications/read")
+@guard()
 def read_notifications():
-    user = signed_in_viewer()
+    user = viewer()
     data = json_body() if request.get_data() else {}
     ids = data.get("ids")
     if ids is not None and (
@@ -411,5 +404,4 @@ def read_notifications():
     ):
         raise Invalid("Ids: a list of notification ids.", {"ids": ["Must be a list of ids."]})
     unread = mark_read(user, ids)
-    db.session.commit()
     return jsonify({"unread": unread})

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.forms import choices, no_control_characters
 from portal.ideas.discussion import COMMENT_MAX
 from portal.ideas.service import BODY_MAX, TITLE_MAX, TITLE_MIN
-from portal.web import KIND_LABELS, STATUS_LABELS
+from portal.labels import KIND_LABELS, STATUS_LABELS
 
 
 class IdeaEditForm(FlaskForm):

@@ -1,12 +1,13 @@
 """Idea pages: lists, detail, posting, editing, voting, following, discussion."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from portal import access, page_cache
 from portal.errors import DomainError, NotFound, refuse
 from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
+from portal.guards import guard
 from portal.ideas import discussion, service
 from portal.ideas.forms import (
     CommentEditForm,
@@ -17,14 +18,15 @@ from portal.ideas.forms import (
     ModeratorIdeaEditForm,
     StatusForm,
 )
+from portal.labels import AUDIENCE_LABELS
 from portal.moderation import service as moderation
 from portal.moderation.forms import ActionForm, AppealForm, FlagForm
 from portal.pagination import parse_page_args
 from portal.ratelimits import new_account_limit
+from portal.responses import redirect_back, render_page_or_fragment, wants_fragment
 from portal.search import service as search
 from portal.tracking import service as tracking
 from portal.tracking.views import promote_form
-from portal.web import AUDIENCE_LABELS, redirect_back, render_page_or_fragment, wants_fragment
 
 bp = Blueprint("ideas", __name__)
 
@@ -78,7 +80,7 @@ def _idea_form() -> IdeaForm:
 
 
 @bp.route("/ideas/new", methods=["GET", "POST"])
-@login_required
+@guard()
 @new_account_limit("ideas")
 def new():
     form = _idea_form()
@@ -99,7 +101,6 @@ def new():
             db.session.rollback()  # what was typed stays in the form, with why
             apply_domain_errors(form, error)
             return render_template("ideas/new.html", form=form, refusal=refusal), error.status
-        db.session.commit()
         flash("Your idea is posted. You support it and follow it.", "success")
         return redirect(url_for("ideas.detail", idea_id=idea.id))
     status = 422 if form.errors or form.form_errors else 200
@@ -189,7 +190,7 @@ def _edit_form(content, form_class, moderator_form_class):
 
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
-@login_required
+@guard()
 def edit(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     refusal = access.edit_refusal(current_user, idea)
@@ -211,7 +212,6 @@ def edit(idea_id: int):
             apply_domain_errors(form, error)
             status = error.status
         else:
-            db.session.commit()
             flash("Your changes are saved; the earlier version is kept in the history.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     if status == 200 and (form.errors or form.form_errors):
@@ -233,25 +233,23 @@ def history(idea_id: int):
 
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
-@login_required
+@guard()
 @new_account_limit("votes")
 def vote(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     voted = service.toggle_vote(current_user, idea)
-    db.session.commit()
     if wants_fragment():
         return render_template("ideas/_vote_button.html", idea=idea, voted=voted)
     return redirect_back(url_for("ideas.detail", idea_id=idea.id))
 
 
 @bp.route("/ideas/<int:idea_id>/follow", methods=["POST"])
-@login_required
+@guard()
 def follow(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     following = service.set_following(
         current_user, idea, not service.is_following(current_user, idea)
     )
-    db.session.commit()
     if wants_fragment():
         return render_template(
             "ideas/_follow_button.html", idea=idea, following=following, action_form=EmptyForm()
@@ -261,12 +259,9 @@ def follow(idea_id: int):
 
 
 @bp.route("/ideas/<int:idea_id>/status", methods=["POST"])
-@login_required
+@guard(access.answer_refusal)
 def change_status(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
-    refusal = access.answer_refusal(current_user)
-    if refusal:
-        abort(403, refusal)
     form = StatusForm()
     status = 422
     if form.validate_on_submit():
@@ -278,14 +273,13 @@ def change_status(idea_id: int):
             apply_domain_errors(form, error)
             status = error.status
         else:
-            db.session.commit()
             flash("Status updated; followers are told.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return _render_idea(idea, status, status_form=form)
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
-@login_required
+@guard()
 @new_account_limit("comments")
 def comment(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
@@ -305,7 +299,6 @@ def comment(idea_id: int):
             apply_domain_errors(form, error)
             status = error.status
         else:
-            db.session.commit()
             if wants_fragment():
                 return _render_discussion(idea)
             flash("Your comment is posted.", "success")
@@ -316,7 +309,7 @@ def comment(idea_id: int):
 
 
 @bp.route("/ideas/<int:idea_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-@login_required
+@guard()
 def edit_comment(idea_id: int, comment_id: int):
     idea = service.get_idea(current_user, idea_id)
     comment = discussion.get_comment(current_user, idea, comment_id)
@@ -337,7 +330,6 @@ def edit_comment(idea_id: int, comment_id: int):
             apply_domain_errors(form, error)
             status = error.status
         else:
-            db.session.commit()
             flash("Comment updated.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + f"#comment-{comment.id}")
     if status == 200 and (form.errors or form.form_errors):
@@ -355,7 +347,7 @@ def edit_comment(idea_id: int, comment_id: int):
 
 
 @bp.route("/ideas/<int:idea_id>/comments/<int:comment_id>/delete", methods=["POST"])
-@login_required
+@guard()
 def delete_comment(idea_id: int, comment_id: int):
     """The author's delete; a moderator removes someone else's comment with a reason
     through the moderation form instead."""
@@ -363,7 +355,6 @@ def delete_comment(idea_id: int, comment_id: int):
     comment = discussion.get_comment(current_user, idea, comment_id)
     if EmptyForm().validate_on_submit():
         discussion.delete_comment(current_user, comment)
-        db.session.commit()
         if wants_fragment():
             return _render_discussion(idea)
         flash("Comment deleted.", "info")
@@ -371,13 +362,12 @@ def delete_comment(idea_id: int, comment_id: int):
 
 
 @bp.route("/ideas/<int:idea_id>/comments/<int:comment_id>/official", methods=["POST"])
-@login_required
+@guard()
 def toggle_official(idea_id: int, comment_id: int):
     idea = service.get_idea(current_user, idea_id)
     comment = discussion.get_comment(current_user, idea, comment_id)
     if EmptyForm().validate_on_submit():
         discussion.set_official(current_user, comment, not comment.official)
-        db.session.commit()
         if wants_fragment():
             return _render_discussion(idea)
     return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")

@@ -1,17 +1,18 @@
 """Moderation pages: flagging in place, the review queue, the public log, appeals."""
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_login import current_user
 
 from portal import access
 from portal.errors import Conflict, DomainError, Invalid
 from portal.extensions import db
 from portal.forms import apply_domain_errors
+from portal.guards import guard
 from portal.moderation import queue, service
 from portal.moderation.forms import ActionForm, AppealForm, FlagForm
 from portal.pagination import parse_page_args
 from portal.ratelimits import new_account_limit
-from portal.web import FLASH_RESWAP, redirect_back, wants_fragment
+from portal.responses import FLASH_RESWAP, redirect_back, wants_fragment
 
 bp = Blueprint("moderation", __name__)
 
@@ -29,7 +30,7 @@ def _refused(form, prefix: str, fallback: str, status: int = 422):
 
 
 @bp.route("/flags", methods=["POST"])
-@login_required
+@guard()
 @new_account_limit("flags")
 def flag():
     form = FlagForm()
@@ -52,7 +53,6 @@ def flag():
             flash(error.message, "info")
             return redirect_back(url_for("ideas.index"))
         else:
-            db.session.commit()
             if wants_fragment():
                 return render_template("moderation/_flag_done.html")
             flash("Thank you: the moderators will review it.", "success")
@@ -60,16 +60,9 @@ def flag():
     return _refused(form, "Could not flag", url_for("ideas.index"))
 
 
-def _require_moderator() -> None:
-    refusal = access.moderation_refusal(current_user)
-    if refusal:
-        abort(403, refusal)
-
-
 @bp.route("/moderation")
-@login_required
+@guard(access.moderation_refusal)
 def review():
-    _require_moderator()
     page, per_page = parse_page_args(request.args.get("page"), request.args.get("per_page"))
     return render_template(
         "moderation/queue.html",
@@ -79,9 +72,8 @@ def review():
 
 
 @bp.route("/moderation/actions", methods=["POST"])
-@login_required
+@guard(access.moderation_refusal)
 def act():
-    _require_moderator()
     form = ActionForm()
     status = 422
     if form.validate_on_submit():
@@ -100,7 +92,6 @@ def act():
             apply_domain_errors(form, error)
             status = error.status
         else:
-            db.session.commit()
             if wants_fragment():
                 return render_template("moderation/_action_done.html", entry=entry)
             flash("Done, and written to the moderation log.", "success")
@@ -116,12 +107,11 @@ def moderation_log():
 
 
 @bp.route("/appeals", methods=["POST"])
-@login_required
+@guard()
 def appeal():
     form = AppealForm()
     if form.validate_on_submit():
         service.appeal(current_user, form.target_type.data, form.target_id.data, form.text.data)
-        db.session.commit()
         flash("Your appeal is with the moderators.", "success")
     else:
         flash("Say why it should be restored.", "error")

@@ -1,12 +1,13 @@
 """The notification centre and the one-click unsubscribe page."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal import access
 from portal.extensions import db
 from portal.forms import EmptyForm
+from portal.guards import guard
 from portal.notify import service
 from portal.notify.models import Notification
 from portal.notify.unsubscribe import user_for_token
@@ -45,7 +46,7 @@ def mark_read(user, ids=None) -> int:
 
 
 @bp.route("/notifications")
-@login_required
+@guard()
 def centre():
     page, per_page = parse_page_args(request.args.get("page"), request.args.get("per_page"))
     return render_template(
@@ -56,12 +57,11 @@ def centre():
 
 
 @bp.route("/notifications/read", methods=["POST"])
-@login_required
+@guard()
 def read():
     if EmptyForm().validate_on_submit():
         ids = [int(i) for i in request.form.getlist("id") if i.isdigit() and int(i) < 2**31]
         mark_read(current_user, ids or None)
-        db.session.commit()
     return redirect(url_for("notify.centre"))
 
 
@@ -73,7 +73,6 @@ def unsubscribe(token: str):
         abort(404, "This unsubscribe link is not valid.")
     if request.method == "POST":
         user.email_preference = "off"
-        db.session.commit()
         if request.form.get("List-Unsubscribe") == "One-Click":
             return "", 204
         flash("You will get no more e-mail from the portal.", "success")

@@ -6,9 +6,9 @@ from flask_login import current_user
 from portal import page_cache
 from portal.ideas.service import postable_categories
 from portal.pagination import parse_page_args
+from portal.responses import render_page_or_fragment
 from portal.search import service
 from portal.search.querying import FILTER_FIELDS
-from portal.web import render_page_or_fragment
 
 bp = Blueprint("search", __name__)
 

@@ -37,11 +37,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NO_TEAM = "No team"
 
 
-def can_use_staff_pages(user) -> bool:
-    """Triage, dashboard and exports: staff (any role, even while suspended) and admins."""
-    return access.staff_area_refusal(user) is None
-
-
 def _counted(user):
     """The ideas staff figures count: those the user sees, hidden ones left out, not merged."""
     return access.idea_visibility(user, include_hidden_own=False) & Idea.merged_into_id.is_(None)

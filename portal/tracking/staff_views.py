@@ -1,38 +1,25 @@
 """Staff pages: triage, the dashboard and the CSV exports."""
 
-from functools import wraps
+from flask import Blueprint, Response, render_template, stream_with_context
+from flask_login import current_user
 
-from flask import Blueprint, Response, abort, render_template, stream_with_context
-from flask_login import current_user, login_required
-
+from portal import access
+from portal.guards import guard
 from portal.timeutil import utcnow
 from portal.tracking import staff
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def staff_required(view):
-    """Sign-in first (anonymous visitors go to the login page), then staff only (403)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not staff.can_use_staff_pages(current_user):
-            abort(403, "Only staff see the staff pages.")
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.route("")
-@staff_required
+@guard(access.staff_area_refusal)
 def dashboard():
     figures = staff.dashboard(current_user)
     return render_template("staff/dashboard.html", figures=figures)
 
 
 @bp.route("/triage")
-@staff_required
+@guard(access.staff_area_refusal)
 def triage():
     lists = staff.triage(current_user)
     return render_template("staff/triage.html", triage=lists, describe_age=staff.describe_age)
@@ -51,12 +38,12 @@ def _csv_download(name: str, rows) -> Response:
 
 
 @bp.route("/export/ideas.csv")
-@staff_required
+@guard(access.staff_area_refusal)
 def export_ideas():
     return _csv_download("ideas", staff.idea_rows(current_user._get_current_object()))
 
 
 @bp.route("/export/items.csv")
-@staff_required
+@guard(access.staff_area_refusal)
 def export_items():
     return _csv_download("items", staff.item_rows(current_user._get_current_object()))

@@ -3,15 +3,16 @@
 import re
 from itertools import groupby
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from portal import access, page_cache
 from portal.accounts.models import Team, User
-from portal.errors import DomainError
+from portal.errors import DomainError, refuse
 from portal.extensions import db
 from portal.forms import apply_domain_errors, choices
+from portal.guards import guard
 from portal.ideas import service as ideas
 from portal.ideas.models import Idea
 from portal.tracking import service
@@ -43,12 +44,9 @@ def promote_form(formdata=None, **defaults) -> PromoteForm:
 
 
 @bp.route("/ideas/<int:idea_id>/promote", methods=["POST"])
-@login_required
+@guard(access.manage_items_refusal)
 def promote(idea_id: int):
     idea = ideas.get_idea(current_user, idea_id)
-    refusal = access.manage_items_refusal(current_user)
-    if refusal:
-        abort(403, refusal)
     form = promote_form(request.form)
     if form.validate_on_submit():
         try:
@@ -62,7 +60,6 @@ def promote(idea_id: int):
             db.session.rollback()
             flash(f"Not promoted: {error.message}", "error")
         else:
-            db.session.commit()
             flash("Promoted: the idea is now tracked as an improvement item.", "success")
             return redirect(url_for("tracking.item", item_id=item.id))
     else:
@@ -86,9 +83,8 @@ def item(item_id: int):
     form = _item_form(found, request.form if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        refusal = access.manage_items_refusal(current_user)
-        if refusal:
-            abort(403, refusal)
+        # GET is for whoever may see the item; changing it is for staff.
+        refuse(access.manage_items_refusal(current_user))
         if form.validate_on_submit():
             try:
                 service.update_item(
@@ -102,7 +98,6 @@ def item(item_id: int):
                 apply_domain_errors(form, error)
                 status = error.status
             else:
-                db.session.commit()
                 flash("Item updated; followers of its ideas are told.", "success")
                 return redirect(url_for("tracking.item", item_id=found.id))
         else:

@@ -1,0 +1,127 @@
+"""One place turns every error into a page, an htmx fragment or the API's JSON."""
+
+import logging
+import time
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from portal.errors import DomainError
+from portal.extensions import db, limiter
+from portal.responses import (
+    ERROR_TITLES,
+    FLASH_RESWAP,
+    api_error,
+    is_api_request,
+    page_error,
+    wants_fragment,
+)
+
+log = logging.getLogger(__name__)
+# Seconds a client is asked to wait (Retry-After) while the database does not answer.
+DATABASE_RETRY_AFTER = 5
+
+
+def _try_again_when() -> str:
+    """When a rate-limited visitor may try again, in words (the Retry-After header in seconds)."""
+    try:
+        current = limiter.current_limit
+        seconds = max(1, int(current.reset_at - time.time())) if current else None
+    except Exception:  # an error page must not fail on the limiter's storage
+        seconds = None
+    if seconds is None:
+        return "Please try again later."
+    if seconds <= 90:
+        return f"Please try again in {seconds} second{'' if seconds == 1 else 's'}."
+    minutes = -(-seconds // 60)
+    return f"Please try again in {minutes} minutes."
+
+
+def _size(number: int) -> str:
+    return (
+        f"{number // (1024 * 1024)} MiB" if number % (1024 * 1024) == 0 else f"{number // 1024} KiB"
+    )
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        if is_api_request():
+            return api_error(error.status, error.message, error.fields, error.code)
+        return page_error(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if status == 429:
+            message = f"Too many requests: {error.description} {_try_again_when()}"
+        elif status == 413:
+            message = (
+                f"The request is too large: the limit is {_size(app.config['MAX_CONTENT_LENGTH'])}"
+                f" ({_size(app.config['MAX_FORM_MEMORY_SIZE'])} for one form field)."
+            )
+        else:
+            message = error.description or ERROR_TITLES.get(status, "Error")
+        response = api_error(status, message) if is_api_request() else page_error(status, message)
+        # Keep what the exception's own response says: Allow (405), Retry-After (429).
+        resp = app.make_response(response)
+        original = error.get_response()
+        for name in ("Allow", "Retry-After"):
+            if name in original.headers:
+                resp.headers[name] = original.headers[name]
+        return resp
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def database_unavailable(error: Exception):
+        """The database does not answer (restarting, unreachable, a connection it dropped):
+        503 with Retry-After, which a client may retry, instead of a 500. Rendered without
+        the layout's context processors, which would ask the same database again."""
+        cause = getattr(error, "orig", None) or error
+        detail = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        log.warning("database unavailable on %s %s: %s: %s", request.method, request.path,
+                    type(cause).__name__, detail)  # fmt: skip
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the session is discarded at teardown
+            pass
+        message = "The portal cannot reach its database right now. Please try again shortly."
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER), "Cache-Control": "no-store"}
+        if is_api_request():
+            return api_error(503, message)[0], 503, headers
+        if wants_fragment():
+            fragment = app.jinja_env.get_template("_flash_error.html").render(message=message)
+            return fragment, 503, {**headers, "HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
+        page = app.jinja_env.get_template("errors/unavailable.html")
+        return page.render(title=ERROR_TITLES[503], message=message), 503, headers
+
+    @app.teardown_appcontext
+    def release_session(_error):
+        """End the request's session before Flask-SQLAlchemy does (teardowns run last
+        registered first). Its rollback fails when the database cut the connection after the
+        response was made (a restart): the answer stands, the pool has dropped the connection,
+        and the request must not turn into a 500 for it."""
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError, DisconnectionError) as error:
+            cause = getattr(error, "orig", None) or error
+            log.warning("database connection lost at the end of a request: %s",
+                        type(cause).__name__)  # fmt: skip
+            try:
+                db.session.remove()  # the connection is invalidated now: closes quietly
+            except Exception:
+                db.session.registry.clear()
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        message = "An unexpected error occurred. It has been logged; please try again."
+        if is_api_request():
+            return jsonify({"error": {"code": "server_error", "message": message}}), 500
+        return render_template(
+            "errors/error.html", status=500, title=ERROR_TITLES[500], message=message
+        ), 500

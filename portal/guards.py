@@ -1,0 +1,71 @@
+"""One way to guard a route, and one unit of work per request.
+
+`@guard(...)` is the only route guard, for pages and the API alike: the route needs a
+signed-in person (pages send a visitor to the sign-in page, the API answers 401) and, given a
+refusal function of `portal.access`, someone it lets through (403 with its reason). What may
+be done to one object in its state is asked of `access` by the service, not here.
+
+The unit of work: a view that changes something (any method but GET, HEAD, OPTIONS) is
+committed when it returns an answer below 400 and rolled back otherwise, so views never
+commit themselves, and a refused or failed request leaves nothing half-written.
+"""
+
+from functools import wraps
+
+from flask import Flask, current_app, g, request
+from flask_login import current_user
+
+from portal.database import READ_METHODS
+from portal.errors import Forbidden, Unauthorized
+from portal.extensions import db, login_manager
+
+
+def acting_user():
+    """The API's token user inside /api/v1 (the API ignores sessions), the session's user
+    elsewhere."""
+    if request.path.startswith("/api/"):
+        return g.get("api_user") or current_user
+    return current_user
+
+
+def guard(refusal_of=None):
+    """Decorator: a signed-in person whom `refusal_of(user)` (from portal.access) refuses
+    nothing; the route answers 401 / the sign-in page, or 403 with the refusal otherwise."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            user = acting_user()
+            if not user.is_authenticated:
+                if request.path.startswith("/api/"):
+                    raise Unauthorized("Sign in with a token: Authorization: Bearer <token>.")
+                return login_manager.unauthorized()
+            refusal = refusal_of(user) if refusal_of is not None else None
+            if refusal:
+                raise Forbidden(str(refusal))
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _unit_of_work(view):
+    @wraps(view)
+    def unit(*args, **kwargs):
+        response = current_app.make_response(view(*args, **kwargs))
+        if request.method not in READ_METHODS:
+            if response.status_code < 400:
+                db.session.commit()
+            else:
+                db.session.rollback()
+        return response
+
+    return unit
+
+
+def init_unit_of_work(app: Flask) -> None:
+    """Wrap every view (after the blueprints are registered) in the unit of work."""
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint != "static":
+            app.view_functions[endpoint] = _unit_of_work(view)
