@@ -74,7 +74,9 @@ def _user_named(data: dict | None, lock: bool = False) -> User | None:
     if not data:
         return None
     # `lock`: read afresh and lock the row (PostgreSQL), so that one link is used only once.
-    user = db.session.get(User, data["u"], populate_existing=lock, with_for_update=lock or None)
+    # OF user: the joined organization is an outer join, which PostgreSQL will not lock.
+    locking = {"of": User} if lock else None
+    user = db.session.get(User, data["u"], populate_existing=lock, with_for_update=locking)
     return user if user is not None and user.email == data.get("e") else None
 
 
