@@ -49,6 +49,17 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 10 minutes")
+    # Registrations and "forgot your password" requests per client address (SPEC section 4).
+    REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "10 per hour")
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get(
+        "PASSWORD_RESET_LIMIT_PER_ADDRESS", "10 per hour"
+    )
+    # E-mails about an account (confirmation links, reset links, "someone tried to register
+    # with your address") to one address: nobody's inbox can be flooded through the portal.
+    ACCOUNT_EMAIL_LIMIT = os.environ.get("ACCOUNT_EMAIL_LIMIT", "5 per hour")
+    # How long the signed links in those e-mails work.
+    VERIFY_LINK_HOURS = _env_int("VERIFY_LINK_HOURS", 48)
+    PASSWORD_RESET_LINK_HOURS = _env_int("PASSWORD_RESET_LINK_HOURS", 2)
 
     # Accounts younger than this many days are rate limited per account (SPEC section 4).
     NEW_ACCOUNT_DAYS = _env_int("NEW_ACCOUNT_DAYS", 7)

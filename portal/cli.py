@@ -1,11 +1,13 @@
 """`flask` commands of SPEC section 10: seed, users, categories."""
 
+import functools
 import sys
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from portal.database import writing
 from portal.errors import DomainError
 from portal.extensions import db
 
@@ -16,9 +18,32 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-seed_cli = AppGroup("seed", help="Fill the database with demo content.")
-users_cli = AppGroup("users", help="Create users and API tokens.")
-categories_cli = AppGroup("categories", help="Manage categories.")
+class WritingGroup(AppGroup):
+    """A group whose commands write: their transactions take SQLite's write lock at the start.
+
+    Outside a request a transaction begins deferred; one that has read cannot take the write
+    lock once another connection has written, and SQLite then fails at once with "database is
+    locked" instead of waiting. Several commands (or a command beside the servers) run at once,
+    so commands that write begin as POST requests do, and wait their turn on the busy timeout.
+    """
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(callback):
+            @functools.wraps(callback)
+            def locked(*call_args, **call_kwargs):
+                with writing():
+                    return callback(*call_args, **call_kwargs)
+
+            return register(locked)
+
+        return decorator
+
+
+seed_cli = WritingGroup("seed", help="Fill the database with demo content.")
+users_cli = WritingGroup("users", help="Create users and API tokens.")
+categories_cli = WritingGroup("categories", help="Manage categories.")
 search_cli = AppGroup("search", help="Maintain the full-text search index.")
 outbox_cli = AppGroup("outbox", help="Deliver queued e-mail and webhooks.")
 

@@ -8,18 +8,65 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from portal.extensions import db
+
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_writing = ContextVar("portal_sqlite_writing", default=False)
+# How transactions begun now begin on SQLite: "write" (the write lock at once), "read"
+# (deferred, even in a POST), or None (by the request's method).
+_begin_mode: ContextVar[str | None] = ContextVar("portal_sqlite_begin", default=None)
 
 
 @contextmanager
 def writing():
     """Transactions begun inside take SQLite's write lock at once (for writers outside requests)."""
-    token = _writing.set(True)
+    token = _begin_mode.set("write")
     try:
         yield
     finally:
-        _writing.reset(token)
+        _begin_mode.reset(token)
+
+
+def release_read() -> None:
+    """End the open transaction, which wrote nothing, so slow work after it holds no lock.
+
+    A POST's transaction holds SQLite's write lock from its first statement (the signed-in
+    user's look-up, say): a password hash inside it would stall every other writer. Objects
+    loaded stay usable; the next statement begins a new transaction.
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("reading() would commit changes not yet written: call it before them")
+    if not session.in_transaction():
+        return
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
+@contextmanager
+def reading():
+    """Read without holding SQLite's write lock, even in a POST; the read ends with the block.
+
+    For reads before slow work such as a password hash: a POST's transaction takes the write
+    lock at its first statement, and held through a ~230 ms Argon2 hash it stalls every other
+    writer (votes, sign-ins). The transaction open on entry (which must have written nothing)
+    is ended first, so is the one begun inside; what follows begins afresh (a POST's write
+    transaction), and objects loaded inside stay usable. On PostgreSQL, where reads never
+    block writers, it only ends those transactions.
+    """
+    release_read()
+    token = _begin_mode.set("read")
+    try:
+        yield
+    except BaseException:
+        _begin_mode.reset(token)
+        db.session.rollback()
+        raise
+    _begin_mode.reset(token)
+    release_read()
 
 
 @event.listens_for(Engine, "connect")
@@ -42,13 +89,13 @@ def _begin_sqlite(conn) -> None:
         return
     # Requests that write take the write lock at the start, so concurrent writers wait on
     # the busy timeout instead of failing with "database is locked" when a read lock cannot
-    # be upgraded. Reads (GET pages) stay deferred and never block anyone under WAL; so does
-    # work outside a request (CLI, scripts), which is single-writer and must not hold the
-    # write lock while it merely reads.
-    if _writing.get() or (has_request_context() and request.method not in READ_METHODS):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")
+    # be upgraded. Reads (GET pages) stay deferred and never block anyone under WAL; so do
+    # reads inside `reading()`, and work outside a request unless it says it writes
+    # (`writing()`: the CLI's writing commands, the queue drainers).
+    mode = _begin_mode.get()
+    if mode is None:
+        mode = "write" if has_request_context() and request.method not in READ_METHODS else "read"
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "write" else "BEGIN")
 
 
 # What lives only in migrations (PostgreSQL full text: stored tsvector columns and their GIN

@@ -1,17 +1,20 @@
-"""Per-account limits for new accounts (SPEC section 4), shared by pages and the API."""
+"""Rate limits of SPEC section 4: new accounts, sign-in, registration and account e-mails."""
 
+import logging
 from datetime import timedelta
 
-from flask import current_app, g
-from flask_login import current_user
+from flask import current_app
+from flask_limiter import RequestLimit
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
+from werkzeug.exceptions import TooManyRequests
 
 from portal.extensions import limiter
+from portal.guards import acting_user
 from portal.timeutil import utcnow
 
-
-def acting_user():
-    """The API's token user inside /api/v1, the session's user elsewhere."""
-    return g.get("api_user") or current_user
+log = logging.getLogger(__name__)
 
 
 def _user_key() -> str:
@@ -38,3 +41,72 @@ def new_account_limit(kind: str):
         methods=["POST", "PATCH", "DELETE"],
         error_message=f"new accounts may make only so many {kind} an hour.",
     )
+
+
+# -- attempts counted before the work they guard ------------------------------------------------
+#
+# Flask-Limiter's `deduct_when` counts after the response: requests sent at once all pass the
+# check before any of them is counted. Sign-in, registration and the e-mails an account sends
+# instead count each attempt here, atomically in the limiter's storage, before the password
+# is checked or the mail queued.
+
+_fallback = FixedWindowRateLimiter(MemoryStorage())
+
+
+def _strategy() -> RateLimiter:
+    return limiter.limiter
+
+
+def _hit(item, ids: tuple[str, ...], cost: int = 1) -> bool:
+    try:
+        return _strategy().hit(item, *ids, cost=cost)
+    except Exception as error:  # the shared storage (Redis) is down: count in this process
+        log.warning("rate limit storage failed (%s); counting in memory", type(error).__name__)
+        return _fallback.hit(item, *ids, cost=cost)
+
+
+def count_attempt(limit: str, scope: str, key: str, message: str) -> None:
+    """Count one attempt by `key` against `limit` now; over the limit, 429 with Retry-After."""
+    if not limiter.enabled:
+        return
+    item = parse(limit)
+    ids = (scope, key[:300])
+    if _hit(item, ids):
+        return
+    log.info("rate limit %s (%s) exceeded for %s", limit, scope, key[:80])
+    # The error page and Flask-Limiter's headers read the breached limit from here: the page
+    # says when to try again, and Retry-After says the same in seconds.
+    limiter.context.view_rate_limit = RequestLimit(limiter, item, list(ids), True, False)
+    raise TooManyRequests(description=message)
+
+
+def allowed(limit: str, scope: str, key: str) -> bool:
+    """Count one attempt like `count_attempt`, but say False instead of answering 429."""
+    return not limiter.enabled or _hit(parse(limit), (scope, key[:300]))
+
+
+def give_back(limit: str, scope: str, key: str) -> None:
+    """Undo one counted attempt (a sign-in that succeeded), where the strategy allows it."""
+    if not limiter.enabled:
+        return
+    item, ids = parse(limit), (scope, key[:300])
+    try:
+        strategy = _strategy()
+        # A fixed window is a counter that can go down; other strategies keep the attempt.
+        counted = isinstance(strategy, FixedWindowRateLimiter) and (
+            strategy.get_window_stats(item, *ids).remaining < item.amount
+        )
+        if counted:
+            strategy.hit(item, *ids, cost=-1)
+    except Exception as error:
+        log.warning("rate limit storage failed (%s) giving an attempt back", type(error).__name__)
+
+
+def clear(limit: str, scope: str, key: str) -> None:
+    """Forget every attempt counted for `key` (an account's owner signed in)."""
+    if not limiter.enabled:
+        return
+    try:
+        _strategy().clear(parse(limit), scope, key[:300])
+    except Exception as error:
+        log.warning("rate limit storage failed (%s) clearing a count", type(error).__name__)

@@ -1,6 +1,7 @@
 """Fixtures: the app on SQLite and on a real PostgreSQL, clients, factories, query counting."""
 
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -8,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from flask import g
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from config import TestingConfig
 from portal import create_app
@@ -16,10 +17,32 @@ from portal.accounts import service as accounts
 from portal.admin.service import create_category
 from portal.extensions import db
 from portal.ideas import service as ideas
+from portal.notify.models import OutboxMessage
 from tests.pg import PostgresServer
 
 BACKENDS = [b for b in os.environ.get("PORTAL_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
 PASSWORD = "correct-horse-battery"
+
+
+def mailed_link(address: str, prefix: str) -> str | None:
+    """The path of the newest link starting with `prefix` in e-mail queued for `address`."""
+    bodies = db.session.scalars(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.kind == "email", OutboxMessage.recipient == address)
+        .order_by(OutboxMessage.id.desc())
+    )
+    for body in bodies:
+        for match in reversed(re.findall(r"https?://[^/\s]+(/\S*)", body)):
+            if match.startswith(prefix):
+                return match
+    return None
+
+
+def confirmation_path(address: str) -> str:
+    """The e-mail verification link last sent to `address` (a path on the portal)."""
+    path = mailed_link(address, "/verify/")
+    assert path, f"no confirmation link was sent to {address}"
+    return path
 
 
 @pytest.fixture(scope="session")

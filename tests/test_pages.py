@@ -20,7 +20,7 @@ from portal.admin.service import create_category
 from portal.extensions import db
 from portal.ideas import service as ideas
 from portal.ideas.models import Idea
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, confirmation_path
 
 ROLES = ("anonymous", "customer", "supplier", "pending", "staff", "moderator", "admin")
 LOGIN, HOME = "login", "home"  # redirect to /login?next=<path>, redirect to /
@@ -444,11 +444,16 @@ def test_register_as_supplier_is_pending_until_approved(app, world):
             "organization": str(acme_id),
         },
     )
-    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    assert "Check your inbox" in response.get_data(as_text=True)
+    # The link in the e-mail confirms her address and signs her in; approval still waits.
+    response = client.post(confirmation_path("nina@acme.example"))
+    assert response.status_code == 302
     html = client.get("/").get_data(as_text=True)
     assert "waits for approval by our staff" in html
     nina = db.session.scalar(select(User).where(User.email == "nina@acme.example"))
     assert (nina.kind, nina.approved) == ("supplier", False)
+    assert nina.email_verified_at is not None
     # Signed in now, so /register sends her home.
     assert urlsplit(client.get("/register").headers["Location"]).path == "/"
 

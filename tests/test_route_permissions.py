@@ -62,6 +62,13 @@ ALLOWED = {
     "accounts.change_password": SIGNED_IN,
     "accounts.create_token": SIGNED_IN,
     "accounts.revoke_token": NOBODY,  # someone else's token
+    "accounts.change_email": SIGNED_IN,
+    "accounts.resend_verification": SIGNED_IN,
+    "accounts.forgot_password": ANYONE,
+    # Forged links: nobody gets past them.
+    "accounts.verify_email": NOBODY,
+    "accounts.reset_password": NOBODY,
+    "accounts.confirm_email_change": NOBODY,
     "admin.index": ADMIN,
     "admin.approvals": STAFF,
     "admin.approve": STAFF,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.extensions import db, limiter
 from portal.ideas.models import Comment, Idea, Vote
-from tests.conftest import PASSWORD, make_test_app
+from tests.conftest import PASSWORD, confirmation_path, make_test_app
 
 API = "/api/v1"
 XSS = [
@@ -368,9 +368,11 @@ def test_register_needs_the_csrf_token(strict):
     assert count(User) == 0
     token = csrf_token_in(strict.get("/register").get_data(as_text=True))
     response = strict.post("/register", data={**form, "csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    assert "Check your inbox" in response.get_data(as_text=True)
     assert count(User) == 1
-    assert signed_in(strict)
+    # Not signed in: the link in the e-mail does that (SPEC 4).
+    assert not signed_in(strict)
 
 
 def test_posting_voting_commenting_following_need_the_csrf_token(strict, make):
@@ -467,17 +469,21 @@ def test_sign_in_replaces_the_session(strict, make):
     assert signed_in(strict)
 
 
-def test_register_replaces_the_session(strict):
+def test_confirming_the_address_replaces_the_session(strict):
     page = strict.get("/register")
-    with strict.session_transaction() as session:
-        session["planted"] = "by an attacker"
-    planted = strict.get_cookie("session").value
     response = strict.post(
         "/register",
         data={"display_name": "Fresh", "email": "fresh@example.com", "password": PASSWORD,
               "confirm": PASSWORD, "kind": "customer", "organization": "0",
               "csrf_token": csrf_token_in(page.get_data(as_text=True))},
     )  # fmt: skip
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    link = released(confirmation_path("fresh@example.com"))
+    page = strict.get(link)
+    with strict.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    planted = strict.get_cookie("session").value
+    response = strict.post(link, data={"csrf_token": csrf_token_in(page.get_data(as_text=True))})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert strict.get_cookie("session").value != planted
     with strict.session_transaction() as session:

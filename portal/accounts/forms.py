@@ -80,3 +80,28 @@ class TokenForm(FlaskForm):
         validators=[DataRequired(), Length(max=80), no_control_characters],
         description="For example the script or tool that will use it.",
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        description=f"At least {PASSWORD_MIN} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("new_password", "Passwords differ.")],
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        "New e-mail address",
+        validators=[DataRequired(), Length(max=254)],
+        description="We send a link there; your address changes when you open it.",
+    )
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])

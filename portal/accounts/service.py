@@ -20,6 +20,7 @@ from portal.accounts.models import (
     Team,
     User,
 )
+from portal.database import reading, release_read
 from portal.errors import Conflict, Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.timeutil import utcnow
@@ -45,6 +46,7 @@ def hash_password(password: str) -> str:
 
 
 def check_password(user: User | None, password: str) -> bool:
+    """Whether `password` opens `user`'s account; as slow for no user, so timing tells nothing."""
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -63,7 +65,15 @@ def normalize_email(email) -> str:
     return result.normalized.lower()
 
 
-def _clean_password(password) -> str:
+def sign_in_key(email) -> str:
+    """The account an address names, however spelt (case, Unicode forms of the domain)."""
+    try:
+        return normalize_email(email)
+    except Invalid:
+        return (email if isinstance(email, str) else "").strip().lower()[:254]
+
+
+def clean_password(password) -> str:
     if not isinstance(password, str) or len(password) < PASSWORD_MIN:
         message = f"Must be at least {PASSWORD_MIN} characters."
         raise Invalid(f"Password: {message}", {"password": [message]})
@@ -113,10 +123,16 @@ def create_user(
     teams: list[Team] | None = None,
     approved: bool = True,
     verified: bool = True,
+    password_hash: str | None = None,
 ) -> User:
-    """Create an account after checking every rule; Conflict when the e-mail is taken."""
+    """Create an account after checking every rule; Conflict when the e-mail is taken.
+
+    `password_hash`, when the caller hashed `password` already (outside any transaction).
+    """
     email = normalize_email(email)
-    password = _clean_password(password)
+    # Hashed before any query: in a request that writes, the first query takes SQLite's write
+    # lock, which must not be held through the hash.
+    password_hash = password_hash or hash_password(clean_password(password))
     kind = choice(kind, "kind", KINDS)
     role = choice(role, "role", ROLES)
     name = display_name if display_name not in (None, "") else email.split("@")[0]
@@ -130,7 +146,7 @@ def create_user(
         email=email,
         handle=_unique_handle(email.split("@")[0]),
         display_name=name,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         kind=kind,
         role=role,
         organization=organization if kind == "supplier" else None,
@@ -146,31 +162,14 @@ def create_user(
     return user
 
 
-def register(email, password, display_name, kind, organization_id=None) -> User:
-    """Self-registration: customers at once; suppliers pending approval."""
-    kind = choice(kind, "kind", ("customer", "supplier"))
-    organization = None
-    if kind == "supplier":
-        organization = db.session.get(Organization, organization_id) if organization_id else None
-        if organization is None:
-            message = "Choose your organization."
-            raise Invalid(message, {"organization": [message]})
-    return create_user(
-        email,
-        password,
-        display_name=display_name,
-        kind=kind,
-        organization=organization,
-        approved=kind == "customer",
-    )
-
-
 def authenticate(email, password) -> User | None:
+    """The account these credentials open, or None; no write lock is held during the hash."""
     try:
         email = normalize_email(email)
     except Invalid:
         email = None
-    user = db.session.scalar(select(User).where(User.email == email)) if email else None
+    with reading():
+        user = db.session.scalar(select(User).where(User.email == email)) if email else None
     return user if check_password(user, password or "") else None
 
 
@@ -186,10 +185,18 @@ def load_session_user(user_id: str) -> User | None:
 
 
 def change_password(user: User, current, new) -> None:
+    """Set a new password after checking the current one; every other session ends."""
+    new = clean_password(new)
+    release_read()  # two hashes follow: no write lock held meanwhile
     if not check_password(user, current or ""):
         message = "The current password is not right."
         raise Invalid(message, {"current_password": [message]})
-    user.password_hash = hash_password(_clean_password(new))
+    set_password(user, hash_password(new))
+
+
+def set_password(user: User, password_hash: str) -> None:
+    """A new password hash; a new session token signs every other session (and link) out."""
+    user.password_hash = password_hash
     user.session_token = secrets.token_hex(16)
     db.session.flush()
 

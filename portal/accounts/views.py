@@ -11,57 +11,75 @@ from flask import (
     url_for,
 )
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
-from portal.accounts import service
-from portal.accounts.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, TokenForm
+from portal import ratelimits
+from portal.accounts import email_flows, service
+from portal.accounts.forms import (
+    EmailChangeForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    TokenForm,
+)
 from portal.accounts.models import Organization
+from portal.database import reading
 from portal.errors import Conflict, Invalid
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
+from portal.guards import guard
 from portal.responses import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
-def _failed_sign_in(response) -> bool:
-    # A successful sign-in redirects; only failures count against the limits.
-    return response.status_code != 302
-
-
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+def _sign_in(user, remember: bool = False) -> None:
+    # A fresh session on sign-in: nothing planted before it survives.
+    session.clear()
+    login_user(user, remember=remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    key_func=get_remote_address,
-    methods=["POST"],
-    deduct_when=_failed_sign_in,
-    scope="login-address",
-    error_message="too many failed sign-ins from your address.",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed_sign_in,
-    scope="login-account",
-    error_message="too many failed sign-ins for this account.",
-)
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        # Counted before the password is checked (429 over a limit): requests sent at once
+        # cannot all pass. Per account, whatever the spelling of the address.
+        config = current_app.config
+        address_key = get_remote_address() or "unknown"
+        account_key = service.sign_in_key(form.email.data)
+        ratelimits.count_attempt(
+            config["LOGIN_LIMIT_PER_ADDRESS"],
+            "login-address",
+            address_key,
+            "too many failed sign-ins from your address.",
+        )
+        try:
+            ratelimits.count_attempt(
+                config["LOGIN_LIMIT_PER_ACCOUNT"],
+                "login-account",
+                account_key,
+                "too many failed sign-ins for this account.",
+            )
+        except TooManyRequests:
+            # Refused unchecked: not a failed sign-in from this address.
+            ratelimits.give_back(config["LOGIN_LIMIT_PER_ADDRESS"], "login-address", address_key)
+            raise
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
+            # Only failures count in the end: the owner who got in starts afresh on the
+            # account, and this attempt is given back to the address.
+            ratelimits.clear(config["LOGIN_LIMIT_PER_ACCOUNT"], "login-account", account_key)
+            ratelimits.give_back(config["LOGIN_LIMIT_PER_ADDRESS"], "login-address", address_key)
             next_url = safe_next(form.next.data, url_for("ideas.index"))
-            # A fresh session on sign-in: nothing planted before it survives.
-            session.clear()
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(next_url)
         form.form_errors.append("E-mail or password is not right.")
@@ -78,34 +96,104 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("ideas.index"))
     form = RegisterForm()
-    form.organization.choices = _organization_choices()
+    with reading():  # a POST must not hold the write lock through the password hash
+        form.organization.choices = _organization_choices()
     if form.validate_on_submit():
+        ratelimits.count_attempt(current_app.config["REGISTER_LIMIT_PER_ADDRESS"],
+                                 "register-address", get_remote_address() or "unknown",
+                                 "too many registrations from your address.")  # fmt: skip
         try:
-            user = service.register(
+            email = email_flows.register(
                 form.email.data,
                 form.password.data,
                 form.display_name.data,
                 form.kind.data,
                 form.organization.data or None,
             )
-        except Conflict as error:
-            form.email.errors = list(form.email.errors) + [error.message]
         except Invalid as error:
             apply_domain_errors(form, error)
         else:
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            if user.is_pending_supplier:
-                flash(
-                    "Welcome! Your supplier account waits for approval by our staff; "
-                    "until then you see what customers see.",
-                    "info",
-                )
-            else:
-                flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("ideas.index"))
+            # The same page, status and session whether or not the address had an account:
+            # nobody is signed in here; the link in the e-mail does that.
+            return render_template("accounts/registered.html", email=email)
     return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """GET shows a button (mail scanners open links); only its POST confirms."""
+    form = EmptyForm()
+    user = email_flows.user_to_verify(token)
+    if user is None:
+        return _invalid_link()
+    if request.method == "POST" and form.validate_on_submit():
+        user, confirmed_now = email_flows.confirm_email(token)
+        if not confirmed_now:
+            flash("Your e-mail address was confirmed already.", "info")
+            return redirect(url_for("ideas.index"))
+        _sign_in(user)
+        if user.is_pending_supplier:
+            flash("Your address is confirmed. Your supplier account still waits for approval "
+                  "by our staff; until then you see what customers see.", "info")  # fmt: skip
+        else:
+            flash("Your address is confirmed: welcome! Your account is ready.", "success")
+        return redirect(url_for("ideas.index"))
+    return render_template("accounts/verify.html", form=form, email=user.email,
+                           done=user.email_verified_at is not None)  # fmt: skip
+
+
+@bp.route("/account/verify", methods=["POST"])
+@guard()
+def resend_verification():
+    if EmptyForm().validate_on_submit():
+        try:
+            email_flows.resend_verification(current_user)
+        except Conflict as error:
+            flash(error.message, "info")
+        else:
+            flash(f"We sent a new link to {current_user.email}.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("accounts.account")))
+
+
+def _invalid_link():
+    return render_template("accounts/invalid_link.html", message=email_flows.INVALID_LINK), 404
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        ratelimits.count_attempt(
+            current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"],
+            "reset-address",
+            get_remote_address() or "unknown",
+            "too many password reset requests from your address.",
+        )
+        email_flows.request_password_reset(form.email.data)
+        # The same answer whether or not the address has an account.
+        return render_template("accounts/forgot_sent.html", email=form.email.data.strip())
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    with reading():
+        valid = email_flows.user_to_reset(token) is not None
+    if not valid:
+        return _invalid_link()
+    if form.validate_on_submit():
+        try:
+            user = email_flows.reset_password(token, form.new_password.data)
+        except Invalid as error:
+            if not error.fields:
+                return _invalid_link()
+            apply_domain_errors(form, error)
+        else:
+            _sign_in(user)
+            flash("Your new password is set. Every other session was signed out.", "success")
+            return redirect(url_for("ideas.index"))
+    return render_template("accounts/reset.html", form=form)
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -120,12 +208,14 @@ def logout():
 
 
 @bp.route("/account", methods=["GET"])
-@login_required
+@guard()
 def account():
     return _render_account()
 
 
-def _render_account(profile=None, password=None, token_form=None, new_token=None, status=200):
+def _render_account(
+    profile=None, password=None, token_form=None, new_token=None, email_form=None, status=200
+):
     profile = profile or ProfileForm(
         display_name=current_user.display_name, email_preference=current_user.email_preference
     )
@@ -134,6 +224,7 @@ def _render_account(profile=None, password=None, token_form=None, new_token=None
             "accounts/account.html",
             profile=profile,
             password=password or PasswordForm(),
+            email_form=email_form or EmailChangeForm(),
             token_form=token_form or TokenForm(),
             tokens=service.user_tokens(current_user),
             new_token=new_token,
@@ -144,7 +235,7 @@ def _render_account(profile=None, password=None, token_form=None, new_token=None
 
 
 @bp.route("/account/profile", methods=["POST"])
-@login_required
+@guard()
 def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
@@ -153,14 +244,13 @@ def update_profile():
         except Invalid as error:
             apply_domain_errors(form, error)
         else:
-            db.session.commit()
             flash("Profile saved.", "success")
             return redirect(url_for("accounts.account"))
     return _render_account(profile=form, status=422)
 
 
 @bp.route("/account/password", methods=["POST"])
-@login_required
+@guard()
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
@@ -171,7 +261,6 @@ def change_password():
         except Invalid as error:
             apply_domain_errors(form, error)
         else:
-            db.session.commit()
             # The session token changed: sign in again under the new one.
             login_user(current_user)
             flash("Password changed. Other sessions have been signed out.", "success")
@@ -179,22 +268,56 @@ def change_password():
     return _render_account(password=form, status=422)
 
 
+@bp.route("/account/email", methods=["POST"])
+@guard()
+def change_email():
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            new_email = email_flows.request_email_change(
+                current_user, form.email.data, form.password.data
+            )
+        except Invalid as error:
+            apply_domain_errors(form, error)
+        else:
+            flash(f"We sent a link to {new_email}: your address changes when you open it.",
+                  "success")  # fmt: skip
+            return redirect(url_for("accounts.account"))
+    return _render_account(email_form=form, status=422)
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str):
+    """GET shows a button (mail scanners open links); only its POST changes the address."""
+    form = EmptyForm()
+    found = email_flows.change_to_confirm(token)
+    if found is None:
+        return _invalid_link()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            user = email_flows.confirm_email_change(token)
+        except Conflict as error:
+            return render_template("accounts/invalid_link.html", message=error.message), 409
+        flash(f"Your e-mail address is now {user.email}.", "success")
+        signed_in = current_user.is_authenticated and current_user.id == user.id
+        return redirect(url_for("accounts.account" if signed_in else "accounts.login"))
+    return render_template("accounts/confirm_email_change.html", form=form, email=found[1])
+
+
 @bp.route("/account/tokens", methods=["POST"])
-@login_required
+@guard()
 def create_token():
     form = TokenForm()
     if form.validate_on_submit():
         _token, secret = service.create_token(current_user, form.name.data)
-        db.session.commit()
         return _render_account(new_token=secret)
     return _render_account(token_form=form, status=422)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@guard()
 def revoke_token(token_id: int):
     if EmptyForm().validate_on_submit():
         service.revoke_token(current_user, token_id)
-        db.session.commit()
         flash("Token revoked.", "success")
     return redirect(url_for("accounts.account"))

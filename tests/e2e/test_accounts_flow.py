@@ -5,12 +5,23 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal.extensions import db
+from tests.conftest import mailed_link
 from tests.e2e.helpers import PASSWORD, unique
 
 pytestmark = pytest.mark.browser
 
 
-def test_register_sign_out_and_sign_in(open_page, live_server):
+def link_mailed(live_server, address: str, prefix: str) -> str:
+    """The path of the link the portal queued for `address` (the outbox, as a mail reader)."""
+    with live_server.app.app_context():
+        path = mailed_link(address, prefix)
+        db.session.remove()
+    assert path, f"no {prefix} link for {address}"
+    return path
+
+
+def test_register_confirm_sign_out_and_sign_in(open_page, live_server):
     name = unique("Browser Customer")
     email = re.sub(r"\W+", ".", name.lower()) + "@example.org"
     password = "a-long-browser-password"
@@ -26,6 +37,11 @@ def test_register_sign_out_and_sign_in(open_page, live_server):
     expect(page.get_by_label("A customer")).to_be_checked()
     page.get_by_role("button", name="Create account").click()
 
+    # Nobody is signed in until the mailed link is opened and confirmed.
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(email)
+    page.goto(link_mailed(live_server, email, "/verify/"))
+    page.get_by_role("button", name="Confirm my address").click()
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator("#flash")).to_contain_text("Your account is ready")
     header = page.locator("header.site-header")
@@ -69,3 +85,28 @@ def test_get_logout_asks_before_signing_out(open_page, live_server):
     expect(page.locator("#flash")).to_contain_text("You are signed out.")
     page.goto("/logout")
     expect(page.locator("main")).to_contain_text("You are not signed in.")
+
+
+def test_forgot_password_then_sign_in_with_the_new_one(open_page, live_server):
+    email = re.sub(r"\W+", ".", unique("forgetful").lower()) + "@example.org"
+    with live_server.app.app_context():
+        from portal.accounts.service import create_user
+
+        create_user(email, "the-forgotten-password", display_name="Forgetful Fay")
+        db.session.commit()
+        db.session.remove()
+    page = open_page()
+    page.goto("/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+
+    page.goto(link_mailed(live_server, email, "/reset/"))
+    page.get_by_label("New password", exact=True).fill("a-fresh-password")
+    page.get_by_label("Repeat new password").fill("a-fresh-password")
+    page.get_by_role("button", name="Set my new password").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.locator("#flash")).to_contain_text("Your new password is set.")
+    header = page.locator("header.site-header")
+    expect(header.get_by_role("link", name="Forgetful Fay")).to_be_visible()
