@@ -500,3 +500,27 @@ def test_flags_by_unverified_accounts_do_not_count(make, app):
     assert not db.session.get(Idea, idea.id).hidden
     assert json.dumps(access.write_refusal(flaggers[0]))
     assert db.session.scalar(select(Comment)) is None
+
+
+def test_registering_from_sign_in_to_vote_leads_back_to_the_idea(make, app):
+    from tests.conftest import confirmation_path
+
+    idea = make.idea(title="An idea worth a vote")
+    client = client_as(app)
+    page = text_of(client.get(f"/ideas/{idea.id}"))
+    assert f'href="/login?next=/ideas/{idea.id}"' in page  # "sign in to vote"
+    login = text_of(client.get(f"/login?next=/ideas/{idea.id}"))
+    assert f'href="/register?next=/ideas/{idea.id}"' in login
+    form = text_of(client.get(f"/register?next=/ideas/{idea.id}"))
+    assert f'value="/ideas/{idea.id}"' in form
+    response = client.post("/register", data={
+        "display_name": "Vera Voter", "email": "vera@example.com", "password": PASSWORD,
+        "confirm": PASSWORD, "kind": "customer", "organization": "0",
+        "next": f"/ideas/{idea.id}"})  # fmt: skip
+    assert response.status_code == 200
+    link = confirmation_path("vera@example.com")
+    assert client.get(link).status_code == 200
+    confirmed = client.post(link)
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == f"/ideas/{idea.id}"
+    vote = client.post(f"/ideas/{idea.id}/vote")
+    assert vote.status_code == 302 and db.session.get(Idea, idea.id).votes_count == 2

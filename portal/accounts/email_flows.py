@@ -80,9 +80,13 @@ def _user_named(data: dict | None, lock: bool = False) -> User | None:
     return user if user is not None and user.email == data.get("e") else None
 
 
-def verification_url(user: User) -> str:
+def verification_url(user: User, next_path: str | None = None) -> str:
+    """The link that confirms `user`'s address; `next_path` (a path on this site, checked
+    again when the link is used) is where confirming leads, e.g. the idea they wanted to
+    vote for."""
     token = _serializer(VERIFY).dumps({"u": user.id, "e": user.email})
-    return url_for("accounts.verify_email", token=token)
+    extra = {"next": next_path} if next_path else {}
+    return url_for("accounts.verify_email", token=token, **extra)
 
 
 def reset_url(user: User) -> str:
@@ -136,12 +140,13 @@ def _signature() -> str:
     return f"\n-- \n{url_for('ideas.index')}\n"
 
 
-def send_verification(user: User) -> None:
+def send_verification(user: User, next_path: str | None = None) -> None:
     hours = current_app.config["VERIFY_LINK_HOURS"]
     body = (
         f"Hello {user.display_name},\n\n"
         f"Please confirm that {user.email} is your address: open this link and press the "
-        f"button on the page (the link works for {hours} hours).\n\n{verification_url(user)}\n\n"
+        f"button on the page (the link works for {hours} hours).\n\n"
+        f"{verification_url(user, next_path)}\n\n"
         "Until then you can read, but not post, vote, comment or flag.\n"
         "If you did not create an account, ignore this e-mail: nothing happens without it.\n"
     )
@@ -165,7 +170,8 @@ def _send_already_registered(user: User) -> None:
 # -- registration and verification -----------------------------------------------------------
 
 
-def register(email, password, display_name, kind, organization_id=None) -> str:
+def register(email, password, display_name, kind, organization_id=None,
+             next_path: str | None = None) -> str:  # fmt: skip
     """Self-registration; the same outcome whether or not the address has an account.
 
     A new account is unverified (and a supplier pending approval) and gets a link to confirm
@@ -196,7 +202,7 @@ def register(email, password, display_name, kind, organization_id=None) -> str:
         log.info("registration with a taken address")
         return email
     _may_mail(user)  # counted with the resends that may follow; the first always goes
-    send_verification(user)
+    send_verification(user, next_path)
     log.info("registered user %s (%s), unverified", user.id, kind)
     return email
 

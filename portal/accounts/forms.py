@@ -24,6 +24,8 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
+    # Where to go once the address is confirmed (e.g. the idea "sign in to vote" came from).
+    next = HiddenField()
     display_name = StringField(
         "Display name",
         validators=[DataRequired(), Length(max=80), no_control_characters],

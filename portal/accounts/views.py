@@ -96,6 +96,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("ideas.index"))
     form = RegisterForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"), "")
     with reading():  # a POST must not hold the write lock through the password hash
         form.organization.choices = _organization_choices()
     if form.validate_on_submit():
@@ -109,6 +111,7 @@ def register():
                 form.display_name.data,
                 form.kind.data,
                 form.organization.data or None,
+                next_path=safe_next(form.next.data, "") or None,
             )
         except Invalid as error:
             apply_domain_errors(form, error)
@@ -128,16 +131,17 @@ def verify_email(token: str):
         return _invalid_link()
     if request.method == "POST" and form.validate_on_submit():
         user, confirmed_now = email_flows.confirm_email(token)
+        next_url = safe_next(request.args.get("next"), url_for("ideas.index"))
         if not confirmed_now:
             flash("Your e-mail address was confirmed already.", "info")
-            return redirect(url_for("ideas.index"))
+            return redirect(next_url)
         _sign_in(user)
         if user.is_pending_supplier:
             flash("Your address is confirmed. Your supplier account still waits for approval "
                   "by our staff; until then you see what customers see.", "info")  # fmt: skip
         else:
             flash("Your address is confirmed: welcome! Your account is ready.", "success")
-        return redirect(url_for("ideas.index"))
+        return redirect(next_url)
     return render_template("accounts/verify.html", form=form, email=user.email,
                            done=user.email_verified_at is not None)  # fmt: skip
 
