@@ -60,7 +60,9 @@ serve: deps
 	  --timeout 60 --graceful-timeout 30 --keep-alive 5 \
 	  --max-requests 20000 --max-requests-jitter 2000 wsgi:app
 
+# The import layers first (models < access < services < views; pyproject.toml), then the suite.
 test: system-packages test-deps
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 # Schemathesis against the API and Hypothesis on Markdown, the long variant (a short one runs
@@ -74,6 +76,7 @@ load: deps
 	PYTHONPATH=. $(PY) bench/load_test.py --duration 300 $(LOAD_ARGS)
 
 lint: test-deps
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -21,9 +21,13 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import exists, false, not_, or_, select, true
 
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.ideas.models import AUDIENCES, VOTE_CLOSED_STATUSES, Category, Comment, Idea
+from portal.notify.models import Notification
+from portal.search.querying import Scope
 from portal.timeutil import utcnow
+from portal.tracking.models import ImprovementItem
 
 
 class Refusal(str):
@@ -191,8 +195,6 @@ def readable_comment(user):
 
 def search_scope(user):
     """What the search index must filter to, for this user (same rule as idea_visibility)."""
-    from portal.search.querying import Scope
-
     if is_admin(user):
         return Scope(audiences=AUDIENCES, confidential="all", include_hidden=True)
     if _sees_all_confidential(user):
@@ -221,8 +223,6 @@ def same_viewers(ideas) -> bool:
 
 def item_visibility(user):
     """SQL condition on ImprovementItem: visible to whoever may see every linked idea."""
-    from portal.tracking.models import ImprovementItem
-
     if is_admin(user):
         return true()
     unseen = select(Idea.id).where(
@@ -248,8 +248,6 @@ def can_see_vote_breakdown(user) -> bool:
 def notification_visibility(user):
     """SQL condition on Notification: shown only while its reader may still read what it
     points to (the idea, and the comment it quotes)."""
-    from portal.notify.models import Notification
-
     idea_readable = exists(
         select(Idea.id).where(Idea.id == Notification.idea_id, idea_visibility(user))
     )
@@ -382,8 +380,6 @@ def delete_refusal(user, comment: Comment) -> str | None:
 
 def flag_refusal(user, target) -> str | None:
     """Flagging an idea, a comment or a user."""
-    from portal.accounts.models import User
-
     refusal = write_refusal(user)
     if refusal:
         return refusal
@@ -424,8 +420,6 @@ def moderation_refusal(user) -> str | None:
 # Which actions apply to a target in its state (the review queue and in-place moderation).
 def moderation_actions(user, target, *, appealed: bool = False) -> list[str]:
     """The moderation actions `user` may take on `target` as it is now, in a sensible order."""
-    from portal.accounts.models import User
-
     if moderation_refusal(user):
         return []
     if isinstance(target, User):

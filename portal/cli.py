@@ -7,9 +7,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from portal.accounts import service
+from portal.accounts.models import User
+from portal.accounts.service import team_named
+from portal.admin.service import create_category
 from portal.database import writing
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.search.setup import rebuild, verify
+from portal.seed import seed_demo as run_seed_demo
 
 
 def _fail(message: str) -> None:
@@ -59,8 +65,6 @@ def outbox_send():
 @search_cli.command("rebuild")
 def search_rebuild():
     """Rebuild the index from the database (with a progress bar)."""
-    from portal.search.setup import rebuild
-
     written = rebuild(progress=True)
     click.echo(f"Search index rebuilt: {written} documents.")
 
@@ -68,8 +72,6 @@ def search_rebuild():
 @search_cli.command("verify")
 def search_verify():
     """Report differences between the index and the database; exit 1 if there are any."""
-    from portal.search.setup import verify
-
     problems = verify()
     for problem in problems:
         click.echo(problem)
@@ -82,10 +84,8 @@ def search_verify():
 @seed_cli.command("demo")
 def seed_demo():
     """A lively demo portal, on a database without ideas."""
-    from portal.seed import seed_demo as run
-
     try:
-        created = run(echo=click.echo)
+        created = run_seed_demo(echo=click.echo)
     except DomainError as error:
         _fail(error.message)
     if created:
@@ -102,8 +102,6 @@ def seed_demo():
 @click.option("--name", "display_name", help="Display name (default: the e-mail's local part).")
 def users_create(email, password, kind, role, org_name, team_names, display_name):
     """Create an approved account."""
-    from portal.accounts import service
-
     if kind == "supplier" and not org_name:
         _fail("a supplier needs --org NAME.")
     try:
@@ -131,9 +129,6 @@ def users_token(email, name):
     """Print a new API token for EMAIL (on the last line)."""
     from sqlalchemy import select
 
-    from portal.accounts import service
-    from portal.accounts.models import User
-
     try:
         normalized = service.normalize_email(email)
     except DomainError as error:
@@ -155,9 +150,6 @@ def users_token(email, name):
 @click.option("--description", default="")
 def categories_create(slug, name, audience, team_name, description):
     """Create a category."""
-    from portal.accounts.service import team_named
-    from portal.admin.service import create_category
-
     try:
         team = team_named(team_name, create=True) if team_name else None
         category = create_category(slug, name, audience, team=team, description=description)

@@ -12,20 +12,12 @@ commit themselves, and a refused or failed request leaves nothing half-written.
 
 from functools import wraps
 
-from flask import Flask, current_app, g, request
-from flask_login import current_user
+from flask import Flask, current_app, request
 
 from portal.database import READ_METHODS
 from portal.errors import Forbidden, Unauthorized
 from portal.extensions import db, login_manager
-
-
-def acting_user():
-    """The API's token user inside /api/v1 (the API ignores sessions), the session's user
-    elsewhere."""
-    if request.path.startswith("/api/"):
-        return g.get("api_user") or current_user
-    return current_user
+from portal.ratelimits import acting_user
 
 
 def guard(refusal_of=None):

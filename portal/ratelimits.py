@@ -3,18 +3,26 @@
 import logging
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, request
 from flask_limiter import RequestLimit
+from flask_login import current_user
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from portal.extensions import limiter
-from portal.guards import acting_user
 from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+
+def acting_user():
+    """The API's token user inside /api/v1 (the API ignores sessions), the session's user
+    elsewhere."""
+    if request.path.startswith("/api/"):
+        return g.get("api_user") or current_user
+    return current_user
 
 
 def _user_key() -> str:

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
 
+from portal import access
 from portal.accounts.models import (
     EMAIL_PREFERENCES,
     KINDS,
@@ -210,8 +211,6 @@ def update_profile(user: User, display_name, email_preference) -> None:
 
 
 def approve_supplier(actor: User, user: User) -> None:
-    from portal import access
-
     refuse(access.approve_refusal(actor))
     user.approved = True
     db.session.flush()

@@ -4,6 +4,7 @@ from flask import url_for
 
 from portal import access
 from portal.timeutil import isoformat
+from portal.tracking.service import visible_item_ids
 
 
 def user_brief(user) -> dict:
@@ -40,8 +41,6 @@ def idea(idea, viewer_has_voted: bool, viewer=None, visible_items: set | None = 
     # Hidden content shows others only its tombstone: that it was hidden, and why.
     redact = not access.can_read(viewer, idea)
     if idea.item_id and visible_items is None:
-        from portal.tracking.service import visible_item_ids
-
         visible_items = visible_item_ids(viewer, [idea.item_id])
     return {
         "id": idea.id,

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import access
+from portal.accounts.models import Organization, User
 from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas.models import (
@@ -418,8 +419,6 @@ def revisions(idea: Idea) -> list[IdeaRevision]:
 
 def vote_breakdown(idea: Idea) -> dict:
     """Votes by kind of voter and by supplier organization (for staff), one query."""
-    from portal.accounts.models import Organization, User
-
     rows = db.session.execute(
         select(User.kind, Organization.name, func.count(Vote.id))
         .join(User, User.id == Vote.user_id)

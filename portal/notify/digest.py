@@ -8,13 +8,12 @@ from portal import access
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.notify.models import Notification
+from portal.notify.service import digest_body, queue_email
 from portal.timeutil import utcnow
 
 
 def send_due_digests() -> int:
     """Queue a digest for each daily reader with news whose last digest is a day old."""
-    from portal.notify.service import digest_body, queue_email
-
     now = utcnow()
     readers = list(
         db.session.scalars(

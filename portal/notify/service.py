@@ -8,9 +8,7 @@ import hashlib
 import hmac
 import json
 import logging
-from urllib.parse import urlsplit
 
-from flask import current_app
 from sqlalchemy import select
 
 from portal import access, events
@@ -18,19 +16,12 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.ideas.models import Follow, Idea
 from portal.notify.headers import one_line
+from portal.notify.links import url_for
 from portal.notify.models import Notification, OutboxMessage, Webhook
+from portal.notify.unsubscribe import unsubscribe_url
 from portal.timeutil import isoformat
 
 log = logging.getLogger(__name__)
-
-
-def url_for(endpoint: str, _external: bool = True, **values) -> str:
-    """An absolute link for e-mails and webhooks, on PORTAL_URL (no request needed)."""
-    base = urlsplit(current_app.config["PORTAL_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 SUBJECTS = {
@@ -81,8 +72,6 @@ def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=No
 
 
 def _email_body(user: User, idea: Idea, message: str) -> str:
-    from portal.notify.unsubscribe import unsubscribe_url
-
     link = url_for("ideas.detail", idea_id=idea.id, _external=True)
     return (
         f"Hello {user.display_name},\n\n{message}\n\n“{idea.title}”\n{link}\n\n"
@@ -94,8 +83,6 @@ def _email_body(user: User, idea: Idea, message: str) -> str:
 
 def queue_email(user: User, subject: str, body: str) -> None:
     """Queue an e-mail to `user`; the subject is made one line (titles may hold line breaks)."""
-    from portal.notify.unsubscribe import unsubscribe_url
-
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -113,8 +100,6 @@ def queue_email(user: User, subject: str, body: str) -> None:
 
 
 def digest_body(user: User, notifications: list[Notification]) -> str:
-    from portal.notify.unsubscribe import unsubscribe_url
-
     lines = [f"Hello {user.display_name},", "", "Here is what happened since your last digest:", ""]
     for note in notifications:
         link = url_for("ideas.detail", idea_id=note.idea_id, _external=True) if note.idea_id else ""

@@ -3,6 +3,10 @@
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.notify.links import url_for
+
 SALT = "portal-unsubscribe"
 
 
@@ -16,16 +20,11 @@ def unsubscribe_token(user) -> str:
 
 
 def unsubscribe_url(user) -> str:
-    from portal.notify.service import url_for
-
     return url_for("notify.unsubscribe", token=unsubscribe_token(user))
 
 
 def user_for_token(token: str):
     """The user a valid token names, or None for anything forged, altered or stale."""
-    from portal.accounts.models import User
-    from portal.extensions import db
-
     try:
         data = _serializer().loads(token)
     except BadSignature:

@@ -10,7 +10,7 @@ from portal.accounts.models import Team, User
 from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas import service as ideas
-from portal.ideas.models import Idea, StatusChange
+from portal.ideas.models import Category, Idea, StatusChange
 from portal.markdown import render
 from portal.notify import service as notify
 from portal.timeutil import utcnow
@@ -69,8 +69,6 @@ def visible_item_ids(user, item_ids) -> set[int]:
 
 
 def visible_items(user, status: str | None = None, category: str | None = None):
-    from portal.ideas.models import Category
-
     query = select(ImprovementItem).where(access.item_visibility(user))
     if status:
         query = query.where(ImprovementItem.status == choice(status, "status", ITEM_STATUSES))
