@@ -124,7 +124,7 @@ MODERATOR = "moderator@example.com"
 
 
 def moderation_demo(live_server) -> None:
-    """A few typical review-queue groups and log entries (the seed has none), on new content.
+    """A few more typical review-queue groups and log entries than the seed's, on new content.
 
     Queue: a spam idea (2 flags), its author (flagged), a duplicate (with the original's
     number), a rude comment, and an idea held by three flags whose author appealed. Log: that
@@ -134,7 +134,7 @@ def moderation_demo(live_server) -> None:
         user = live_server.user
         moderator, customer, staff, supplier = map(user, (MODERATOR, CUSTOMER, STAFF, SUPPLIER))
         spammer = accounts.create_user(
-            "deals4u@example.com", PASSWORD, display_name="Filter Deals 4U", kind="customer"
+            "filterdeals@example.com", PASSWORD, display_name="Filter Deals 4U", kind="customer"
         )
 
         def post(author, title, body):
@@ -201,8 +201,10 @@ def test_moderation_screenshots(pages, live_server, screenshot_dir):
     moderation_demo(live_server)
     moderator = open_tracked(pages, MODERATOR, viewport=DESKTOP)
     visit(moderator, "/moderation")
-    expect(moderator.locator(".queue-group")).to_have_count(5)
+    # Five groups here and the seed's three (a spam comment, its author, an appealed comment).
+    expect(moderator.locator(".queue-group")).to_have_count(8)
     shoot(moderator, screenshot_dir, "moderation-queue")
     visit(moderator, "/moderation/log")
-    expect(moderator.locator(".log-table tbody tr")).to_have_count(3)
+    # Three actions here and the seed's hidden comment.
+    expect(moderator.locator(".log-table tbody tr")).to_have_count(4)
     shoot(moderator, screenshot_dir, "moderation-log")
