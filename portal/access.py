@@ -153,11 +153,6 @@ def can_see_idea(user, idea: Idea) -> bool:
     return _approved_supplier(user) and user.organization_id == idea.organization_id
 
 
-def ideas_readable(user, ideas) -> bool:
-    """Whether `user` may read every one of `ideas`."""
-    return all(can_read(user, idea) for idea in ideas)
-
-
 def can_read(user, content) -> bool:
     """May this user read the content itself (an idea or a comment), not just its tombstone?"""
     if isinstance(content, Comment):
@@ -466,13 +461,21 @@ def merge_refusal(user, duplicate: Idea, original: Idea) -> str | None:
     return None
 
 
-def answer_refusal(user, idea: Idea | None = None) -> str | None:
-    """Answering officially and changing an idea's status: staff (and admins)."""
+def _staff_refusal(user, message: str) -> str | None:
+    """Staff work (and admins'), by someone who may write."""
     refusal = write_refusal(user)
     if refusal:
         return refusal
     if not (is_staff(user) or is_admin(user)):
-        return Refusal("Only staff can answer officially or change an idea's status.")
+        return Refusal(message)
+    return None
+
+
+def answer_refusal(user, idea: Idea | None = None) -> str | None:
+    """Answering officially and changing an idea's status: staff (and admins)."""
+    refusal = _staff_refusal(user, "Only staff can answer officially or change an idea's status.")
+    if refusal:
+        return refusal
     if idea is not None:
         if not can_read(user, idea):
             return StateRefusal("This idea is hidden by the moderators.")
@@ -485,12 +488,7 @@ def answer_refusal(user, idea: Idea | None = None) -> str | None:
 
 def manage_items_refusal(user) -> str | None:
     """Improvement items: staff (and admins)."""
-    refusal = write_refusal(user)
-    if refusal:
-        return refusal
-    if not (is_staff(user) or is_admin(user)):
-        return Refusal("Only staff manage improvement items.")
-    return None
+    return _staff_refusal(user, "Only staff manage improvement items.")
 
 
 def promote_refusal(user, idea: Idea) -> str | None:
@@ -510,12 +508,7 @@ def promote_refusal(user, idea: Idea) -> str | None:
 
 def approve_refusal(user) -> str | None:
     """Approving (or revoking) a supplier: staff and admins who may write."""
-    refusal = write_refusal(user)
-    if refusal:
-        return refusal
-    if not (is_staff(user) or is_admin(user)):
-        return Refusal("Only staff and admins approve suppliers.")
-    return None
+    return _staff_refusal(user, "Only staff and admins approve suppliers.")
 
 
 def mark_confidential_refusal(user) -> str | None:

@@ -3,6 +3,8 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, ValidationError
 
+from portal.errors import DomainError
+from portal.extensions import db
 from portal.validation import CONTROL_MESSAGE, has_control_characters
 
 
@@ -26,6 +28,18 @@ def apply_domain_errors(form, error) -> None:
             placed = True
     if not placed:
         form.form_errors.append(error.message)
+
+
+def attempt(form, operation):
+    """Run the service call a submitted form asks for: `(result, None)`, or, when the
+    service refuses, `(None, status)` with the reason on the form. A refusal rolls back what
+    the request changed, and what the person typed stays in the form."""
+    try:
+        return operation(), None
+    except DomainError as error:
+        db.session.rollback()
+        apply_domain_errors(form, error)
+        return None, error.status
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -4,9 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import access, page_cache
-from portal.errors import DomainError, NotFound, refuse
-from portal.extensions import db
-from portal.forms import EmptyForm, apply_domain_errors, choices
+from portal.errors import NotFound, refuse
+from portal.forms import EmptyForm, attempt, choices
 from portal.guards import guard
 from portal.ideas import discussion, service
 from portal.ideas.forms import (
@@ -88,19 +87,16 @@ def new():
     if request.method == "GET" and request.args.get("category"):
         form.category.data = request.args["category"]
     if form.validate_on_submit():
-        try:
-            idea = service.post_idea(
-                current_user,
-                title=form.title.data,
-                body=form.body.data or "",
-                category=form.category.data,
-                kind=form.kind.data,
-                confidential=bool(form.confidential.data) if "confidential" in form else False,
-            )
-        except DomainError as error:
-            db.session.rollback()  # what was typed stays in the form, with why
-            apply_domain_errors(form, error)
-            return render_template("ideas/new.html", form=form, refusal=refusal), error.status
+        idea, refused = attempt(form, lambda: service.post_idea(
+            current_user,
+            title=form.title.data,
+            body=form.body.data or "",
+            category=form.category.data,
+            kind=form.kind.data,
+            confidential=bool(form.confidential.data) if "confidential" in form else False,
+        ))  # fmt: skip
+        if refused:
+            return render_template("ideas/new.html", form=form, refusal=refusal), refused
         flash("Your idea is posted. You support it and follow it.", "success")
         return redirect(url_for("ideas.detail", idea_id=idea.id))
     status = 422 if form.errors or form.form_errors else 200
@@ -199,19 +195,15 @@ def edit(idea_id: int):
     form, moderating = _edit_form(idea, IdeaEditForm, ModeratorIdeaEditForm)
     status = 200
     if form.validate_on_submit():
-        try:
-            if moderating:
-                moderation.act(current_user, "edit", "idea", idea.id, form.reason.data,
-                               title=form.title.data, body=form.body.data or "")  # fmt: skip
-            else:
-                service.edit_idea(
-                    current_user, idea, title=form.title.data, body=form.body.data or ""
-                )
-        except DomainError as error:
-            db.session.rollback()  # what was typed stays in the form, with why
-            apply_domain_errors(form, error)
-            status = error.status
+        if moderating:
+            _, refused = attempt(form, lambda: moderation.act(
+                current_user, "edit", "idea", idea.id, form.reason.data,
+                title=form.title.data, body=form.body.data or ""))  # fmt: skip
         else:
+            _, refused = attempt(form, lambda: service.edit_idea(
+                current_user, idea, title=form.title.data, body=form.body.data or ""))  # fmt: skip
+        status = refused or status
+        if not refused:
             flash("Your changes are saved; the earlier version is kept in the history.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     if status == 200 and (form.errors or form.form_errors):
@@ -265,14 +257,11 @@ def change_status(idea_id: int):
     form = StatusForm()
     status = 422
     if form.validate_on_submit():
-        try:
-            service.change_status(current_user, idea, form.status.data, form.note.data,
-                                  form.duplicate_of.data or None)  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = error.status
-        else:
+        _, refused = attempt(form, lambda: service.change_status(
+            current_user, idea, form.status.data, form.note.data,
+            form.duplicate_of.data or None))  # fmt: skip
+        status = refused or status
+        if not refused:
             flash("Status updated; followers are told.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return _render_idea(idea, status, status_form=form)
@@ -286,19 +275,11 @@ def comment(idea_id: int):
     form = CommentForm()
     status = 422
     if form.validate_on_submit():
-        try:
-            discussion.add_comment(
-                current_user,
-                idea,
-                form.body.data,
-                parent_id=form.parent_id.data or None,
-                official=bool(form.official.data),
-            )
-        except DomainError as error:
-            db.session.rollback()  # what was typed stays in the form, with why
-            apply_domain_errors(form, error)
-            status = error.status
-        else:
+        _, refused = attempt(form, lambda: discussion.add_comment(
+            current_user, idea, form.body.data, parent_id=form.parent_id.data or None,
+            official=bool(form.official.data)))  # fmt: skip
+        status = refused or status
+        if not refused:
             if wants_fragment():
                 return _render_discussion(idea)
             flash("Your comment is posted.", "success")
@@ -319,17 +300,16 @@ def edit_comment(idea_id: int, comment_id: int):
     form, moderating = _edit_form(comment, CommentEditForm, ModeratorCommentEditForm)
     status = 200
     if form.validate_on_submit():
-        try:
-            if moderating:
-                moderation.act(current_user, "edit", "comment", comment.id, form.reason.data,
-                               body=form.body.data)  # fmt: skip
-            else:
-                discussion.edit_comment(current_user, comment, form.body.data)
-        except DomainError as error:
-            db.session.rollback()  # what was typed stays in the form, with why
-            apply_domain_errors(form, error)
-            status = error.status
+        if moderating:
+            _, refused = attempt(form, lambda: moderation.act(
+                current_user, "edit", "comment", comment.id, form.reason.data,
+                body=form.body.data))  # fmt: skip
         else:
+            _, refused = attempt(
+                form, lambda: discussion.edit_comment(current_user, comment, form.body.data)
+            )
+        status = refused or status
+        if not refused:
             flash("Comment updated.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + f"#comment-{comment.id}")
     if status == 200 and (form.errors or form.form_errors):

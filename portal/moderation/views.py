@@ -4,9 +4,9 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 
 from portal import access
-from portal.errors import Conflict, DomainError, Invalid
+from portal.errors import Conflict, Invalid
 from portal.extensions import db
-from portal.forms import apply_domain_errors
+from portal.forms import apply_domain_errors, attempt
 from portal.guards import guard
 from portal.moderation import queue, service
 from portal.moderation.forms import ActionForm, AppealForm, FlagForm
@@ -77,21 +77,12 @@ def act():
     form = ActionForm()
     status = 422
     if form.validate_on_submit():
-        try:
-            entry = service.act(
-                current_user,
-                form.action.data,
-                form.target_type.data,
-                form.target_id.data,
-                form.reason.data,
-                form.into_id.data or None,
-                form.until.data or None,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = error.status
-        else:
+        entry, refused = attempt(form, lambda: service.act(
+            current_user, form.action.data, form.target_type.data, form.target_id.data,
+            form.reason.data, form.into_id.data or None, form.until.data or None,
+        ))  # fmt: skip
+        status = refused or status
+        if not refused:
             if wants_fragment():
                 return render_template("moderation/_action_done.html", entry=entry)
             flash("Done, and written to the moderation log.", "success")

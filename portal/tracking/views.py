@@ -11,7 +11,7 @@ from portal import access, page_cache
 from portal.accounts.models import Team, User
 from portal.errors import DomainError, refuse
 from portal.extensions import db
-from portal.forms import apply_domain_errors, choices
+from portal.forms import attempt, choices
 from portal.guards import guard
 from portal.ideas import service as ideas
 from portal.ideas.models import Idea
@@ -86,18 +86,14 @@ def item(item_id: int):
         # GET is for whoever may see the item; changing it is for staff.
         refuse(access.manage_items_refusal(current_user))
         if form.validate_on_submit():
-            try:
-                service.update_item(
-                    current_user, found, status=form.status.data, note=form.note.data or None,
-                    priority=form.priority.data, owner_id=form.owner_id.data or None,
-                    target_date=form.target_date.data or None,
-                    idea_ids=_ids(form.link_ideas.data) or None,
-                )  # fmt: skip
-            except DomainError as error:
-                db.session.rollback()
-                apply_domain_errors(form, error)
-                status = error.status
-            else:
+            _, refused = attempt(form, lambda: service.update_item(
+                current_user, found, status=form.status.data, note=form.note.data or None,
+                priority=form.priority.data, owner_id=form.owner_id.data or None,
+                target_date=form.target_date.data or None,
+                idea_ids=_ids(form.link_ideas.data) or None,
+            ))  # fmt: skip
+            status = refused or status
+            if not refused:
                 flash("Item updated; followers of its ideas are told.", "success")
                 return redirect(url_for("tracking.item", item_id=found.id))
         else:
