@@ -404,7 +404,9 @@ class Generator:
                     approved=approved,
                     email_preference=rng.choice(("instant", "instant", "daily", "off")),
                     suspended_until=None,
-                    created_at=start + timedelta(seconds=rng.randrange(300 * 86400)),
+                    created_at=(joined := start + timedelta(seconds=rng.randrange(300 * 86400))),
+                    # Accounts that confirmed their address when they joined: they may write.
+                    email_verified_at=joined,
                     session_token=f"{rng.getrandbits(128):032x}",
                 )  # fmt: skip
             )
