@@ -524,3 +524,25 @@ def test_registering_from_sign_in_to_vote_leads_back_to_the_idea(make, app):
     assert confirmed.status_code == 302 and confirmed.headers["Location"] == f"/ideas/{idea.id}"
     vote = client.post(f"/ideas/{idea.id}/vote")
     assert vote.status_code == 302 and db.session.get(Idea, idea.id).votes_count == 2
+
+
+def test_the_log_names_a_merge_original_only_to_those_who_may_read_it(make, mod, app):
+    category = make.category()
+    original = make.idea(category=category, title="Original that gets hidden later")
+    duplicate = make.idea(category=category, title="A duplicate of it")
+    moderation.act(mod, "merge", "idea", duplicate.id, "Same", into_id=original.id)
+    db.session.commit()
+    hide(mod, original, "Spam")
+    log = text_of(client_as(app).get("/moderation/log"))
+    assert "Original that gets hidden later" not in log and f"#{original.id}" in log
+
+
+def test_comments_of_a_hidden_idea_cannot_be_flagged_by_those_who_may_not_read_them(make, mod):
+    idea = make.idea()
+    comment = discussion.add_comment(make.user(), idea, "A comment")
+    db.session.commit()
+    hide(mod, idea)
+    from portal.errors import NotFound
+
+    with pytest.raises(NotFound):
+        moderation.flag(make.user(), "comment", comment.id, "spam")

@@ -54,7 +54,8 @@ def target_of(user, target_type, target_id):
         if comment is None or comment.is_deleted:
             raise NotFound("No such comment.")
         ideas.get_idea(user, comment.idea_id)
-        if comment.hidden and not access.can_read(user, comment):
+        # Only a comment one may read (a hidden idea's comments are hidden with it).
+        if not access.can_read(user, comment):
             raise NotFound("No such comment.")
         return comment
     target = db.session.get(User, target_id)
