@@ -68,7 +68,7 @@ test: system-packages test-deps
 # Schemathesis against the API and Hypothesis on Markdown, the long variant (a short one runs
 # in `make test`). PORTAL_FUZZ_EXAMPLES sets the examples per API operation (default 300).
 fuzz: system-packages test-deps
-	PORTAL_FUZZ=long $(PY) -m pytest tests/test_fuzz_api.py tests/test_markdown_properties.py
+	PORTAL_FUZZ=long $(PY) -m pytest tests/test_fuzz_api.py tests/test_markdown_properties.py tests/test_stateful_visibility.py
 
 # Load and faults, the long variant (bench/load_test.py; the short one is tests/test_load.py):
 # five minutes on PostgreSQL, a worker killed and the database restarted. LOAD_ARGS adds options.
