@@ -1,12 +1,18 @@
 """One visibility rule on every surface, under random sequences of operations (SPEC 2, 4, 6-9).
 
 A Hypothesis state machine drives random operations by random actors through the services
-(posting, discussing, voting, following, flagging, moderating, merging, promoting and
-shipping, approving and suspending, editing and deleting) and, after every step, reads
-every surface as each kind of viewer: idea pages and their history, lists, the home page,
-search and the similar-ideas box, the notification centre, items, the roadmap and the
-changelog, staff exports, the review queue and the moderation log, the API, and the
-e-mails and webhooks queued in the outbox since the step before.
+(posting in each audience, confidential or not; comments, replies, mentions, official
+answers; votes, follows, flags up to the automatic hold; hide, restore, dismiss, lock,
+merge, the moderators' edit and delete; status changes; promoting, moving and shipping
+items; approving the pending supplier and suspending people; the authors' own edits and
+deletions). After each step it reads, as each kind of viewer (anonymous, customer, pending
+supplier, approved suppliers of two organizations, staff, a customer moderator, a staff
+moderator, an admin): the pages and API objects of the ideas the step touched (404 where the
+idea must not exist for them), their history and API comments; the notification centre and
+API; the e-mails, digests and webhooks queued since the step before; a third of the lists
+in turn (home, idea lists with filters, roadmap, changelog, items, the moderation log, the
+review queue and staff exports); and search (API, page, similar ideas) for what changed.
+At the end of each example it reads all of them, and searches for every marker.
 
 Canaries make the check surface-agnostic: every title, body, comment, status note, item
 and edit written here carries a unique marker word (`cnry` and eight consonants, which
@@ -15,7 +21,9 @@ model of the content each marker belongs to and of that content's state, and an 
 written from the SPEC (plain Python below, independent of `portal.access`) says which
 viewer may read which marker. Any marker found in a response that its viewer may not read
 is a leak, reported with the viewer, the surface and what the marker belongs to; so is a
-refused operation that left anything behind (its marker, or any change at all).
+link to an idea that does not exist for the viewer, and a refused operation that left
+anything behind (its marker, or any change at all). No service moves an idea to another
+category, so no rule does.
 
 The short variant runs in the normal suite; `make fuzz` (PORTAL_FUZZ=long) runs the long
 one. PORTAL_STATEFUL_EXAMPLES and PORTAL_STATEFUL_STEPS override either. While a class of
@@ -73,8 +81,8 @@ from portal.tracking.models import ImprovementItem, ItemChange
 from tests.conftest import PASSWORD, _empty_tables, make_test_app
 
 LONG = os.environ.get("PORTAL_FUZZ") == "long"
-EXAMPLES = int(os.environ.get("PORTAL_STATEFUL_EXAMPLES") or (200 if LONG else 6))
-STEPS = int(os.environ.get("PORTAL_STATEFUL_STEPS") or (30 if LONG else 10))
+EXAMPLES = int(os.environ.get("PORTAL_STATEFUL_EXAMPLES") or (100 if LONG else 8))
+STEPS = int(os.environ.get("PORTAL_STATEFUL_STEPS") or (25 if LONG else 12))
 SKIP = {c for c in os.environ.get("PORTAL_STATEFUL_SKIP", "").split(",") if c}
 REFUSALS = (Conflict, Forbidden, Invalid, NotFound)
 FLAGS_TO_HIDE = 2  # reached in short runs too (SPEC 4: a setting, default 3)
@@ -1260,6 +1268,25 @@ class VisibilityMachine(RuleBasedStateMachine):
             self.baselines[key] = response.get_data(as_text=True).count(probe)
         return self.baselines[key]
 
+    def _found(self, person, marker, name, response) -> list[Finding]:
+        """A readable idea's current title is found (else the checks above prove nothing)."""
+        idea = self.model.ideas.get(marker.owner_id) if marker.owner == "idea" else None
+        if (
+            idea is None
+            or marker.word != idea.title_marker
+            or idea.hidden
+            or idea.merged_into  # a duplicate is found through its original
+            or response.status_code != 200
+            or response.get_json()["total"]
+        ):
+            return []
+        return [
+            Finding(
+                category(person, "search", "readable-not-found"),
+                f"{person.key} / {name}: does not find {self.model.describe(marker)}",
+            )
+        ]
+
     def check_search(self, words):
         """Search for each marker as each viewer: one they may not read is found nowhere.
 
@@ -1289,6 +1316,7 @@ class VisibilityMachine(RuleBasedStateMachine):
                     if surface != "API search":
                         findings += self.scan_links(person, name, text)
                     if readable:
+                        findings += self._found(person, marker, name, response)
                         continue
                     why = self.model.why_not(person, marker)
                     if text.count(word) > echo:
