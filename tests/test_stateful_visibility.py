@@ -81,7 +81,7 @@ from portal.tracking.models import ImprovementItem, ItemChange
 from tests.conftest import PASSWORD, _empty_tables, make_test_app
 
 LONG = os.environ.get("PORTAL_FUZZ") == "long"
-EXAMPLES = int(os.environ.get("PORTAL_STATEFUL_EXAMPLES") or (100 if LONG else 8))
+EXAMPLES = int(os.environ.get("PORTAL_STATEFUL_EXAMPLES") or (40 if LONG else 8))
 STEPS = int(os.environ.get("PORTAL_STATEFUL_STEPS") or (25 if LONG else 12))
 SKIP = {c for c in os.environ.get("PORTAL_STATEFUL_SKIP", "").split(",") if c}
 REFUSALS = (Conflict, Forbidden, Invalid, NotFound)
