@@ -242,9 +242,16 @@ def can_see_vote_breakdown(user) -> bool:
 
 def notification_visibility(user):
     """SQL condition on Notification: shown only while its reader may still read what it
-    points to (the idea, and the comment it quotes)."""
+    points to (the idea, and the comment it quotes). Of an idea a moderator removed, only
+    what was made after the removal (which carries none of its text) stays, for those who
+    may not read removed content."""
+    removed_before = (Idea.deleted_at.is_not(None)) & (Notification.created_at < Idea.deleted_at)
     idea_readable = exists(
-        select(Idea.id).where(Idea.id == Notification.idea_id, idea_visibility(user))
+        select(Idea.id).where(
+            Idea.id == Notification.idea_id,
+            idea_visibility(user),
+            true() if sees_hidden(user) else ~removed_before,
+        )
     )
     comment_readable = exists(
         select(Comment.id).where(

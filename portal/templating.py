@@ -5,15 +5,18 @@ import re
 from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
 from portal import access
-from portal.ideas.models import IDEA_KINDS, STATUSES
+from portal.extensions import db
+from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.moderation.service import open_queue_count
 from portal.notify.service import unread_count
 from portal.timeutil import isoformat
 
-_IDEA_NUMBER = re.compile(r"(?<![\w&])#(\d{1,9})\b")
+# "#42", but not "item #3" (an improvement item's number) nor "&#39;" (an escaped quote).
+_IDEA_NUMBER = re.compile(r"(?<![\w&])(?<!item )#(\d{1,9})\b")
 
 
 def _url_with(**changes) -> str:
@@ -28,14 +31,19 @@ def _url_with(**changes) -> str:
 
 
 def link_ideas(text: str | None) -> Markup:
-    """Plain text, escaped, with "#42" linking idea 42 (a merge or duplicate note names the
-    original by number; following the link tells nobody more than the page it opens)."""
+    """Plain text, escaped, with "#42" linking idea 42 when the reader may open it (a merge
+    or duplicate note names the original by number). "item #3" is an improvement item's
+    number, not an idea's: never linked as one."""
+    ids = {int(m.group(1)) for m in _IDEA_NUMBER.finditer(text or "") if int(m.group(1)) < 2**31}
+    ideas = (
+        {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(ids)))} if ids else {}
+    )
 
     def link(match: re.Match) -> str:
-        number = int(match.group(1))
-        if not 0 < number < 2**31:
+        idea = ideas.get(int(match.group(1)))
+        if idea is None or not access.can_see_idea(current_user, idea):
             return match.group(0)
-        return f'<a href="{url_for("ideas.detail", idea_id=number)}">#{number}</a>'
+        return f'<a href="{url_for("ideas.detail", idea_id=idea.id)}">#{idea.id}</a>'
 
     return Markup(_IDEA_NUMBER.sub(link, str(escape(text or ""))))
 

@@ -546,3 +546,32 @@ def test_comments_of_a_hidden_idea_cannot_be_flagged_by_those_who_may_not_read_t
 
     with pytest.raises(NotFound):
         moderation.flag(make.user(), "comment", comment.id, "spam")
+
+
+def test_notifications_of_a_removed_idea_keep_none_of_its_text(make, mod, staff, app):
+    idea = make.idea(title="Title that gets removed")
+    ideas.change_status(staff, idea, "planned", "A staff note about it")
+    db.session.commit()
+    moderation.act(mod, "delete", "idea", idea.id, "An advert")
+    db.session.commit()
+    page = text_of(client_as(app, idea.author).get("/notifications"))
+    assert "Title that gets removed" not in page and "A staff note" not in page
+    assert "A moderator removed your post. Reason: An advert" in page
+    history = text_of(client_as(app, mod).get(f"/ideas/{idea.id}/history"))
+    assert "Title that gets removed" in history
+
+
+def test_a_note_links_only_ideas_the_reader_may_open_and_never_an_items_number(make, staff, app):
+    hidden_from_anonymous = make.idea(category=make.category("customers"), title="Customers only")
+    public = make.idea(category=make.category(), title="A public idea to promote")
+    other = make.idea(category=public.category, title="Another public idea")
+    tracking.promote(staff, [public.id])
+    db.session.commit()
+    ideas.change_status(staff, other, "duplicate",
+                        f"Compare #{hidden_from_anonymous.id} and #{public.id}")  # fmt: skip
+    db.session.commit()
+    page = text_of(client_as(app).get(f"/ideas/{public.id}"))
+    assert "Planned as improvement item #1." in page and 'href="/ideas/1"' not in page
+    page = text_of(client_as(app).get(f"/ideas/{other.id}"))
+    assert f'href="/ideas/{public.id}">#{public.id}</a>' in page
+    assert f'href="/ideas/{hidden_from_anonymous.id}"' not in page

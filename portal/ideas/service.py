@@ -41,6 +41,7 @@ HOT_EPOCH = datetime(2025, 1, 1)
 # Seconds for which one order of magnitude of activity keeps an idea level with a newer one.
 HOT_HALF_LIFE_SECONDS = 45_000
 TITLE_MIN, TITLE_MAX, BODY_MAX = 5, 150, 20_000
+REMOVED_TITLE = "Removed by a moderator"
 # Lists count the visible ideas up to this many, never all of them: a COUNT(*) over every
 # visible idea scanned the table on each request (two thirds of the idea list's time at
 # 100,000 ideas). Past it the total is a lower bound, and the page says so.
@@ -233,7 +234,9 @@ def remove(moderator, idea: Idea, reason: str) -> None:
     db.session.add(
         IdeaRevision(idea_id=idea.id, editor_id=moderator.id, title=idea.title, body=idea.body)
     )
-    idea.body, idea.body_html = "", ""
+    # The title goes too: what is said about the idea from now on (the author's
+    # notification, the log) carries none of its text.
+    idea.title, idea.body, idea.body_html = REMOVED_TITLE, "", ""
     idea.hidden = True
     idea.hidden_reason = f"Removed by a moderator: {reason}"
     idea.removed_reason = reason

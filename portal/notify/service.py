@@ -42,21 +42,26 @@ def _followers(idea: Idea) -> list[User]:
     )
 
 
-def _may_hear_about(user: User, idea: Idea, comment=None) -> bool:
+def _may_hear_about(user: User, idea: Idea, comment=None, own_post=False) -> bool:
+    if own_post and idea.author_id == user.id:
+        # What happened to one's own idea, in words that quote none of it (a removed idea's
+        # title is gone too): told even when they may no longer read it.
+        return access.can_see_idea(user, idea)
     return access.can_read(user, idea) and (comment is None or access.can_read(user, comment))
 
 
 def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=None,
-           comment=None) -> int:  # fmt: skip
+           comment=None, own_post=False) -> int:  # fmt: skip
     """One notification per recipient who may read `idea` (and the `comment` the message
-    quotes), not the actor; e-mails queued."""
+    quotes), not the actor; e-mails queued. `own_post`: the recipients are told about their
+    own post (moderation), which they hear of even when they may no longer read it."""
     sent = 0
     seen = set()
     for user in recipients:
         if user is None or user.id in seen or (actor is not None and user.id == actor.id):
             continue
         seen.add(user.id)
-        if not _may_hear_about(user, idea, comment):
+        if not _may_hear_about(user, idea, comment, own_post):
             continue
         note = Notification(
             user_id=user.id, event=event, idea_id=idea.id, item_id=item.id if item else None,
@@ -151,7 +156,7 @@ MODERATED = {
 
 def moderated(actor, author: User, idea: Idea, action: str, reason: str) -> None:
     message = MODERATED.get(action, "A moderator acted on your post. Reason: {reason}")
-    notify([author], "moderated", idea, message.format(reason=reason), actor)
+    notify([author], "moderated", idea, message.format(reason=reason), actor, own_post=True)
 
 
 def held_for_review(author: User, idea: Idea, target_type: str, count: int) -> None:
@@ -161,7 +166,7 @@ def held_for_review(author: User, idea: Idea, target_type: str, count: int) -> N
         f"Your {what} is held for review: {count} people flagged it. A moderator will look at "
         "it soon and restore it if the flags were wrong; you can also appeal from its page."
     )
-    notify([author], "moderated", idea, message)
+    notify([author], "moderated", idea, message, own_post=True)
 
 
 def item_shipped(actor, item, idea: Idea) -> None:
