@@ -34,12 +34,27 @@ class Refusal(str):
     """Why someone may not do something: a message for them (403 when raised)."""
 
     state = False
+    error = "forbidden"
+    field: str | None = None
 
 
 class StateRefusal(Refusal):
     """The object's state refuses (locked, hidden, merged, closed, deleted): 409 when raised."""
 
     state = True
+    error = "conflict"
+
+
+class InputRefusal(Refusal):
+    """What was named does not qualify (one's own post to flag, a customer's comment to make
+    official): 422 when raised, beside the form field `field`."""
+
+    error = "invalid"
+
+    def __new__(cls, message: str, field: str):
+        refusal = super().__new__(cls, message)
+        refusal.field = field
+        return refusal
 
 
 # -- who someone is ---------------------------------------------------------------------------
@@ -386,9 +401,11 @@ def flag_refusal(user, target) -> str | None:
     if refusal:
         return refusal
     if isinstance(target, User):
-        return Refusal("You cannot flag yourself.") if target.id == user.id else None
+        return (
+            InputRefusal("You cannot flag yourself.", "target_id") if target.id == user.id else None
+        )
     if _is_author(user, target):
-        return Refusal("You cannot flag your own content.")
+        return InputRefusal("You cannot flag your own content.", "target_id")
     if getattr(target, "deleted_at", None) is not None:
         return StateRefusal("This was deleted: there is nothing to flag.")
     if target.hidden:
@@ -493,6 +510,22 @@ def answer_refusal(user, idea: Idea | None = None) -> str | None:
     return None
 
 
+def official_refusal(user, idea: Idea, comment: Comment, official: bool = True) -> str | None:
+    """Marking a comment as the official response (or unmarking it): staff, on a staff
+    member's comment that is neither hidden nor deleted."""
+    refusal = answer_refusal(user, idea)
+    if refusal or not official:
+        return refusal
+    if comment.is_deleted:
+        return StateRefusal("A deleted comment cannot be an official response.")
+    if comment.hidden:
+        return StateRefusal("A hidden comment cannot be an official response.")
+    if comment.author.kind != "staff":
+        return InputRefusal("Only a staff member's comment can be the official response.",
+                            "official")  # fmt: skip
+    return None
+
+
 def manage_items_refusal(user) -> str | None:
     """Improvement items: staff (and admins)."""
     return _staff_refusal(user, "Only staff manage improvement items.")
@@ -567,6 +600,7 @@ JINJA_GLOBALS = {
         "moderation_actions",
         "moderates",
         "answer_refusal",
+        "official_refusal",
         "manage_items_refusal",
         "promote_refusal",
         "approve_refusal",

@@ -48,7 +48,15 @@ class Unavailable(DomainError):
 
 
 def refuse(refusal: str | None) -> None:
-    """Raise for a refusal from `access` (Conflict when the object's state refuses, else
-    Forbidden); nothing when there is none."""
-    if refusal:
-        raise (Conflict if getattr(refusal, "state", False) else Forbidden)(str(refusal))
+    """Raise for a refusal from `access`: Conflict when the object's state refuses, Invalid
+    when what was named does not qualify, Forbidden otherwise; nothing when there is none."""
+    if not refusal:
+        return
+    message = str(refusal)
+    kind = getattr(refusal, "error", "forbidden")
+    if kind == "conflict":
+        raise Conflict(message)
+    if kind == "invalid":
+        field = getattr(refusal, "field", None)
+        raise Invalid(message, {field: [message]} if field else None)
+    raise Forbidden(message)

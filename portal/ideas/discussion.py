@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal import access
 from portal.accounts.models import User
-from portal.errors import Conflict, Invalid, NotFound, refuse
+from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas.models import Comment, CommentRevision, Idea, Mention
 from portal.ideas.service import _follow_quietly, bump_counters
@@ -196,13 +196,7 @@ def set_official(user, comment: Comment, official) -> Comment:
     refuse(access.answer_refusal(user, idea))
     if not isinstance(official, bool):
         raise Invalid("Official must be true or false.", {"official": ["Must be a boolean."]})
-    if official and comment.is_deleted:
-        raise Conflict("A deleted comment cannot be an official response.")
-    if official and comment.hidden:
-        raise Conflict("A hidden comment cannot be an official response.")
-    if official and comment.author.kind != "staff":
-        message = "Only a staff member's comment can be the official response."
-        raise Invalid(message, {"official": [message]})
+    refuse(access.official_refusal(user, idea, comment, official))
     became_official = official and not comment.official
     comment.official = official
     if became_official:

@@ -89,10 +89,7 @@ def flag(user, target_type, target_id, reason, note=None, duplicate_of=None) -> 
     refuse(access.write_refusal(user))
     reason = choice(reason, "reason", FLAG_REASONS)
     target = target_of(user, target_type, target_id)
-    refusal = access.flag_refusal(user, target)
-    if refusal and not refusal.state:
-        raise Invalid(refusal, {"target_id": [refusal]})
-    refuse(refusal)
+    refuse(access.flag_refusal(user, target))
     note = clean_text(note, "note", max_length=2000) if note not in (None, "") else None
     if reason == "other" and not note:
         message = "Say what is wrong in a note."
