@@ -186,6 +186,10 @@ def _can_read_comment(user, comment: Comment) -> bool:
     idea = db.session.get(Idea, comment.idea_id)
     if idea is None or not can_read(user, idea):
         return False
+    if comment.deleted_at is not None:
+        # Its author's delete leaves nothing to read; a moderator's removal keeps the
+        # earlier text for moderators.
+        return comment.removed_reason is not None and sees_hidden(user)
     if not comment.hidden:
         return True
     return sees_hidden(user) or (signed_in(user) and comment.author_id == user.id)

@@ -575,3 +575,19 @@ def test_a_note_links_only_ideas_the_reader_may_open_and_never_an_items_number(m
     page = text_of(client_as(app).get(f"/ideas/{other.id}"))
     assert f'href="/ideas/{public.id}">#{public.id}</a>' in page
     assert f'href="/ideas/{hidden_from_anonymous.id}"' not in page
+
+
+def test_a_deleted_comment_names_its_author_to_nobody_who_may_not_read_it(make, mod, client):
+    idea = make.idea()
+    author = make.user(name="Hidden Writer")
+    hidden = discussion.add_comment(author, idea, "Hidden, then deleted")
+    removed = discussion.add_comment(make.user(name="Removed Writer"), idea, "Removed")
+    db.session.commit()
+    moderation.act(mod, "hide", "comment", hidden.id, "Rude")
+    db.session.commit()
+    discussion.delete_comment(author, hidden)
+    moderation.act(mod, "delete", "comment", removed.id, "Abusive")
+    db.session.commit()
+    items = client.get(f"/api/v1/ideas/{idea.id}/comments").get_json()["items"]
+    assert [c["author"] for c in items] == [None, None]
+    assert not access.can_read(mod, hidden) and access.can_read(mod, removed)

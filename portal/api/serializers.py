@@ -70,7 +70,8 @@ def idea(idea, viewer_has_voted: bool, viewer=None, visible_items: set | None = 
 
 
 def comment(comment, viewer=None) -> dict:
-    redact = comment.hidden and not access.can_read(viewer, comment)
+    # A hidden or deleted comment shows those who may not read it its tombstone only.
+    redact = (comment.hidden or comment.is_deleted) and not access.can_read(viewer, comment)
     return {
         "id": comment.id,
         "idea_id": comment.idea_id,
