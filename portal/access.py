@@ -441,7 +441,7 @@ def moderation_refusal(user) -> str | None:
 
 
 # Which actions apply to a target in its state (the review queue and in-place moderation).
-def moderation_actions(user, target, *, appealed: bool = False) -> list[str]:
+def moderation_actions(user, target) -> list[str]:
     """The moderation actions `user` may take on `target` as it is now, in a sensible order."""
     if moderation_refusal(user):
         return []
