@@ -102,8 +102,10 @@ def register_models() -> None:
     """Import every model module so the metadata (and Alembic) knows all tables."""
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.ideas import models as _ideas  # noqa: F401
+    from portal.intake import models as _intake  # noqa: F401
     from portal.moderation import models as _moderation  # noqa: F401
     from portal.notify import models as _notify  # noqa: F401
+    from portal.routing import models as _routing  # noqa: F401
     from portal.search import models as _search  # noqa: F401
     from portal.tracking import models as _tracking  # noqa: F401
 
@@ -137,9 +139,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
     from portal.ideas.views import bp as ideas_bp
+    from portal.intake.views import bp as intake_bp
     from portal.main import bp as main_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.notify.views import bp as notify_bp
+    from portal.routing.views import bp as routing_bp
     from portal.search.views import bp as search_bp
     from portal.tracking.staff_views import bp as staff_bp
     from portal.tracking.views import bp as tracking_bp
@@ -153,6 +157,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tracking_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(notify_bp)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(routing_bp)
     # The signed token is the proof; mail clients post one-click unsubscribes without a form.
     csrf.exempt("portal.notify.views.unsubscribe")
     # The API authenticates with bearer tokens and ignores cookies: CSRF has nothing to protect.

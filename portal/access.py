@@ -279,8 +279,15 @@ def notification_visibility(user):
             readable_comment(user),
         )
     )
-    return or_(Notification.idea_id.is_(None), idea_readable) & or_(
-        Notification.comment_id.is_(None), comment_readable
+    # About an intake message (assigned, due, overdue): for staff only, should a staff member
+    # have become someone else since.
+    intake_readable = Notification.intake_message_id.is_(None)
+    if is_staff(user) or is_admin(user):
+        intake_readable = true()
+    return (
+        or_(Notification.idea_id.is_(None), idea_readable)
+        & or_(Notification.comment_id.is_(None), comment_readable)
+        & intake_readable
     )
 
 
@@ -575,6 +582,65 @@ def staff_area_refusal(user) -> str | None:
     return None
 
 
+# -- intake and routing (SPEC 12, 13) ---------------------------------------------------------
+
+INTAKE_ACTIONS = ("attach", "convert", "reply", "dismiss", "assign")
+
+
+def can_see_intake(user) -> bool:
+    """Intake messages, their senders, and the evidence quoted on ideas: staff (and admins)."""
+    return is_staff(user) or is_admin(user)
+
+
+def can_see_assignment(user) -> bool:
+    """Who an idea or message is assigned to, and when its answer is due: staff only."""
+    return is_staff(user) or is_admin(user)
+
+
+def intake_refusal(user) -> str | None:
+    """Working intake (the inbox, its API, acting on a message): staff who may write."""
+    return _staff_refusal(user, "Only staff work the intake inbox.")
+
+
+def intake_action_refusal(user, message, action: str) -> str | None:
+    """An action on an intake message in its state: attaching, converting, dismissing and
+    assigning take an open message; a reply may follow whatever was done with it."""
+    refusal = intake_refusal(user)
+    if refusal:
+        return refusal
+    if action != "reply" and message.status != "open":
+        done = {"attached": f"attached to idea #{message.idea_id}",
+                "converted": f"converted into idea #{message.idea_id}",
+                "dismissed": "dismissed"}.get(message.status, message.status)  # fmt: skip
+        return StateRefusal(f"This message was already {done}.")
+    return None
+
+
+def evidence_refusal(user, idea: Idea) -> str | None:
+    """Attaching a message to `idea` as evidence: an idea the staff member sees, neither
+    hidden nor removed nor merged (its evidence belongs to the original)."""
+    if not can_see_idea(user, idea):
+        return InputRefusal(f"There is no idea #{idea.id}.", "idea_id")
+    if idea.deleted_at is not None or idea.hidden:
+        return InputRefusal(f"Idea #{idea.id} is hidden by the moderators.", "idea_id")
+    if idea.merged_into_id is not None:
+        return InputRefusal(
+            f"Idea #{idea.id} was merged into #{idea.merged_into_id}: attach to that one.",
+            "idea_id",
+        )
+    return None
+
+
+def reassign_refusal(user, idea: Idea | None = None) -> str | None:
+    """Giving an idea to another team or person: staff, on an idea they may answer."""
+    return answer_refusal(user, idea)
+
+
+def takes_assignments(user) -> bool:
+    """Whom work may be assigned to: staff and admins."""
+    return user is not None and (user.kind == "staff" or user.role == "admin")
+
+
 def allowed(refusal: str | None) -> bool:
     """For templates: `allowed(vote_refusal(viewer, idea))`."""
     return refusal is None
@@ -608,6 +674,10 @@ JINJA_GLOBALS = {
         "manage_items_refusal",
         "promote_refusal",
         "approve_refusal",
+        "can_see_intake",
+        "can_see_assignment",
+        "intake_refusal",
+        "intake_action_refusal",
         "mark_confidential_refusal",
         "administer_refusal",
         "staff_area_refusal",

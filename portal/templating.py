@@ -13,7 +13,7 @@ from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.moderation.service import open_queue_count
 from portal.notify.service import unread_count
-from portal.timeutil import isoformat
+from portal.timeutil import utcnow, isoformat
 
 # "#42", but not "item #3" (an improvement item's number) nor "&#39;" (an escaped quote).
 _IDEA_NUMBER = re.compile(r"(?<![\w&])(?<!item )#(\d{1,9})\b")
@@ -76,4 +76,5 @@ def init_templating(app: Flask) -> None:
             if access.can_moderate(current_user)
             else 0,
             "unread_notifications": unread_count(current_user) if signed_in else 0,
+            "now": utcnow(),
         }

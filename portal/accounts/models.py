@@ -3,13 +3,16 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 KINDS = ("customer", "supplier", "staff")
+# How a team hands out new work (SPEC 13): to nobody in particular, in turn, or to whoever has
+# the least open unanswered work.
+ASSIGNMENT_MODES = ("queue", "round_robin", "least_loaded")
 ROLES = ("member", "moderator", "admin")
 EMAIL_PREFERENCES = ("instant", "daily", "off")
 
@@ -33,11 +36,16 @@ class Organization(db.Model):
 
 
 class Team(db.Model):
-    """An internal staff team that categories route ideas to."""
+    """An internal staff team that categories and routing rules send ideas and messages to."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    assignment: Mapped[str] = mapped_column(String(16), default="queue")
+    # The promised time to a first answer, in business hours; None promises nothing.
+    answer_target_hours: Mapped[float | None] = mapped_column(Float)
+    # JSON of routing.hours.BusinessHours; None means the default (Monday-Friday 09-17 UTC).
+    business_hours: Mapped[str | None] = mapped_column(Text)
 
     members: Mapped[list["User"]] = relationship(
         secondary=team_members, back_populates="teams", order_by="User.display_name"
@@ -71,6 +79,10 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Changes on password change, so "remember me" cookies and sessions of old passwords die.
     session_token: Mapped[str] = mapped_column(String(64))
+    # Staff say whether they take new work; round-robin and least-loaded skip the absent.
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When routing last gave this person work (round-robin gives the next to the longest idle).
+    last_assigned_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")

@@ -66,6 +66,96 @@ def idea(idea, viewer_has_voted: bool, viewer=None, visible_items: set | None = 
         "created_at": isoformat(idea.created_at),
         "updated_at": isoformat(idea.updated_at),
         "url": url_for("ideas.detail", idea_id=idea.id, _external=True),
+        "evidence": idea.evidence_count,
+        "on_behalf_of": None if redact else idea.on_behalf_of,
+        **work(idea, viewer),
+    }
+
+
+def team_brief(team) -> dict | None:
+    return {"id": team.id, "name": team.name} if team is not None else None
+
+
+def work(target, viewer) -> dict:
+    """Routing and the answer target of an idea or intake message; the assignee for staff."""
+    return {
+        "team": team_brief(target.team),
+        "assignee": (
+            {"id": target.assignee.id, "display_name": target.assignee.display_name}
+            if target.assignee is not None and access.can_see_assignment(viewer)
+            else None
+        ),
+        "first_answer_due_at": isoformat(target.first_answer_due_at),
+        "first_answered_at": isoformat(
+            target.first_staff_answer_at
+            if hasattr(target, "first_staff_answer_at")
+            else target.first_answered_at
+        ),  # fmt: skip
+    }
+
+
+def intake_message(message, viewer) -> dict:
+    return {
+        "id": message.id,
+        "source": message.source,
+        "sender": {
+            "email": message.sender_email,
+            "name": message.sender_name,
+            "user_id": message.user_id,
+            "organization": message.organization.name if message.organization else None,
+        },
+        "subject": message.subject,
+        "body": message.body,
+        "attachments": message.attachment_names,
+        "received_at": isoformat(message.received_at),
+        "status": message.status,
+        "idea_id": message.idea_id,
+        "external_ref": message.external_ref,
+        "dismissed_reason": message.dismissed_reason,
+        "replies": [
+            {
+                "body": r.body,
+                "by": user_brief(r.by) if r.by else None,
+                "at": isoformat(r.created_at),
+            }
+            for r in message.replies
+        ],  # fmt: skip
+        **work(message, viewer),
+        "url": url_for("intake.message", message_id=message.id, _external=True),
+    }
+
+
+def routing_rule(rule) -> dict:
+    return {
+        "id": rule.id,
+        "position": rule.position,
+        "name": rule.name,
+        "conditions": rule.conditions,
+        "team_id": rule.team_id,
+        "assignee_id": rule.assignee_id,
+    }
+
+
+def team(team, hours) -> dict:
+    return {
+        "id": team.id,
+        "name": team.name,
+        "assignment": team.assignment,
+        "answer_target_hours": team.answer_target_hours,
+        "business_hours": hours.to_dict(),
+        "members": [user_brief(m) for m in team.members],
+    }
+
+
+def responsiveness(row) -> dict:
+    return {
+        "team": team_brief(row.team),
+        "target_hours": row.target_hours,
+        "answered": row.answered,
+        "median_hours_to_first_answer": row.median_hours_to_first_answer,
+        "within_target_pct": row.within_target_pct,
+        "waiting": row.waiting,
+        "oldest_waiting_hours": row.oldest_waiting_hours,
     }
 
 

@@ -20,6 +20,7 @@ from portal.notify.views import mark_read, notifications_page
 from portal.pagination import Page, parse_page_args
 from portal.ratelimits import new_account_limit
 from portal.responses import api_error
+from portal.routing import service as routing
 from portal.search import service as search_service
 from portal.search.querying import FILTER_FIELDS
 from portal.tracking import service as tracking
@@ -155,9 +156,12 @@ def patch_idea(idea_id: int):
     user = viewer()
     idea = service.get_idea(user, idea_id)
     data = json_body()
-    known = {"title", "body", "status", "note", "duplicate_of"} & data.keys()
-    if not known:
-        message = "Nothing to change: send title and/or body (author) or status and note (staff)."
+    known = {"title", "body", "status", "note", "duplicate_of", "team_id", "assignee_id"}
+    if not known & data.keys():
+        message = (
+            "Nothing to change: send title and/or body (author), status and note, or team_id "
+            "and assignee_id (staff)."
+        )
         raise Invalid(message, {"body": [message]})
     for name in ("title", "body"):
         if name in data and data[name] is None:
@@ -174,6 +178,9 @@ def patch_idea(idea_id: int):
         service.change_status(
             user, idea, data["status"], data.get("note"), data.get("duplicate_of")
         )
+    if {"team_id", "assignee_id"} & data.keys():
+        routing.reassign_idea(user, idea, team_id=data.get("team_id"),
+                              assignee_id=data.get("assignee_id", routing.UNSET))  # fmt: skip
     return jsonify(out.idea(idea, service.has_voted(user, idea), user))
 
 
@@ -405,3 +412,7 @@ def read_notifications():
         raise Invalid("Ids: a list of notification ids.", {"ids": ["Must be a list of ids."]})
     unread = mark_read(user, ids)
     return jsonify({"unread": unread})
+
+
+# The intake, routing and responsiveness routes live beside, on this same blueprint.
+from portal.api import intake_views  # noqa: E402, F401

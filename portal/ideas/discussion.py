@@ -10,7 +10,7 @@ from portal.accounts.models import User
 from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas.models import Comment, CommentRevision, Idea, Mention
-from portal.ideas.service import _follow_quietly, bump_counters
+from portal.ideas.service import bump_counters, follow_quietly
 from portal.markdown import render
 from portal.notify import service as notify
 from portal.timeutil import utcnow
@@ -116,7 +116,7 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
     if access.is_staff(user) and idea.first_staff_answer_at is None:
         idea.first_staff_answer_at = now
     mentioned = _record_mentions(comment, idea)
-    _follow_quietly(user, idea)
+    follow_quietly(user, idea)
     db.session.flush()
     notify.comment_posted(user, idea, comment, replied_to, mentioned)
     log.info("user %s commented %s on idea %s", user.id, comment.id, idea.id)

@@ -37,6 +37,8 @@ class Category(db.Model):
     audience: Mapped[str] = mapped_column(String(16), default="public")
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # An archived category takes no new ideas and leaves the lists of categories; its ideas stay.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     team: Mapped[Team | None] = relationship(lazy="joined")
 
@@ -80,10 +82,30 @@ class Idea(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     removed_reason: Mapped[str | None] = mapped_column(Text)
     first_staff_answer_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Routing (SPEC 13): the team and person it was given to, when a first answer is due (the
+    # team's target in its business hours), the moment of the 80% warning, and when each of
+    # the due and overdue notifications was taken (once, by whichever worker claimed it).
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team.id", ondelete="SET NULL"), index=True
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    first_answer_due_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    answer_warn_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    answer_due_notified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answer_overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Intake messages attached to it (SPEC 12), kept exact like the other counters.
+    evidence_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Converted from an intake message whose sender has no account: their name, shown as
+    # "on behalf of"; the staff member who converted it is the author.
+    on_behalf_of: Mapped[str | None] = mapped_column(String(120))
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
-    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True, foreign_keys=[author_id])
     organization: Mapped[Organization | None] = relationship()
+    team: Mapped[Team | None] = relationship(foreign_keys=[team_id], lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
 
     # Each sort has an index to walk in order; visibility filters most rows in, so walking the
     # sort index and skipping the few invisible rows beats an audience-first index.

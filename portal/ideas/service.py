@@ -25,6 +25,7 @@ from portal.ideas.models import (
 from portal.markdown import render
 from portal.notify import service as notify
 from portal.pagination import Page
+from portal.routing import service as routing
 from portal.search import tasks as search_tasks
 from portal.timeutil import utcnow
 from portal.validation import choice, clean_text, has_invalid_characters
@@ -131,7 +132,7 @@ def postable_categories(user) -> list[Category]:
     return list(
         db.session.scalars(
             select(Category)
-            .where(access.category_visibility(user))
+            .where(access.category_visibility(user), Category.archived_at.is_(None))
             .order_by(Category.position, Category.name)
         )
     )
@@ -143,6 +144,9 @@ def _postable_category(user, slug) -> Category:
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None or not access.can_see_category(user, category):
         raise Invalid("Category: no such category.", {"category": ["No such category."]})
+    if category.archived_at is not None:
+        message = "This category is archived: it takes no new ideas."
+        raise Invalid(f"Category: {message}", {"category": [message]})
     return category
 
 
@@ -157,10 +161,6 @@ def _clean_body(body) -> str:
 def post_idea(user, *, title, body, category, kind="idea", confidential=False) -> Idea:
     """Create an idea; its author supports and follows it."""
     refuse(access.post_refusal(user))
-    title = _clean_title(title)
-    body = _clean_body(body)
-    kind = choice(kind or "idea", "kind", IDEA_KINDS)
-    chosen = _postable_category(user, category)
     if not isinstance(confidential, bool):
         raise Invalid(
             "Confidential must be true or false.", {"confidential": ["Must be a boolean."]}
@@ -168,6 +168,30 @@ def post_idea(user, *, title, body, category, kind="idea", confidential=False) -
     refusal = access.mark_confidential_refusal(user) if confidential else None
     if refusal:
         raise Invalid(refusal, {"confidential": [refusal]})
+    return create_idea(user, title=title, body=body, category=category, kind=kind,
+                       confidential=confidential)  # fmt: skip
+
+
+def may_post_in(user, slug) -> bool:
+    """Whether `user` may post an idea in the category `slug` right now."""
+    if access.post_refusal(user) is not None:
+        return False
+    try:
+        _postable_category(user, slug)
+    except Invalid:
+        return False
+    return True
+
+
+def create_idea(author, *, title, body, category, kind="idea", confidential=False,
+                on_behalf_of: str | None = None) -> Idea:  # fmt: skip
+    """A new idea by `author` (the caller has decided they may), routed to a team; the author
+    supports and follows it. `on_behalf_of`: staff posting what someone without an account
+    wrote (an intake message), in a category that person's words fit."""
+    title = _clean_title(title)
+    body = _clean_body(body)
+    kind = choice(kind or "idea", "kind", IDEA_KINDS)
+    chosen = _postable_category(author, category)
     now = utcnow()
     idea = Idea(
         title=title,
@@ -177,9 +201,10 @@ def post_idea(user, *, title, body, category, kind="idea", confidential=False) -
         status="open",
         category=chosen,
         audience=chosen.audience,
-        author=user,
+        author=author,
         confidential=confidential,
-        organization_id=user.organization_id if user.kind == "supplier" else None,
+        organization_id=author.organization_id if author.kind == "supplier" else None,
+        on_behalf_of=on_behalf_of[:120] if on_behalf_of else None,
         created_at=now,
         updated_at=now,
         votes_count=1,
@@ -188,11 +213,14 @@ def post_idea(user, *, title, body, category, kind="idea", confidential=False) -
     )
     db.session.add(idea)
     db.session.flush()
-    db.session.add(Vote(idea_id=idea.id, user_id=user.id, created_at=now))
-    db.session.add(Follow(idea_id=idea.id, user_id=user.id, created_at=now))
+    db.session.add(Vote(idea_id=idea.id, user_id=author.id, created_at=now))
+    db.session.add(Follow(idea_id=idea.id, user_id=author.id, created_at=now))
+    assignee = routing.route_idea(idea, now)
     db.session.flush()
+    if assignee is not None:
+        notify.assigned(author, assignee, idea=idea)
     notify.idea_webhook("idea.created", idea)
-    log.info("user %s posted idea %s", user.id, idea.id)
+    log.info("user %s posted idea %s", author.id, idea.id)
     return idea
 
 
@@ -343,7 +371,7 @@ def set_vote(user, idea: Idea, supported: bool) -> bool:
         except IntegrityError:
             return True  # a concurrent request of the same user voted first
         bump_counters(idea, votes=1)
-        _follow_quietly(user, idea)
+        follow_quietly(user, idea)
     else:
         removed = db.session.execute(
             delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id)
@@ -377,7 +405,7 @@ def is_following(user, idea: Idea) -> bool:
     return db.session.get(Follow, (idea.id, user.id)) is not None
 
 
-def _follow_quietly(user, idea: Idea) -> None:
+def follow_quietly(user, idea: Idea) -> None:
     if is_following(user, idea):
         return
     try:
@@ -391,7 +419,7 @@ def set_following(user, idea: Idea, following: bool) -> bool:
     """Follow or unfollow an idea; idempotent."""
     refuse(access.write_refusal(user))
     if following:
-        _follow_quietly(user, idea)
+        follow_quietly(user, idea)
     else:
         db.session.execute(
             delete(Follow).where(Follow.idea_id == idea.id, Follow.user_id == user.id)

@@ -36,6 +36,7 @@ from portal.notify.digest import send_due_digests
 from portal.notify.headers import one_line
 from portal.notify.models import OutboxMessage, Webhook
 from portal.notify.webhook_http import RefusedURL, checked_target, post
+from portal.routing.deadlines import notify_deadlines
 from portal.timeutil import utcnow
 from portal.worker import QueueWorker
 
@@ -231,6 +232,9 @@ def drain() -> int:
                 if not claimed:
                     queued = send_due_digests()
                     db.session.commit()
+                    # Answer targets: due and overdue notices, each claimed once (their
+                    # e-mails are then delivered by this same drain).
+                    queued += notify_deadlines()
                     if not queued:
                         break
                     continue  # deliver the digests just queued in this same drain

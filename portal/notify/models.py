@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.timeutil import utcnow
 
-EVENTS = ("status_changed", "official_response", "reply", "mention", "moderated", "item_shipped")
+EVENTS = ("status_changed", "official_response", "reply", "mention", "moderated", "item_shipped",
+          "assigned", "answer_due", "answer_overdue")  # fmt: skip
 WEBHOOK_EVENTS = ("idea.created", "idea.status_changed", "comment.created", "item.status_changed")
 
 
@@ -25,6 +26,10 @@ class Notification(db.Model):
     # The comment the message quotes: the notification is shown only while its reader may
     # still read that comment (and the idea), and goes when the comment does.
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    # An intake message it is about (staff only: assigned, due, overdue).
+    intake_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intake_message.id", ondelete="CASCADE")
+    )
     # The idea's (or item's) title when it happened, and a line saying what happened.
     title: Mapped[str] = mapped_column(String(150))
     message: Mapped[str] = mapped_column(Text, default="")

@@ -31,6 +31,9 @@ SUBJECTS = {
     "mention": "You were mentioned on: {title}",
     "moderated": "A moderator acted on your post: {title}",
     "item_shipped": "Shipped: {title}",
+    "assigned": "Assigned to you: {title}",
+    "answer_due": "Answer due soon: {title}",
+    "answer_overdue": "Answer overdue: {title}",
 }
 
 
@@ -173,6 +176,61 @@ def item_shipped(actor, item, idea: Idea) -> None:
     """Followers of a linked idea hear about that idea: nothing about the item's other ideas."""
     message = "Shipped! The improvement that answers this idea is done."
     notify(_followers(idea), "item_shipped", idea, message, actor, item=item)
+
+
+# -- staff work: assignment and answer targets (SPEC 13) -------------------------------------
+
+
+def _work_link(idea: Idea | None, message) -> str:
+    if idea is not None:
+        return url_for("ideas.detail", idea_id=idea.id, _external=True)
+    return url_for("intake.message", message_id=message.id, _external=True)
+
+
+def staff_notice(recipients, event: str, text: str, *, idea: Idea | None = None, message=None,
+                 actor=None) -> int:  # fmt: skip
+    """Tell staff about work on an idea (those who may read it) or an intake message (staff
+    only); one notification each, e-mailed to those who want mail at once."""
+    title = idea.title if idea is not None else (message.subject or f"Message #{message.id}")
+    sent, seen = 0, set()
+    for user in recipients:
+        if user is None or user.id in seen or (actor is not None and user.id == actor.id):
+            continue
+        seen.add(user.id)
+        if idea is not None and not access.can_read(user, idea):
+            continue
+        if message is not None and not access.can_see_intake(user):
+            continue
+        db.session.add(Notification(
+            user_id=user.id, event=event, idea_id=idea.id if idea is not None else None,
+            intake_message_id=message.id if message is not None else None,
+            title=title[:150], message=text,
+        ))  # fmt: skip
+        if user.email_preference == "instant":
+            link = _work_link(idea, message)
+            body = (
+                f"Hello {user.display_name},\n\n{text}\n\n“{title}”\n{link}\n\n"
+                f"Change how often we write: {url_for('accounts.account', _external=True)}\n"
+            )
+            queue_email(user, SUBJECTS[event].format(title=title), body)
+        sent += 1
+    return sent
+
+
+def assigned(actor, assignee: User, *, idea: Idea | None = None, message=None) -> None:
+    what = "an idea" if idea is not None else "a message"
+    by = f"{actor.display_name} gave you {what}" if actor is not None else f"You were given {what}"
+    staff_notice([assignee], "assigned", f"{by} to answer.", idea=idea, message=message,
+                 actor=actor)  # fmt: skip
+
+
+def reply_to_sender(actor, address: str, name: str, subject: str, body: str) -> None:
+    """A staff member's answer to someone who wrote in (who may have no account)."""
+    greeting = f"Hello {name}," if name else "Hello,"
+    text = f"{greeting}\n\n{body}\n\n{actor.display_name}\n{url_for('main.home', _external=True)}\n"
+    db.session.add(OutboxMessage(kind="email", recipient=address, subject=one_line(subject),
+                                 body=text, headers="{}"))  # fmt: skip
+    events.note(db.session, events.outbox_queued)
 
 
 # -- webhooks --------------------------------------------------------------------------------

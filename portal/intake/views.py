@@ -1,0 +1,118 @@
+"""The intake inbox (SPEC 12): staff work messages in place (htmx) or with plain forms."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import access
+from portal.accounts.models import Team, User
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.forms import apply_domain_errors, choices
+from portal.guards import guard
+from portal.ideas import service as ideas
+from portal.ideas.models import IDEA_KINDS
+from portal.intake import service as intake
+from portal.intake.forms import IntakeActionForm
+from portal.intake.models import STATUSES
+from portal.labels import KIND_LABELS
+from portal.pagination import parse_page_args
+from portal.responses import FLASH_RESWAP, safe_next, wants_fragment
+
+bp = Blueprint("intake", __name__, url_prefix="/staff/inbox")
+
+DONE = {
+    "attach": "Attached as evidence.",
+    "convert": "Converted into a new idea.",
+    "reply": "Reply sent.",
+    "dismiss": "Dismissed.",
+    "assign": "Assigned.",
+}
+
+
+def _action_form(formdata=None) -> IntakeActionForm:
+    form = IntakeActionForm(formdata=formdata) if formdata is not None else IntakeActionForm(
+        formdata=None)  # fmt: skip
+    form.category.choices = choices(
+        (c.slug, c.name) for c in ideas.postable_categories(current_user)
+    )
+    form.kind.choices = choices((k, KIND_LABELS.get(k, k)) for k in IDEA_KINDS)
+    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    form.team_id.choices = choices([("", "Keep the team")] + [(str(t.id), t.name) for t in teams])
+    staff = db.session.scalars(
+        select(User).where((User.kind == "staff") | (User.role == "admin"))
+        .order_by(User.display_name)
+    ).all()  # fmt: skip
+    form.assignee_id.choices = choices(
+        [("", "By the team's mode"), ("none", "Nobody (the team's queue)")]
+        + [(str(u.id), u.display_name) for u in staff]
+    )
+    return form
+
+
+def _scope() -> dict:
+    """The list the viewer asked for: their teams by default, all teams on request."""
+    args = request.args
+    status = args.get("status") or "open"
+    if status not in STATUSES:
+        status = "open"
+    team = args.get("team") or "mine"
+    my_teams = [t.id for t in current_user.teams]
+    scope = {"status": status, "assignee_me": args.get("assignee") == "me"}
+    if team.isdigit():
+        scope["team_id"] = int(team)
+    elif team == "mine" and my_teams:
+        scope["teams"] = my_teams
+    else:
+        team = "all"
+    return scope | {"team_choice": team}
+
+
+@bp.route("")
+@guard(access.intake_refusal)
+def inbox():
+    page, per_page = parse_page_args(request.args.get("page"), request.args.get("per_page"))
+    scope = _scope()
+    team_choice = scope.pop("team_choice")
+    result = intake.list_messages(current_user, page=page, per_page=per_page, **scope)
+    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    return render_template("intake/inbox.html", result=result, form=_action_form(),
+                           teams=teams, team_choice=team_choice, scope=scope,
+                           statuses=STATUSES)  # fmt: skip
+
+
+@bp.route("/<int:message_id>")
+@guard(access.intake_refusal)
+def message(message_id: int):
+    found = intake.get_message(current_user, message_id)
+    return render_template("intake/message.html", message=found, form=_action_form())
+
+
+@bp.route("/<int:message_id>/<action>", methods=["POST"])
+@guard(access.intake_refusal)
+def act(message_id: int, action: str):
+    if action not in intake.ACTIONS:
+        abort(404)
+    found = intake.get_message(current_user, message_id)
+    form = _action_form(request.form)
+    status = 422
+    if form.validate_on_submit():
+        try:
+            intake.act(current_user, found, action, form.action_data())
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error)
+            status = error.status
+        else:
+            if wants_fragment():
+                return render_template("intake/_message.html", message=found,
+                                       form=_action_form(), done=DONE[action])  # fmt: skip
+            flash(DONE[action], "success")
+            return redirect(safe_next(request.form.get("next"), url_for("intake.inbox")))
+    errors = [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
+    text = "; ".join(errors) or "Not done."
+    if wants_fragment():
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
+        return render_template("_flash_error.html", message=text), status, headers
+    flash(f"Not done: {text}", "error")
+    return redirect(url_for("intake.message", message_id=found.id))

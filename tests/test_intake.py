@@ -1,0 +1,254 @@
+"""Intake through the API and the services (SPEC 12): receive, route, and work messages."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.ideas.models import Follow, Idea, Vote
+from portal.intake.models import IntakeMessage
+from portal.notify.models import Notification, OutboxMessage
+from portal.routing import service as routing
+
+
+@pytest.fixture
+def desk(make, token_for):
+    """A support team with a staff member, a category routed to it, and a help desk's token."""
+    team = make.team("Support")
+    agent = make.user(kind="staff", name="Agent Smith")
+    team.members.append(agent)
+    category = make.category(slug="billing", team=team)
+    db.session.commit()
+    return {
+        "team": team,
+        "agent": agent,
+        "category": category,
+        "headers": token_for(agent),
+    }
+
+
+def post(client, desk, **body):
+    payload = {"sender_email": "Jane@Example.COM", "body": "The invoice is wrong."} | body
+    return client.post("/api/v1/intake", json=payload, headers=desk["headers"])
+
+
+def test_a_help_desk_posts_a_message_routed_by_its_category(client, desk):
+    response = post(client, desk, subject="Invoice", category="billing", sender_name="Jane")
+    assert response.status_code == 201, response.json
+    message = response.json
+    assert message["status"] == "open"
+    assert message["source"] == "api"
+    assert message["sender"] == {"email": "jane@example.com", "name": "Jane", "user_id": None,
+                                 "organization": None}  # fmt: skip
+    assert message["team"] == {"id": desk["team"].id, "name": "Support"}
+    assert message["idea_id"] is None and message["replies"] == []
+    listed = client.get("/api/v1/intake", headers=desk["headers"]).json
+    assert [m["id"] for m in listed["items"]] == [message["id"]]
+
+
+def test_the_same_external_ref_makes_one_message(client, desk):
+    first = post(client, desk, external_ref="zendesk-42")
+    again = post(client, desk, external_ref="zendesk-42", body="Another text")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json["id"] == first.json["id"]
+    assert db.session.scalar(select(func.count()).select_from(IntakeMessage)) == 1
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"sender_email": "not an address"}, "email"),
+        ({"body": ""}, "body"),
+        ({"category": "nope"}, "category"),
+        ({"subject": 12}, "subject"),
+    ],
+)
+def test_bad_input_is_422_and_stores_nothing(client, desk, body, field):
+    response = post(client, desk, **body)
+    assert response.status_code == 422, response.json
+    assert field in response.json["error"]["fields"]
+    assert db.session.scalar(select(func.count()).select_from(IntakeMessage)) == 0
+
+
+def test_only_staff_work_intake(client, desk, make, token_for):
+    customer = make.user()
+    headers = token_for(customer)
+    assert client.get("/api/v1/intake", headers=headers).status_code == 403
+    assert client.get("/api/v1/intake").status_code == 401
+    created = post(client, desk).json
+    assert client.get(f"/api/v1/intake/{created['id']}", headers=headers).status_code == 403
+    refused = client.post("/api/v1/intake", json={"sender_email": "a@b.c", "body": "x"},
+                          headers=headers)  # fmt: skip
+    assert refused.status_code == 403
+
+
+def test_attach_adds_evidence_and_the_senders_vote_once(client, desk, make):
+    sender = make.user(email="jane@example.com")
+    idea = make.idea(category=desk["category"])
+    message = post(client, desk).json
+    assert message["sender"]["user_id"] == sender.id
+    url = f"/api/v1/intake/{message['id']}/actions"
+    response = client.post(url, json={"action": "attach", "idea_id": idea.id},
+                           headers=desk["headers"])  # fmt: skip
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "attached" and response.json["idea_id"] == idea.id
+    db.session.expire_all()
+    assert idea.evidence_count == 1 and idea.votes_count == 2
+    assert db.session.get(Follow, (idea.id, sender.id)) is not None
+    again = client.post(url, json={"action": "attach", "idea_id": idea.id},
+                        headers=desk["headers"])  # fmt: skip
+    assert again.status_code == 409
+    second = post(client, desk, body="Also this").json
+    client.post(f"/api/v1/intake/{second['id']}/actions",
+                json={"action": "attach", "idea_id": idea.id}, headers=desk["headers"])  # fmt: skip
+    db.session.expire_all()
+    assert idea.evidence_count == 2 and idea.votes_count == 2
+    votes = select(func.count()).select_from(Vote).where(Vote.user_id == sender.id)
+    assert db.session.scalar(votes) == 1
+    shown = client.get(f"/api/v1/ideas/{idea.id}").json
+    assert shown["evidence"] == 2
+
+
+def test_attach_to_a_confidential_idea_adds_no_vote_for_a_sender_who_may_not_see_it(
+    client, desk, make
+):
+    supplier = make.user(kind="supplier")
+    outsider = make.user(email="jane@example.com")
+    category = make.category(audience="suppliers", team=desk["team"])
+    idea = make.idea(author=supplier, category=category, confidential=True)
+    message = post(client, desk).json
+    response = client.post(f"/api/v1/intake/{message['id']}/actions",
+                           json={"action": "attach", "idea_id": idea.id},
+                           headers=desk["headers"])  # fmt: skip
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert idea.votes_count == 1
+    assert db.session.get(Follow, (idea.id, outsider.id)) is None
+
+
+def test_convert_makes_an_idea_on_behalf_of_a_sender_without_account(client, desk):
+    message = post(client, desk, sender_name="Jane Doe", subject="Invoices").json
+    response = client.post(f"/api/v1/intake/{message['id']}/actions",
+                           json={"action": "convert", "title": "Clearer invoices",
+                                 "category": "billing"},
+                           headers=desk["headers"])  # fmt: skip
+    assert response.status_code == 200, response.json
+    idea = db.session.get(Idea, response.json["idea_id"])
+    assert idea.author_id == desk["agent"].id and idea.on_behalf_of == "Jane Doe"
+    assert idea.body == "The invoice is wrong." and idea.evidence_count == 1
+    assert idea.team_id == desk["team"].id
+
+
+def test_convert_by_the_senders_account(client, desk, make):
+    sender = make.user(email="jane@example.com")
+    message = post(client, desk).json
+    response = client.post(f"/api/v1/intake/{message['id']}/actions",
+                           json={"action": "convert", "title": "Clearer invoices",
+                                 "category": "billing", "kind": "problem"},
+                           headers=desk["headers"])  # fmt: skip
+    idea = db.session.get(Idea, response.json["idea_id"])
+    assert idea.author_id == sender.id and idea.on_behalf_of is None and idea.kind == "problem"
+
+
+def test_reply_mails_the_sender_and_counts_as_the_first_answer(client, desk):
+    message = post(client, desk, subject="Invoice").json
+    response = client.post(f"/api/v1/intake/{message['id']}/actions",
+                           json={"action": "reply", "body": "We are on it."},
+                           headers=desk["headers"])  # fmt: skip
+    assert response.status_code == 200
+    assert response.json["replies"][0]["body"] == "We are on it."
+    assert response.json["first_answered_at"] is not None
+    mail = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.recipient == "jane@example.com"))  # fmt: skip
+    assert mail.subject == "Re: Invoice" and "We are on it." in mail.body
+
+
+def test_dismiss_needs_a_reason(client, desk):
+    message = post(client, desk).json
+    url = f"/api/v1/intake/{message['id']}/actions"
+    missing = client.post(url, json={"action": "dismiss"}, headers=desk["headers"])
+    assert missing.status_code == 422 and "reason" in missing.json["error"]["fields"]
+    done = client.post(url, json={"action": "dismiss", "reason": "Spam"}, headers=desk["headers"])
+    assert done.json["status"] == "dismissed"
+    listed = client.get("/api/v1/intake?status=dismissed", headers=desk["headers"]).json
+    assert [m["id"] for m in listed["items"]] == [message["id"]]
+    assert client.get("/api/v1/intake", headers=desk["headers"]).json["items"] == []
+
+
+def test_unknown_action_and_not_json(client, desk):
+    message = post(client, desk).json
+    url = f"/api/v1/intake/{message['id']}/actions"
+    assert client.post(url, json={"action": "explode"}, headers=desk["headers"]).status_code == 422
+    bad = client.post(url, data="{", headers=desk["headers"] | {"Content-Type": "application/json"})
+    assert bad.status_code == 400
+
+
+def test_assign_to_a_person_notifies_them(client, desk, make):
+    other = make.user(kind="staff")
+    message = post(client, desk).json
+    response = client.post(f"/api/v1/intake/{message['id']}/actions",
+                           json={"action": "assign", "assignee_id": other.id},
+                           headers=desk["headers"])  # fmt: skip
+    assert response.status_code == 200, response.json
+    assert response.json["assignee"]["id"] == other.id
+    note = db.session.scalar(select(Notification).where(Notification.user_id == other.id))
+    assert note.event == "assigned" and note.intake_message_id == message["id"]
+    customer = make.user()
+    wrong = client.post(f"/api/v1/intake/{message['id']}/actions",
+                        json={"action": "assign", "assignee_id": customer.id},
+                        headers=desk["headers"])  # fmt: skip
+    assert wrong.status_code == 422
+
+
+# -- routing ---------------------------------------------------------------------------------
+
+
+def test_a_rule_on_words_routes_before_the_category(client, desk, make, token_for):
+    admin = make.user(kind="staff", role="admin")
+    headers = token_for(admin)
+    refunds = make.team("Refunds")
+    created = client.post("/api/v1/routing-rules", headers=headers, json={
+        "name": "Refunds", "conditions": {"words": ["refund"]}, "team_id": refunds.id})  # fmt: skip
+    assert created.status_code == 201, created.json
+    assert created.json["position"] == 1
+    routed = post(client, desk, body="I want a REFUND please").json
+    assert routed["team"]["id"] == refunds.id
+    not_routed = post(client, desk, body="Refunded already, thanks").json
+    assert not_routed["team"]["id"] == desk["team"].id
+    bad = client.post("/api/v1/routing-rules", headers=headers,
+                      json={"name": "x", "team_id": 999})  # fmt: skip
+    assert bad.status_code == 422
+    staff_only = client.get("/api/v1/routing-rules", headers=desk["headers"])
+    assert staff_only.status_code == 403
+
+
+def test_round_robin_and_least_loaded_skip_the_unavailable(app, make):
+    team = make.team()
+    first, second, away = (make.user(kind="staff") for _ in range(3))
+    team.members.extend([first, second, away])
+    away.available = False
+    team.assignment = "round_robin"
+    db.session.commit()
+    category = make.category(team=team)
+    given = [make.idea(category=category).assignee_id for _ in range(4)]
+    assert given == [first.id, second.id, first.id, second.id]
+    team.assignment = "least_loaded"
+    db.session.commit()
+    idea = make.idea(category=category)
+    # first has 2 open ideas (ids 1, 3), second 2, third is away: the least loaded longest idle
+    assert idea.assignee_id == first.id
+    first.available = second.available = False
+    db.session.commit()
+    assert make.idea(category=category).assignee_id is None
+
+
+def test_answer_target_sets_due_dates(app, make):
+    team = make.team()
+    team.answer_target_hours = 8
+    team.business_hours = json.dumps({"timezone": "UTC", "days": [0, 1, 2, 3, 4, 5, 6],
+                                      "start": "00:00", "end": "24:00"})  # fmt: skip
+    db.session.commit()
+    idea = make.idea(category=make.category(team=team))
+    assert (idea.first_answer_due_at - idea.created_at).total_seconds() == pytest.approx(8 * 3600)
+    assert routing.deadlines(team, idea.created_at)[1] < idea.first_answer_due_at
