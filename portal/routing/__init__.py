@@ -1,0 +1,1 @@
+"""Routing rules, team assignment, business hours, answer targets and responsiveness (SPEC 13)."""
