@@ -13,7 +13,7 @@ from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.moderation.service import open_queue_count
 from portal.notify.service import unread_count
-from portal.timeutil import utcnow, isoformat
+from portal.timeutil import isoformat, utcnow
 
 # "#42", but not "item #3" (an improvement item's number) nor "&#39;" (an escaped quote).
 _IDEA_NUMBER = re.compile(r"(?<![\w&])(?<!item )#(\d{1,9})\b")

@@ -214,7 +214,7 @@ def test_a_rule_on_words_routes_before_the_category(client, desk, make, token_fo
     assert created.json["position"] == 1
     routed = post(client, desk, body="I want a REFUND please").json
     assert routed["team"]["id"] == refunds.id
-    not_routed = post(client, desk, body="Refunded already, thanks").json
+    not_routed = post(client, desk, body="Refunded already, thanks", category="billing").json
     assert not_routed["team"]["id"] == desk["team"].id
     bad = client.post("/api/v1/routing-rules", headers=headers,
                       json={"name": "x", "team_id": 999})  # fmt: skip
@@ -252,3 +252,82 @@ def test_answer_target_sets_due_dates(app, make):
     idea = make.idea(category=make.category(team=team))
     assert (idea.first_answer_due_at - idea.created_at).total_seconds() == pytest.approx(8 * 3600)
     assert routing.deadlines(team, idea.created_at)[1] < idea.first_answer_due_at
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+
+def test_the_inbox_works_messages_in_place_and_without_javascript(client, desk, make, login):
+    idea = make.idea(category=desk["category"])
+    message = post(client, desk, subject="Invoice trouble").json
+    login(desk["agent"])
+    page = client.get("/staff/inbox")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Invoice trouble" in html and "jane@example.com" in html
+    assert 'hx-post="/staff/inbox/' in html
+    # htmx: the card comes back in place
+    done = client.post(f"/staff/inbox/{message['id']}/attach", data={"idea_id": str(idea.id)},
+                       headers={"HX-Request": "true"})  # fmt: skip
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert "Attached as evidence." in done.get_data(as_text=True)
+    assert f"idea #{idea.id}" in done.get_data(as_text=True)
+    # without JavaScript: a redirect, and a refusal says why
+    second = post(client, desk, subject="Second").json
+    refused = client.post(f"/staff/inbox/{second['id']}/dismiss", data={"reason": ""})
+    assert refused.status_code == 302
+    follow = client.get(refused.headers["Location"])
+    assert "Reason" in follow.get_data(as_text=True)
+    ok = client.post(f"/staff/inbox/{second['id']}/dismiss", data={"reason": "Spam"})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(IntakeMessage, second["id"]).status == "dismissed"
+
+
+def test_the_inbox_is_for_staff_only(client, desk, make, login):
+    assert client.get("/staff/inbox").status_code == 302  # to sign in
+    login(make.user())
+    assert client.get("/staff/inbox").status_code == 403
+
+
+def test_routing_admin_adds_and_orders_rules(client, make, login):
+    admin = make.user(kind="staff", role="admin")
+    team = make.team("Billing")
+    login(admin)
+    assert client.get("/admin/routing").status_code == 200
+    for name in ("First", "Second"):
+        data = {"name": name, "team_id": str(team.id), "words": "invoice, refund"}
+        response = client.post("/admin/routing/rules", data=data)
+        assert response.status_code == 302
+    rules = routing.ordered_rules()
+    assert [r.name for r in rules] == ["First", "Second"]
+    assert rules[0].conditions == {"words": ["invoice", "refund"]}
+    client.post(f"/admin/routing/rules/{rules[1].id}", data={"move": "up"})
+    db.session.expire_all()
+    assert [r.name for r in routing.ordered_rules()] == ["Second", "First"]
+    bad = client.post("/admin/routing/rules", data={"name": "No team"})
+    assert bad.status_code == 422 and "team" in bad.get_data(as_text=True).lower()
+    saved = client.post(f"/admin/routing/teams/{team.id}", data={
+        "assignment": "round_robin", "answer_target_hours": "8", "timezone": "Europe/Berlin",
+        "days": ["0", "1", "2", "3", "4"], "start": "08:00", "end": "16:30"})  # fmt: skip
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert team.assignment == "round_robin" and team.answer_target_hours == 8
+    assert json.loads(team.business_hours)["timezone"] == "Europe/Berlin"
+    wrong = client.post(f"/admin/routing/teams/{team.id}", data={
+        "assignment": "queue", "timezone": "Mars/Olympus", "days": ["0"], "start": "09:00",
+        "end": "17:00"})  # fmt: skip
+    assert wrong.status_code == 422 and "time zone" in wrong.get_data(as_text=True).lower()
+
+
+def test_responsiveness_counts_only_what_the_viewer_sees(client, make):
+    team = make.team("Partners")
+    supplier = make.user(kind="supplier")
+    category = make.category(audience="suppliers", team=team)
+    make.idea(author=supplier, category=category, confidential=True)
+    public = make.category(team=team)
+    make.idea(category=public)
+    rows = client.get("/api/v1/responsiveness").json["items"]
+    partners = next(r for r in rows if r["team"]["name"] == "Partners")
+    assert partners["waiting"] == 1  # the public one only
+    assert client.get("/responsiveness").status_code == 200

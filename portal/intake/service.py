@@ -175,7 +175,8 @@ def list_messages(user, *, status: str | None = "open", team_id: int | None = No
     if team_id is not None:
         conditions.append(IntakeMessage.team_id == team_id)
     elif teams is not None:
-        conditions.append(IntakeMessage.team_id.in_(teams))
+        # One's teams, and what no rule or category routed anywhere: someone must see it.
+        conditions.append(IntakeMessage.team_id.in_(teams) | IntakeMessage.team_id.is_(None))
     if assignee_me:
         conditions.append(IntakeMessage.assignee_id == user.id)
     total = db.session.scalar(select(func.count()).select_from(IntakeMessage).where(*conditions))

@@ -227,7 +227,9 @@ def assigned(actor, assignee: User, *, idea: Idea | None = None, message=None) -
 def reply_to_sender(actor, address: str, name: str, subject: str, body: str) -> None:
     """A staff member's answer to someone who wrote in (who may have no account)."""
     greeting = f"Hello {name}," if name else "Hello,"
-    text = f"{greeting}\n\n{body}\n\n{actor.display_name}\n{url_for('main.home', _external=True)}\n"
+    text = (
+        f"{greeting}\n\n{body}\n\n{actor.display_name}\n{url_for('ideas.index', _external=True)}\n"
+    )
     db.session.add(OutboxMessage(kind="email", recipient=address, subject=one_line(subject),
                                  body=text, headers="{}"))  # fmt: skip
     events.note(db.session, events.outbox_queued)

@@ -11,12 +11,14 @@ from portal.extensions import db
 from portal.guards import guard
 from portal.ideas.models import IDEA_KINDS, Category
 from portal.intake.models import SOURCES
+from portal.labels import KIND_LABELS
 from portal.routing import responsiveness as figures
 from portal.routing import service as routing
-from portal.routing.hours import BusinessHours
 
 bp = Blueprint("routing", __name__)
 
+SOURCE_LABELS = {"portal": "Posted on the portal", "email": "E-mail", "api": "API (help desk)",
+                 "widget": "Feedback widget"}  # fmt: skip
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -62,18 +64,28 @@ def _page(status: int = 200, errors: dict | None = None, values: dict | None = N
         select(User).where((User.kind == "staff") | (User.role == "admin"))
         .order_by(User.display_name)
     ).all()  # fmt: skip
+    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    organizations = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    options = {
+        "teams": [(t.id, t.name) for t in teams],
+        "staff": [(u.id, u.display_name) for u in staff],
+        "categories": [(c.slug, c.name) for c in categories],
+        "organizations": [(o.id, o.name) for o in organizations],
+        "kinds": [(k, KIND_LABELS.get(k, k)) for k in IDEA_KINDS],
+        "author_kinds": [(k, k.capitalize()) for k in KINDS],
+        "sources": [(s, SOURCE_LABELS[s]) for s in ("portal", *SOURCES)],
+    }
     return render_template(
         "routing/admin.html",
         rules=routing.ordered_rules(),
         teams=teams,
         hours={t.id: routing.business_hours(t) for t in teams},
-        staff=staff,
-        categories=db.session.scalars(select(Category).order_by(Category.name)).all(),
-        organizations=db.session.scalars(select(Organization).order_by(Organization.name)).all(),
-        kinds=IDEA_KINDS, author_kinds=KINDS, sources=("portal", *SOURCES),
-        modes=ASSIGNMENT_MODES, day_names=DAY_NAMES, default_hours=BusinessHours(),
-        errors=errors or {}, values=values or {},
-    ), status  # fmt: skip
+        options=options,
+        modes=ASSIGNMENT_MODES,
+        day_names=DAY_NAMES,
+        errors=errors or {},
+        values=values or {},
+    ), status
 
 
 @bp.route("/admin/routing")
