@@ -394,6 +394,26 @@ def edit_refusal(user, content) -> str | None:
     return None
 
 
+def move_refusal(user, idea: Idea, others_took_part: bool = False) -> str | None:
+    """Moving a misfiled idea to another category or kind: staff and moderators (who may
+    read it); its author only until someone else has voted or commented (`others_took_part`),
+    since those people chose it as it was filed."""
+    refusal = write_refusal(user)
+    if refusal:
+        return refusal
+    if idea.deleted_at is not None:
+        return StateRefusal("This idea was removed by a moderator.")
+    if idea.merged_into_id is not None:
+        return StateRefusal(f"This idea was merged into #{idea.merged_into_id}: move that one.")
+    if (is_staff(user) or is_admin(user) or can_moderate(user)) and can_read(user, idea):
+        return None
+    if not _is_author(user, idea):
+        return Refusal("Only staff, moderators and the author can move an idea.")
+    if others_took_part:
+        return StateRefusal("Others have voted or commented on it: ask a moderator to move it.")
+    return _idea_closed(idea, "changes")
+
+
 def delete_refusal(user, comment: Comment) -> str | None:
     """Deleting a comment: its author at any time, or a moderator (with a reason)."""
     refusal = write_refusal(user)
@@ -664,6 +684,7 @@ JINJA_GLOBALS = {
         "reply_refusal",
         "edit_refusal",
         "delete_refusal",
+        "move_refusal",
         "flag_refusal",
         "appeal_refusal",
         "moderation_refusal",

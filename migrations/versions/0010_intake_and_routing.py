@@ -1,7 +1,7 @@
 """Intake and routing (SPEC 12, 13): intake messages and their replies, the IMAP poller's
 lease, routing rules; teams' assignment mode, answer target and business hours; each idea's
 team, assignee, answer deadline and evidence count; staff availability; archived categories;
-notifications about an intake message. Existing ideas keep the team of their category.
+notifications about an intake message; the history of ideas moved to another category or kind. Existing ideas keep the team of their category.
 
 Revision ID: 0010
 Revises: 0009
@@ -88,6 +88,24 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_intake_message_idea_id'), ['idea_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_intake_message_user_id'), ['user_id'], unique=False)
         batch_op.create_index('ix_intake_status_team_received', ['status', 'team_id', 'received_at'], unique=False)
+
+    op.create_table('idea_move',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('idea_id', sa.Integer(), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=True),
+    sa.Column('from_category_id', sa.Integer(), nullable=False),
+    sa.Column('to_category_id', sa.Integer(), nullable=False),
+    sa.Column('from_kind', sa.String(length=16), nullable=False),
+    sa.Column('to_kind', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['by_id'], ['user.id'], name=op.f('fk_idea_move_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['from_category_id'], ['category.id'], name=op.f('fk_idea_move_from_category_id_category')),
+    sa.ForeignKeyConstraint(['idea_id'], ['idea.id'], name=op.f('fk_idea_move_idea_id_idea'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['to_category_id'], ['category.id'], name=op.f('fk_idea_move_to_category_id_category')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idea_move'))
+    )
+    with op.batch_alter_table('idea_move', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_idea_move_idea_id'), ['idea_id'], unique=False)
 
     op.create_table('intake_reply',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -180,6 +198,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_intake_reply_message_id'))
 
     op.drop_table('intake_reply')
+    with op.batch_alter_table('idea_move', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_idea_move_idea_id'))
+
+    op.drop_table('idea_move')
     with op.batch_alter_table('intake_message', schema=None) as batch_op:
         batch_op.drop_index('ix_intake_status_team_received')
         batch_op.drop_index(batch_op.f('ix_intake_message_user_id'))

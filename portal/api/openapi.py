@@ -754,6 +754,15 @@ def _paths() -> dict:
 
 
 def openapi_document() -> dict:
+    from portal.api import openapi_intake as intake
+
+    schemas = {**SCHEMAS, **intake.SCHEMAS}
+    schemas["Idea"] = {
+        **SCHEMAS["Idea"],
+        "properties": {**SCHEMAS["Idea"]["properties"], **intake.IDEA_PROPERTIES},
+    }
+    schemas["IdeaPatch"] = {**SCHEMAS["IdeaPatch"], "properties": {
+        **SCHEMAS["IdeaPatch"]["properties"], **intake.IDEA_PATCH_PROPERTIES}}  # fmt: skip
     return {
         "openapi": "3.1.0",
         "info": {
@@ -769,7 +778,7 @@ def openapi_document() -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": schemas,
         },
-        "paths": _paths(),
+        "paths": {**_paths(), **intake.paths()},
     }

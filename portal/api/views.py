@@ -156,7 +156,8 @@ def patch_idea(idea_id: int):
     user = viewer()
     idea = service.get_idea(user, idea_id)
     data = json_body()
-    known = {"title", "body", "status", "note", "duplicate_of", "team_id", "assignee_id"}
+    known = {"title", "body", "status", "note", "duplicate_of", "team_id", "assignee_id",
+             "category", "kind"}  # fmt: skip
     if not known & data.keys():
         message = (
             "Nothing to change: send title and/or body (author), status and note, or team_id "
@@ -178,6 +179,8 @@ def patch_idea(idea_id: int):
         service.change_status(
             user, idea, data["status"], data.get("note"), data.get("duplicate_of")
         )
+    if {"category", "kind"} & data.keys():
+        service.move(user, idea, category=data.get("category"), kind=data.get("kind"))
     if {"team_id", "assignee_id"} & data.keys():
         routing.reassign_idea(user, idea, team_id=data.get("team_id"),
                               assignee_id=data.get("assignee_id", routing.UNSET))  # fmt: skip

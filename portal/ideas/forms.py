@@ -77,3 +77,29 @@ class CommentEditForm(FlaskForm):
 
 class ModeratorCommentEditForm(CommentEditForm):
     reason = _reason_field()
+
+
+class MoveForm(FlaskForm):
+    """Another category and/or kind for a misfiled idea (the service checks both)."""
+
+    category = StringField("Category", validators=[Optional(), Length(max=60)])
+    kind = StringField("Kind", validators=[Optional(), Length(max=16)])
+
+
+class AssignForm(FlaskForm):
+    """Staff give an idea to a team and/or person; empty keeps, "none" takes it off them."""
+
+    team_id = StringField("Team", validators=[Optional(), Length(max=12)])
+    assignee_id = StringField("Person", validators=[Optional(), Length(max=12)])
+
+    def assignment(self) -> dict:
+        data = {}
+        team = (self.team_id.data or "").strip()
+        if team:
+            data["team_id"] = int(team) if team.isdigit() else team
+        person = (self.assignee_id.data or "").strip()
+        if person == "none":
+            data["assignee_id"] = None
+        elif person:
+            data["assignee_id"] = int(person) if person.isdigit() else person
+        return data

@@ -178,6 +178,25 @@ class IdeaRevision(db.Model):
     editor: Mapped[User] = relationship(lazy="joined")
 
 
+class IdeaMove(db.Model):
+    """A misfiled idea moved to another category and/or kind, shown in its history."""
+
+    __tablename__ = "idea_move"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    from_category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    to_category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    from_kind: Mapped[str] = mapped_column(String(16))
+    to_kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    by: Mapped[User | None] = relationship(lazy="joined")
+    from_category: Mapped[Category] = relationship(foreign_keys=[from_category_id], lazy="joined")
+    to_category: Mapped[Category] = relationship(foreign_keys=[to_category_id], lazy="joined")
+
+
 class StatusChange(db.Model):
     """A staff status change with its note."""
 

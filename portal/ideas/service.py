@@ -16,8 +16,10 @@ from portal.ideas.models import (
     IDEA_KINDS,
     STATUSES,
     Category,
+    Comment,
     Follow,
     Idea,
+    IdeaMove,
     IdeaRevision,
     StatusChange,
     Vote,
@@ -222,6 +224,73 @@ def create_idea(author, *, title, body, category, kind="idea", confidential=Fals
     notify.idea_webhook("idea.created", idea)
     log.info("user %s posted idea %s", author.id, idea.id)
     return idea
+
+
+def others_took_part(idea: Idea) -> bool:
+    """Whether anyone but the author has voted on or commented on the idea."""
+    voted = db.session.scalar(
+        select(Vote.id).where(Vote.idea_id == idea.id, Vote.user_id != idea.author_id).limit(1)
+    )
+    if voted is not None:
+        return True
+    return db.session.scalar(
+        select(Comment.id).where(Comment.idea_id == idea.id, Comment.author_id != idea.author_id)
+        .limit(1)
+    ) is not None  # fmt: skip
+
+
+def move_refusal(user, idea: Idea) -> str | None:
+    """access.move_refusal with what it needs to know about the idea's discussion."""
+    return access.move_refusal(user, idea, others_took_part(idea))
+
+
+def move(user, idea: Idea, *, category=None, kind=None) -> bool:
+    """Move a misfiled idea to another category and/or kind: logged in its history, routed
+    again by the rules, and seen by whoever the new category lets see it (search follows;
+    followers who may no longer see it stop following). False when nothing changed."""
+    refuse(move_refusal(user, idea))
+    target = idea.category
+    if category not in (None, "") and category != idea.category.slug:
+        target = _postable_category(user, category)
+    new_kind = choice(kind, "kind", IDEA_KINDS) if kind not in (None, "") else idea.kind
+    if target.id == idea.category_id and new_kind == idea.kind:
+        return False
+    now = utcnow()
+    db.session.add(IdeaMove(idea_id=idea.id, by_id=user.id, from_category_id=idea.category_id,
+                            to_category_id=target.id, from_kind=idea.kind, to_kind=new_kind,
+                            created_at=now))  # fmt: skip
+    moved_category = target.id != idea.category_id
+    idea.category = target
+    idea.audience = target.audience
+    idea.kind = new_kind
+    idea.updated_at = now
+    db.session.flush()
+    if moved_category:
+        assignee = routing.route_idea(idea, now)
+        if assignee is not None:
+            notify.assigned(user, assignee, idea=idea)
+        _drop_followers_who_cannot_see(idea)
+    log.info("user %s moved idea %s to %s/%s", user.id, idea.id, target.slug, new_kind)
+    return True
+
+
+def _drop_followers_who_cannot_see(idea: Idea) -> None:
+    followers = db.session.scalars(
+        select(User).join(Follow, Follow.user_id == User.id).where(Follow.idea_id == idea.id)
+    ).all()
+    gone = [u.id for u in followers if not access.can_see_idea(u, idea)]
+    if gone:
+        db.session.execute(
+            delete(Follow).where(Follow.idea_id == idea.id, Follow.user_id.in_(gone))
+        )
+
+
+def moves(idea: Idea) -> list[IdeaMove]:
+    return list(
+        db.session.scalars(
+            select(IdeaMove).where(IdeaMove.idea_id == idea.id).order_by(IdeaMove.id)
+        )
+    )
 
 
 def edit_idea(user, idea: Idea, *, title=None, body=None) -> Idea:

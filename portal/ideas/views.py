@@ -9,20 +9,25 @@ from portal.forms import EmptyForm, attempt, choices
 from portal.guards import guard
 from portal.ideas import discussion, service
 from portal.ideas.forms import (
+    AssignForm,
     CommentEditForm,
     CommentForm,
     IdeaEditForm,
     IdeaForm,
     ModeratorCommentEditForm,
     ModeratorIdeaEditForm,
+    MoveForm,
     StatusForm,
 )
-from portal.labels import AUDIENCE_LABELS
+from portal.ideas.models import IDEA_KINDS
+from portal.intake import service as intake
+from portal.labels import AUDIENCE_LABELS, KIND_LABELS
 from portal.moderation import service as moderation
 from portal.moderation.forms import ActionForm, AppealForm, FlagForm
 from portal.pagination import parse_page_args
 from portal.ratelimits import new_account_limit
 from portal.responses import redirect_back, render_page_or_fragment, wants_fragment
+from portal.routing import service as routing
 from portal.search import service as search
 from portal.tracking import service as tracking
 from portal.tracking.views import promote_form
@@ -151,7 +156,22 @@ def _detail_context(idea, comment_form=None, status_form=None):
         action_form=EmptyForm(),
         moderation_form=ActionForm(formdata=None),
         merged_into=None,
+        **_work_context(idea),
     )
+
+
+def _work_context(idea) -> dict:
+    """Routing and evidence for staff; moving the idea for whoever may."""
+    context = {"evidence": intake.evidence(current_user, idea), "move_options": None,
+               "assign_options": None}  # fmt: skip
+    if access.allowed(service.move_refusal(current_user, idea)):
+        context["move_options"] = {
+            "categories": [(c.slug, c.name) for c in service.postable_categories(current_user)],
+            "kinds": [(k, KIND_LABELS.get(k, k)) for k in IDEA_KINDS],
+        }
+    if access.allowed(access.reassign_refusal(current_user, idea)):
+        context["assign_options"] = routing.assignment_options()
+    return context
 
 
 def _render_idea(idea, status: int = 200, **forms):
@@ -211,6 +231,36 @@ def edit(idea_id: int):
     return render_template("ideas/edit.html", form=form, idea=idea, moderating=moderating), status
 
 
+@bp.route("/ideas/<int:idea_id>/move", methods=["POST"])
+@guard()
+def move(idea_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        moved, refused = attempt(form, lambda: service.move(
+            current_user, idea, category=form.category.data, kind=form.kind.data))  # fmt: skip
+        if not refused:
+            flash("Moved; the history shows it." if moved else "Nothing to change.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    flash("Not moved: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
+    return redirect(url_for("ideas.detail", idea_id=idea.id))
+
+
+@bp.route("/ideas/<int:idea_id>/assign", methods=["POST"])
+@guard()
+def assign(idea_id: int):
+    idea = service.get_idea(current_user, idea_id)
+    form = AssignForm()
+    if form.validate_on_submit():
+        _, refused = attempt(form, lambda: routing.reassign_idea(
+            current_user, idea, **form.assignment()))  # fmt: skip
+        if not refused:
+            flash("Assigned.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    flash("Not assigned: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
+    return redirect(url_for("ideas.detail", idea_id=idea.id))
+
+
 @bp.route("/ideas/<int:idea_id>/history")
 def history(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
@@ -220,6 +270,7 @@ def history(idea_id: int):
         "ideas/history.html",
         idea=idea,
         revisions=service.revisions(idea),
+        moves=service.moves(idea),
         status_changes=service.status_history(idea),
     )
 

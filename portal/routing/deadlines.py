@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from portal.accounts.models import Team, User
+from portal.database import writing
 from portal.extensions import db
 from portal.ideas.models import Idea
 from portal.intake.models import IntakeMessage
@@ -99,11 +100,14 @@ def notify_deadlines(now: datetime | None = None) -> int:
     """Send every due and overdue notice not yet sent; returns how many were taken here."""
     now = now or utcnow()
     sent = 0
-    for model, open_conditions in ((Idea, _open_ideas()), (IntakeMessage, _open_messages())):
-        sent += _run(model, open_conditions, model.answer_warn_at,
-                     "answer_due_notified_at", "answer_due", now)  # fmt: skip
-        sent += _run(model, open_conditions, model.first_answer_due_at,
-                     "answer_overdue_notified_at", "answer_overdue", now)  # fmt: skip
+    # SQLite: each transaction takes the write lock at its start, as the claim will write.
+    with writing():
+        for model, conditions in ((Idea, _open_ideas()), (IntakeMessage, _open_messages())):
+            sent += _run(model, conditions, model.answer_warn_at,
+                         "answer_due_notified_at", "answer_due", now)  # fmt: skip
+            sent += _run(model, conditions, model.first_answer_due_at,
+                         "answer_overdue_notified_at", "answer_overdue", now)  # fmt: skip
+        db.session.commit()
     if sent:
         log.info("sent %s answer-target notices", sent)
     return sent

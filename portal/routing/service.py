@@ -449,3 +449,14 @@ def configure_team(actor, team: Team, data: dict) -> Team:
     db.session.flush()
     log.info("user %s configured team %s", actor.id, team.id)
     return team
+
+
+def assignment_options() -> dict:
+    """Teams and the people work may be given to, for the pages' assign forms."""
+    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    people = db.session.scalars(
+        select(User).where((User.kind == "staff") | (User.role == "admin"))
+        .order_by(User.display_name)
+    ).all()  # fmt: skip
+    return {"teams": [(t.id, t.name) for t in teams],
+            "people": [(u.id, u.display_name, u.available) for u in people]}  # fmt: skip
