@@ -75,6 +75,19 @@ class Config:
     # How long after posting a comment's author may still edit it.
     COMMENT_EDIT_HOURS = _env_int("COMMENT_EDIT_HOURS", 24)
 
+    # Intake (SPEC 12). A mailbox the portal polls (imaps://user:pass@host/INBOX), how often;
+    # the reply address of notification e-mails (reply+<token>@ is made from it); mail to
+    # <INTAKE_CATEGORY_LOCAL_PART>+<slug>@ is routed as that category.
+    INTAKE_IMAP_URL = os.environ.get("INTAKE_IMAP_URL") or None
+    INTAKE_IMAP_POLL_SECONDS = _env_int("INTAKE_IMAP_POLL_SECONDS", 60)
+    INTAKE_REPLY_ADDRESS = os.environ.get("INTAKE_REPLY_ADDRESS") or None
+    INTAKE_CATEGORY_LOCAL_PART = os.environ.get("INTAKE_CATEGORY_LOCAL_PART", "feedback")
+    # E-mails (and widget messages) one sender address may send in, like registration.
+    INTAKE_LIMIT_PER_SENDER = os.environ.get("INTAKE_LIMIT_PER_SENDER", "20 per hour")
+    INTAKE_MAIL_MAX_BYTES = _env_int("INTAKE_MAIL_MAX_BYTES", 10 * 1024 * 1024)
+    # The sites allowed to frame the feedback widget (space-separated origins).
+    WIDGET_ORIGINS = os.environ.get("WIDGET_ORIGINS", "")
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")

@@ -132,6 +132,16 @@ def register_outbox(app: Flask) -> None:
     def _start_outbox_sender():
         worker.ensure_running()
 
+    if app.config.get("INTAKE_IMAP_URL"):
+        from portal.intake.poller import imap_worker
+
+        poller = imap_worker(app, os.path.join(app.instance_path, "intake-imap.lock"))
+        app.extensions["intake_imap_worker"] = poller
+
+        @app.before_request
+        def _start_imap_poller():
+            poller.ensure_running()
+
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
@@ -140,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.extensions import csrf
     from portal.ideas.views import bp as ideas_bp
     from portal.intake.views import bp as intake_bp
+    from portal.intake.widget import bp as widget_bp
     from portal.main import bp as main_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.notify.views import bp as notify_bp
@@ -159,6 +170,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(routing_bp)
+    app.register_blueprint(widget_bp)
+    # The widget is framed by other sites, without the session a CSRF token needs: its
+    # posts are checked by Origin instead (portal/intake/widget.py).
+    csrf.exempt(widget_bp)
     # The signed token is the proof; mail clients post one-click unsubscribes without a form.
     csrf.exempt("portal.notify.views.unsubscribe")
     # The API authenticates with bearer tokens and ignores cookies: CSRF has nothing to protect.

@@ -14,6 +14,7 @@ from portal.admin.service import create_category
 from portal.database import writing
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.intake.cli import intake_cli
 from portal.search.setup import rebuild, verify
 from portal.seed import seed_demo as run_seed_demo
 
@@ -165,3 +166,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(categories_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(intake_cli)

@@ -17,7 +17,9 @@ def init_security_headers(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        # A page that names who may frame it (the feedback widget) says so in its CSP alone.
+        if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+            headers.setdefault("X-Frame-Options", "DENY")
         if app.config.get("PREFERRED_URL_SCHEME") == "https":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if not is_api_request():

@@ -15,6 +15,7 @@ from portal import access, events
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.ideas.models import Follow, Idea
+from portal.intake.reply_tokens import reply_address
 from portal.notify.headers import one_line
 from portal.notify.links import url_for
 from portal.notify.models import Notification, OutboxMessage, Webhook
@@ -74,27 +75,35 @@ def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=No
         db.session.add(note)
         if user.email_preference == "instant":
             subject = SUBJECTS[event].format(title=idea.title)
-            queue_email(user, subject, _email_body(user, idea, message))
+            reply_to = None
+            if not own_post and access.comment_refusal(user, idea) is None:
+                reply_to = reply_address(user.id, idea.id, comment.id if comment else None)
+            queue_email(user, subject, _email_body(user, idea, message, reply_to is not None),
+                        reply_to=reply_to)  # fmt: skip
         sent += 1
     return sent
 
 
-def _email_body(user: User, idea: Idea, message: str) -> str:
+def _email_body(user: User, idea: Idea, message: str, replyable: bool = False) -> str:
     link = url_for("ideas.detail", idea_id=idea.id, _external=True)
+    reply = "Reply to this e-mail to comment (above the quoted text).\n" if replyable else ""
     return (
-        f"Hello {user.display_name},\n\n{message}\n\n“{idea.title}”\n{link}\n\n"
+        f"Hello {user.display_name},\n\n{message}\n\n“{idea.title}”\n{link}\n{reply}\n"
         f"You get this because you follow this idea or were mentioned.\n"
         f"Change how often we write: {url_for('accounts.account', _external=True)}\n"
         f"Unsubscribe from all e-mail: {unsubscribe_url(user)}\n"
     )
 
 
-def queue_email(user: User, subject: str, body: str) -> None:
-    """Queue an e-mail to `user`; the subject is made one line (titles may hold line breaks)."""
+def queue_email(user: User, subject: str, body: str, reply_to: str | None = None) -> None:
+    """Queue an e-mail to `user`; the subject is made one line (titles may hold line breaks).
+    `reply_to`: a signed reply address, so an answer by e-mail becomes a comment."""
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+    if reply_to:
+        headers["Reply-To"] = reply_to
     db.session.add(
         OutboxMessage(
             kind="email",

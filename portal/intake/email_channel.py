@@ -1,0 +1,164 @@
+"""The e-mail channel (SPEC 12): one RFC 5322 message becomes an intake message, or, sent to
+a signed reply address, a comment by that person on that idea.
+
+Both ways in (an MTA's pipe, `flask intake mail`; the IMAP poller) call `receive_mail`. The
+same Message-ID never makes two messages (a unique index decides, across hosts). Mail sent by
+machines (auto-replies, bounces, lists) is never answered, so two robots cannot loop; every
+sender address is limited like registration. A refused reply is answered by e-mail, to the
+account's own address only (never to whoever forged a From), and changes nothing else.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal import access
+from portal.accounts.models import User
+from portal.accounts.service import sign_in_key
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.ideas import discussion
+from portal.ideas.models import Category, Comment, Idea
+from portal.intake import service as intake
+from portal.intake.mail import MailError, ParsedMail, parse_message, plus_tag
+from portal.intake.reply_tokens import read_token, reply_local_part
+from portal.notify import service as notify
+from portal.ratelimits import allowed
+
+log = logging.getLogger(__name__)
+
+EMPTY_BODY = "(The message had no text.)"
+
+
+@dataclass(frozen=True)
+class MailOutcome:
+    """What became of one e-mail: `message` (an intake message, new or not), `comment`,
+    `refused` (a reply the rules refused; the sender was told), or `ignored`."""
+
+    kind: str
+    detail: str = ""
+    message_id: int | None = None
+    comment_id: int | None = None
+
+
+def _synthetic_id(raw: bytes) -> str:
+    # Without a Message-ID the bytes name the message, so a second fetch is still one.
+    return f"sha256-{hashlib.sha256(raw).hexdigest()}@intake.invalid"
+
+
+def _sender_allowed(address: str) -> bool:
+    limit = current_app.config["INTAKE_LIMIT_PER_SENDER"]
+    return allowed(limit, "intake-sender", sign_in_key(address))
+
+
+def _category_from(parsed: ParsedMail, given: str | None) -> str | None:
+    """`--category`, else the tag of a `feedback+<slug>@` recipient naming a category."""
+    if given:
+        return given
+    local = current_app.config.get("INTAKE_CATEGORY_LOCAL_PART") or "feedback"
+    for address in parsed.recipients:
+        tag = plus_tag(address, local)
+        if tag and db.session.scalar(select(Category.id).where(Category.slug == tag.lower())):
+            return tag.lower()
+    return None
+
+
+def _reply_token(parsed: ParsedMail) -> str | None:
+    local = reply_local_part()
+    if not local:
+        return None
+    for address in parsed.recipients:
+        tag = plus_tag(address, local)
+        if tag:
+            return tag
+    return None
+
+
+def receive_mail(raw: bytes, *, category: str | None = None) -> MailOutcome:
+    """Take one e-mail; the caller commits (one unit of work per message)."""
+    try:
+        parsed = parse_message(raw)
+    except MailError as error:
+        log.info("intake mail ignored: %s", error)
+        return MailOutcome("ignored", str(error))
+    if not parsed.sender_email:
+        return MailOutcome("ignored", "no sender address")
+    token = _reply_token(parsed)
+    if parsed.automatic:
+        log.info("intake mail from %s ignored: sent automatically", parsed.sender_email)
+        return MailOutcome("ignored", "sent automatically (auto-reply, bounce or list)")
+    if not _sender_allowed(parsed.sender_email):
+        log.warning("intake mail from %s ignored: over the sender limit", parsed.sender_email)
+        return MailOutcome("ignored", "too many messages from this address")
+    if token is not None:
+        return _reply(parsed, token)
+    try:
+        received = intake.receive(
+            source="email",
+            sender_email=parsed.sender_email,
+            sender_name=parsed.sender_name[:120],
+            subject=parsed.subject[:300],
+            body=(parsed.text.strip() or EMPTY_BODY)[: intake.BODY_MAX],
+            category=_category_from(parsed, category),
+            mail_message_id=(parsed.message_id or _synthetic_id(raw))[:998],
+            attachments=parsed.attachments,
+        )
+    except DomainError as error:  # an address the portal cannot use, say
+        db.session.rollback()
+        log.info("intake mail from %r refused: %s", parsed.sender_email, error.message)
+        return MailOutcome("ignored", error.message)
+    message = received.message
+    return MailOutcome("message", "new" if received.created else "already received", message.id)
+
+
+# -- reply by e-mail ------------------------------------------------------------------------
+
+
+def _tell(user: User, idea: Idea | None, reason: str, parsed: ParsedMail) -> MailOutcome:
+    """The rules refused a reply: its sender hears why, and nothing else happens."""
+    db.session.rollback()
+    subject = f"Not posted: {parsed.subject}" if parsed.subject else "Your reply was not posted"
+    where = f" on “{idea.title}”" if idea is not None and access.can_read(user, idea) else ""
+    body = (
+        f"Hello {user.display_name},\n\nYour e-mail reply{where} was not posted as a comment:\n"
+        f"{reason}\n\nNothing else was done with it.\n"
+    )
+    notify.queue_email(user, subject, body)
+    log.info("reply by e-mail from user %s refused: %s", user.id, reason)
+    return MailOutcome("refused", reason)
+
+
+def _reply(parsed: ParsedMail, token: str) -> MailOutcome:
+    target = read_token(token)
+    if target is None:
+        log.info("reply by e-mail with an unknown token from %s ignored", parsed.sender_email)
+        return MailOutcome("ignored", "not a reply address this portal made")
+    user = db.session.get(User, target.user_id)
+    if user is None:
+        return MailOutcome("ignored", "the account no longer exists")
+    if sign_in_key(parsed.sender_email) != user.email:
+        # Someone else holds the address (a forward, or a forged From): their text is not
+        # posted, and only the account's owner is told, never the stranger.
+        return _tell(user, None, "It was sent from another address than your account's.", parsed)
+    idea = db.session.get(Idea, target.idea_id)
+    if idea is None or not access.can_see_idea(user, idea):
+        return _tell(user, None, "The idea it answers no longer exists for you.", parsed)
+    text = parsed.text.strip()
+    if not text:
+        return _tell(user, idea, "It had no text of its own (only the quoted message).", parsed)
+    parent = db.session.get(Comment, target.comment_id) if target.comment_id else None
+    parent_id = None
+    answerable = parent is not None and parent.idea_id == idea.id
+    if answerable and access.reply_refusal(user, idea, parent) is None:
+        parent_id = parent.id
+    try:
+        with db.session.begin_nested():
+            comment = discussion.add_comment(user, idea, text[: discussion.COMMENT_MAX],
+                                             parent_id=parent_id)  # fmt: skip
+    except DomainError as error:
+        return _tell(user, idea, error.message, parsed)
+    log.info("reply by e-mail from user %s became comment %s", user.id, comment.id)
+    return MailOutcome("comment", "posted", comment_id=comment.id)

@@ -1,0 +1,208 @@
+"""The e-mail channel end to end (SPEC 12): an MTA's pipe, a real IMAP mailbox, and replies
+to notification e-mails that become comments."""
+
+import json
+import re
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.ideas import discussion
+from portal.ideas.models import Comment
+from portal.intake.models import IntakeMessage
+from portal.intake.poller import poll_once
+from portal.notify.models import OutboxMessage
+from tests.conftest import make_test_app
+
+REPLY_ADDRESS = "reply@portal.example.com"
+
+
+def mail(sender="Jane Doe <jane@example.com>", to="feedback@portal.example.com",
+         subject="The export is slow", body="Exporting 10,000 rows takes minutes.",
+         message_id=None, **headers) -> bytes:  # fmt: skip
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = message_id or make_msgid(domain="example.com")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def billing(make):
+    team = make.team("Billing")
+    return make.category(slug="billing", team=team)
+
+
+def test_a_piped_mail_becomes_one_routed_message(runner, billing):
+    raw = mail(to="Feedback <feedback+billing@portal.example.com>",
+               body="The invoice is wrong.\n\nOn Mon, Jane wrote:\n> old text\n> more")  # fmt: skip
+    result = runner.invoke(args=["intake", "mail"], input=raw)
+    assert result.exit_code == 0, result.output
+    assert "intake message" in result.output
+    message = db.session.scalar(select(IntakeMessage))
+    assert message.source == "email" and message.sender_email == "jane@example.com"
+    assert message.sender_name == "Jane Doe" and message.team.name == "Billing"
+    assert message.body == "The invoice is wrong."  # the quoted reply is cut
+    again = runner.invoke(args=["intake", "mail"], input=raw)
+    assert "already received" in again.output
+    assert count(IntakeMessage) == 1
+
+
+def test_category_option_and_auto_replies_are_not_taken(runner, billing):
+    result = runner.invoke(args=["intake", "mail", "--category", "billing"], input=mail())
+    assert result.exit_code == 0
+    assert db.session.scalar(select(IntakeMessage)).category.slug == "billing"
+    auto = mail(subject="Out of office", Auto_Submitted="auto-replied")
+    ignored = runner.invoke(args=["intake", "mail"], input=auto)
+    assert "ignored" in ignored.output and count(IntakeMessage) == 1
+
+
+def test_mail_from_an_account_is_matched_to_it(runner, make):
+    user = make.user(email="jane@example.com")
+    runner.invoke(args=["intake", "mail"], input=mail(sender="JANE@Example.com"))
+    assert db.session.scalar(select(IntakeMessage)).user_id == user.id
+
+
+def test_garbage_on_standard_input_is_ignored_not_a_crash(runner):
+    result = runner.invoke(args=["intake", "mail"], input=b"\x00\x01 not a mail")
+    assert result.exit_code == 0 and "ignored" in result.output
+    assert count(IntakeMessage) == 0
+
+
+# -- a real IMAP mailbox ---------------------------------------------------------------------
+
+
+def test_mail_appended_to_imap_becomes_a_message_within_one_poll(app, make, imap_server):
+    team = make.team("Exports")
+    make.category(slug="exports", team=team)
+    from portal.routing import service as routing
+
+    admin = make.user(kind="staff", role="admin")
+    routing.create_rule(admin, {"name": "Exports", "conditions": {"words": ["export"]},
+                                "team_id": team.id})  # fmt: skip
+    db.session.commit()
+    raw = mail()
+    imap_server.append(raw)
+    imap_server.append(raw)  # the same Message-ID twice
+    result = poll_once(imap_server.url)
+    assert result.polled and len(result.outcomes) == 2
+    messages = db.session.scalars(select(IntakeMessage)).all()
+    assert len(messages) == 1 and messages[0].team.name == "Exports"
+    assert messages[0].status == "open"
+    assert poll_once(imap_server.url).outcomes == []  # seen now
+
+
+def test_one_poller_at_a_time(app, make, imap_server, database_url):
+    imap_server.append(mail())
+    from portal.intake.poller import _claim
+
+    assert _claim("another-host:1")
+    assert poll_once(imap_server.url).polled is False
+    assert count(IntakeMessage) == 0
+
+
+def test_the_web_processes_poll_by_themselves_when_configured(make, imap_server, database_url):
+    other = make_test_app(database_url, INTAKE_IMAP_URL=imap_server.url)
+    assert "intake_imap_worker" in other.extensions
+    imap_server.append(mail(subject="Polled by the worker"))
+    with other.app_context():
+        other.extensions["intake_imap_worker"].drain(wait=True)
+        assert db.session.scalar(select(IntakeMessage.subject)) == "Polled by the worker"
+        db.session.remove()
+
+
+# -- reply by e-mail -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reply_app(database_url):
+    from tests.conftest import _empty_tables
+
+    app = make_test_app(database_url, INTAKE_REPLY_ADDRESS=REPLY_ADDRESS)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    _empty_tables(app)
+
+
+def _notification_mail(address: str) -> OutboxMessage:
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == address)
+        .order_by(OutboxMessage.id.desc())
+    ).first()  # fmt: skip
+
+
+def test_a_reply_to_a_notification_becomes_a_comment(reply_app):
+    from tests.conftest import Factory
+
+    make = Factory()
+    author = make.user(email="author@example.com")
+    other = make.user()
+    idea = make.idea(author=author)
+    discussion.add_comment(other, idea, "What about CSV?")
+    db.session.commit()
+    note = _notification_mail("author@example.com")
+    reply_to = json.loads(note.headers)["Reply-To"]
+    assert re.fullmatch(r"reply\+[0-9.]+[a-z2-7]{24}@portal\.example\.com", reply_to)
+    assert "Reply to this e-mail" in note.body
+    raw = mail(sender="author@example.com", to=reply_to, subject="Re: New reply",
+               body="Yes, CSV please.\n\nOn Tue, someone wrote:\n> What about CSV?")  # fmt: skip
+    runner = reply_app.test_cli_runner()
+    result = runner.invoke(args=["intake", "mail"], input=raw)
+    assert "comment" in result.output, result.output
+    comment = db.session.scalars(select(Comment).order_by(Comment.id.desc())).first()
+    assert comment.author_id == author.id and comment.body == "Yes, CSV please."
+    assert count(IntakeMessage) == 0
+
+
+def test_a_refused_reply_is_answered_by_email_and_changes_nothing(reply_app):
+    from tests.conftest import Factory
+
+    make = Factory()
+    author = make.user(email="author@example.com")
+    idea = make.idea(author=author)
+    discussion.add_comment(make.user(), idea, "A question")
+    db.session.commit()
+    reply_to = json.loads(_notification_mail("author@example.com").headers)["Reply-To"]
+    idea.locked = True
+    db.session.commit()
+    comments = count(Comment)
+    runner = reply_app.test_cli_runner()
+    result = runner.invoke(args=["intake", "mail"], input=mail(
+        sender="author@example.com", to=reply_to, body="My answer"))  # fmt: skip
+    assert "refused" in result.output
+    assert count(Comment) == comments
+    told = _notification_mail("author@example.com")
+    assert "was not posted" in told.body and "locked" in told.body
+
+
+def test_a_reply_from_another_address_or_a_forged_token_posts_nothing(reply_app):
+    from tests.conftest import Factory
+
+    make = Factory()
+    author = make.user(email="author@example.com")
+    idea = make.idea(author=author)
+    discussion.add_comment(make.user(), idea, "A question")
+    db.session.commit()
+    reply_to = json.loads(_notification_mail("author@example.com").headers)["Reply-To"]
+    comments = count(Comment)
+    runner = reply_app.test_cli_runner()
+    stranger = runner.invoke(args=["intake", "mail"], input=mail(
+        sender="mallory@example.com", to=reply_to, body="Spam"))  # fmt: skip
+    assert "refused" in stranger.output
+    assert _notification_mail("mallory@example.com") is None  # the stranger is never written to
+    local, _, domain = reply_to.partition("@")
+    forged = f"{local[:-4]}aaaa@{domain}"
+    runner.invoke(args=["intake", "mail"], input=mail(sender="author@example.com", to=forged))
+    assert count(Comment) == comments
