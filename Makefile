@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
-SYSTEM_PACKAGES := chromium chromium-driver postgresql redis-server
+SYSTEM_PACKAGES := chromium chromium-driver dovecot-imapd postgresql redis-server
 DEV_ENV := PORTAL_ENV=development
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -26,7 +26,8 @@ $(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(PY)
 deps: $(VENV)/.deps
 test-deps: $(VENV)/.test-deps
 
-# Debian packages the tests need (a real browser and a real PostgreSQL); skipped when present.
+# Debian packages the tests need (a real browser, PostgreSQL, Redis, and dovecot as an IMAP
+# server: the tests start their own, on a free port); skipped when present.
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

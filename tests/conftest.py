@@ -18,6 +18,7 @@ from portal.admin.service import create_category
 from portal.extensions import db
 from portal.ideas import service as ideas
 from portal.notify.models import OutboxMessage
+from tests.imap_server import DovecotServer
 from tests.pg import PostgresServer
 
 BACKENDS = [b for b in os.environ.get("PORTAL_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
@@ -48,6 +49,14 @@ def confirmation_path(address: str) -> str:
 @pytest.fixture(scope="session")
 def postgres():
     server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    """A dovecot of the tests' own (tests/imap_server.py); `.url`, `.append(raw)`."""
+    server = DovecotServer().start()
     yield server
     server.stop()
 
