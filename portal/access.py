@@ -661,6 +661,11 @@ def takes_assignments(user) -> bool:
     return user is not None and (user.kind == "staff" or user.role == "admin")
 
 
+def takes_assignments_refusal(user) -> str | None:
+    """Saying whether one takes new work: staff (and admins) who may write."""
+    return _staff_refusal(user, "Only staff are given work to answer.")
+
+
 def allowed(refusal: str | None) -> bool:
     """For templates: `allowed(vote_refusal(viewer, idea))`."""
     return refusal is None
@@ -699,6 +704,7 @@ JINJA_GLOBALS = {
         "can_see_assignment",
         "intake_refusal",
         "intake_action_refusal",
+        "takes_assignments_refusal",
         "mark_confidential_refusal",
         "administer_refusal",
         "staff_area_refusal",

@@ -2490,3 +2490,68 @@ COMMENTS = [
         ],
     },
 ]
+
+
+# Intake and routing (SPEC 12, 13): how each team hands out work and what it promises.
+BERLIN_OFFICE = {"timezone": "Europe/Berlin", "days": [0, 1, 2, 3, 4], "start": "09:00",
+                 "end": "17:00"}  # fmt: skip
+TEAM_SETTINGS = {
+    "Product": {"assignment": "round_robin", "answer_target_hours": 24,
+                "business_hours": BERLIN_OFFICE},
+    "Customer Care": {"assignment": "least_loaded", "answer_target_hours": 8,
+                      "business_hours": {"timezone": "Europe/Berlin", "days": [0, 1, 2, 3, 4, 5],
+                                         "start": "08:00", "end": "20:00"}},
+    "Supply Chain": {"assignment": "queue", "answer_target_hours": 40,
+                     "business_hours": BERLIN_OFFICE},
+    "Quality": {"assignment": "round_robin", "answer_target_hours": 16,
+                "business_hours": BERLIN_OFFICE},
+}  # fmt: skip
+
+ROUTING_RULES = [
+    {"name": "Defects reported by suppliers go to Quality", "team": "Quality",
+     "conditions": {"author_kind": "supplier",
+                    "words": ["defect", "defects", "recall", "tolerance"]}},
+    {"name": "Invoices and refunds go to Customer Care", "team": "Customer Care",
+     "conditions": {"words": ["invoice", "refund", "billing", "warranty"]}},
+    {"name": "Widget feedback goes to Product", "team": "Product",
+     "conditions": {"source": "widget"}},
+]  # fmt: skip
+
+# Conversations from outside the portal. `hours_ago` is when it arrived; `then` what staff did.
+INTAKE_MESSAGES = [
+    {"source": "email", "from": "olivia.price@example.net", "name": "Olivia Price",
+     "subject": "Refund for a cracked oven door", "hours_ago": 30,
+     "body": "My oven door glass cracked after two weeks. I sent photos to support but I "
+             "would like to know how the refund works.\n\nThanks,\nOlivia"},
+    {"source": "email", "from": "customer@example.com", "name": "Chris Doyle",
+     "subject": "Preheat alert on the watch", "hours_ago": 50, "then": "attach",
+     "idea": "watch-preheat-alert",
+     "body": "I keep missing the preheat beep when I am in the garden. A notification on my "
+             "watch would be great."},
+    {"source": "api", "from": "ravi.menon@example.org", "name": "Ravi Menon",
+     "subject": "Zendesk #48213: app forgets the oven after an update", "hours_ago": 6,
+     "ref": "zendesk-48213",
+     "body": "After updating the app to 4.2 the oven disappears from the device list and has "
+             "to be paired again. Happened twice this month."},
+    {"source": "api", "from": "sofia.ricci@example.it", "name": "Sofia Ricci",
+     "subject": "Zendesk #48190: invoice shows the wrong VAT", "hours_ago": 20,
+     "ref": "zendesk-48190",
+     "body": "The invoice for my Northwind Combi shows 19% VAT although I ordered to Italy."},
+    {"source": "widget", "from": "noah.b@example.com", "name": "",
+     "subject": "Feedback on https://shop.northwind.example/checkout", "hours_ago": 3,
+     "body": "The checkout forgets my delivery address when I go back a step."},
+    {"source": "widget", "from": "hannah.schmidt@example.com", "name": "Hannah Schmidt",
+     "subject": "Feedback on https://shop.northwind.example/recipes", "hours_ago": 75,
+     "then": "convert", "title": "Filter recipes by the appliance I own",
+     "category": "feature-ideas",
+     "body": "Please let me filter the recipes by the appliance I have; half of them need "
+             "a steamer I do not own."},
+    {"source": "email", "from": "s.berg@acme.example.com", "name": "Sven Berg",
+     "subject": "Defect rate on hinge batch 2026-44", "hours_ago": 80,
+     "body": "We measured a defect rate above tolerance on hinge batch 2026-44 and are "
+             "holding the shipment. Please advise."},
+    {"source": "email", "from": "promo@deals.example", "name": "Deals",
+     "subject": "Boost your sales 300%", "hours_ago": 12, "then": "dismiss",
+     "reason": "Advertising",
+     "body": "Limited offer: buy followers and reviews today."},
+]  # fmt: skip

@@ -11,8 +11,10 @@ from portal.admin.service import create_category
 from portal.extensions import db
 from portal.ideas import discussion, service
 from portal.ideas.models import Comment, Follow, Idea, StatusChange, Vote
+from portal.intake import service as intake
 from portal.moderation import service as moderation
 from portal.notify.models import Notification, OutboxMessage
+from portal.routing import service as routing
 from portal.timeutil import utcnow
 from portal.tracking import service as tracking
 from portal.tracking.models import IDEA_STATUS_FOR, ImprovementItem, ItemChange
@@ -285,6 +287,7 @@ def seed_demo(echo=print) -> bool:
                 team=teams.get(spec.get("team")),
                 description=spec.get("description", ""),
             )
+    _seed_routing(teams, users)
     # Demo people joined months ago: none of them is a "new account" under rate limits.
     for n, user in enumerate(users.values()):
         user.created_at = now - timedelta(days=150 + 7 * n)
@@ -300,6 +303,8 @@ def seed_demo(echo=print) -> bool:
     for n, spec in enumerate(ITEMS):
         _seed_item(spec, schedules[n], ideas, users, staff, now)
     _seed_moderation(ideas, users, now)
+    _date_deadlines(now)
+    _seed_intake(ideas, users, now)
     _refresh_counters()
     db.session.flush()
     echo(f"Demo portal ready: {len(ideas)} ideas, {len(ITEMS)} improvement items, "
@@ -342,8 +347,60 @@ def _seed_moderation(ideas, users, now) -> None:
                       "release.")  # fmt: skip
 
 
+def _seed_routing(teams, users) -> None:
+    """Teams' assignment modes, answer targets and business hours, and the routing rules."""
+    admin = users["admin@example.com"]
+    for name, settings in demo_data.TEAM_SETTINGS.items():
+        routing.configure_team(admin, teams[name], settings)
+    for spec in demo_data.ROUTING_RULES:
+        routing.create_rule(admin, {"name": spec["name"], "team_id": teams[spec["team"]].id,
+                                    "conditions": spec["conditions"]})  # fmt: skip
+
+
+def _date_deadlines(now) -> None:
+    """Ideas were posted now and dated back: count their answer targets from when they were
+    posted, and take the notices of what fell due long ago (a new portal does not start by
+    sending hundreds of them); what falls due in the last day is left for the worker."""
+    recent = now - timedelta(days=1)
+    for idea in db.session.scalars(select(Idea).where(Idea.team_id.is_not(None))):
+        due, warn = routing.deadlines(idea.team, idea.created_at)
+        idea.first_answer_due_at, idea.answer_warn_at = due, warn
+        if idea.answer_warn_at is not None and idea.answer_warn_at < recent:
+            idea.answer_due_notified_at = idea.answer_warn_at
+        if idea.first_answer_due_at is not None and idea.first_answer_due_at < recent:
+            idea.answer_overdue_notified_at = idea.first_answer_due_at
+
+
+def _seed_intake(ideas, users, now) -> None:
+    """Messages from e-mail, a help desk and the widget; some worked, most waiting."""
+    care = users["staff@example.com"]
+    for spec in demo_data.INTAKE_MESSAGES:
+        marks = _marks()
+        received = intake.receive(
+            source=spec["source"], sender_email=spec["from"], sender_name=spec["name"],
+            subject=spec["subject"], body=spec["body"], external_ref=spec.get("ref"),
+            mail_message_id=f"demo-{spec['hours_ago']}@mail.northwind.example"
+            if spec["source"] == "email" else None,
+            received_at=now - timedelta(hours=spec["hours_ago"]),
+        ).message  # fmt: skip
+        received.first_answer_due_at, received.answer_warn_at = routing.deadlines(
+            received.team, received.received_at)  # fmt: skip
+        then = spec.get("then")
+        if then == "attach":
+            intake.attach(care, received, ideas[spec["idea"]].id)
+        elif then == "convert":
+            idea = intake.convert(care, received, title=spec["title"],
+                                  category=spec["category"]).idea  # fmt: skip
+            if idea is not None:
+                idea.created_at = idea.updated_at = received.received_at
+        elif then == "dismiss":
+            intake.dismiss(care, received, spec["reason"])
+        _date_messages(marks, received.received_at, now)
+
+
 def _seed_idea(spec, users, staff, rng, now, plan=None) -> Idea:
     author = users[spec["author"]]
+    marks = _marks()
     idea = service.post_idea(
         author,
         title=spec["title"],
@@ -356,6 +413,7 @@ def _seed_idea(spec, users, staff, rng, now, plan=None) -> Idea:
         days=spec["age_days"], hours=rng.randint(0, 20), minutes=rng.randint(0, 59)
     )
     idea.created_at = idea.updated_at = created
+    _date_messages(marks, created, now)  # "assigned to you", then
     for vote in db.session.scalars(select(Vote).where(Vote.idea_id == idea.id)):
         vote.created_at = created
     eligible = [u for u in users.values() if u.id != author.id and access.can_see_idea(u, idea)]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal import access
 from portal.extensions import db
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
+from portal.intake.service import waiting_count
 from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.moderation.service import open_queue_count
 from portal.notify.service import unread_count
@@ -77,4 +78,7 @@ def init_templating(app: Flask) -> None:
             else 0,
             "unread_notifications": unread_count(current_user) if signed_in else 0,
             "now": utcnow(),
+            "intake_waiting": waiting_count(current_user)
+            if access.can_see_intake(current_user)
+            else 0,
         }

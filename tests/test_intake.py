@@ -331,3 +331,61 @@ def test_responsiveness_counts_only_what_the_viewer_sees(client, make):
     partners = next(r for r in rows if r["team"]["name"] == "Partners")
     assert partners["waiting"] == 1  # the public one only
     assert client.get("/responsiveness").status_code == 200
+
+
+# -- the feedback widget -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def widget_app(database_url):
+    from tests.conftest import _empty_tables, make_test_app
+
+    app = make_test_app(database_url, WIDGET_ORIGINS="https://shop.example.com")
+    with app.app_context():
+        yield app
+        db.session.remove()
+    _empty_tables(app)
+
+
+def test_the_widget_may_be_framed_only_by_the_configured_origins(widget_app, client):
+    widget = widget_app.test_client().get("/widget?page=https://shop.example.com/cart")
+    assert widget.status_code == 200
+    csp = widget.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://shop.example.com" in csp
+    assert "X-Frame-Options" not in widget.headers
+    other = widget_app.test_client().get("/ideas")
+    assert "frame-ancestors 'none'" in other.headers["Content-Security-Policy"]
+    assert other.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_widget_takes_feedback_from_its_own_form_only(widget_app):
+    client = widget_app.test_client()
+    own = {"Origin": "http://localhost"}
+    data = {"body": "Checkout is confusing", "email": "Jane@Example.com", "name": "Jane",
+            "page": "https://shop.example.com/cart"}  # fmt: skip
+    forged = client.post("/widget", data=data, headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403
+    missing = client.post("/widget", data=data | {"email": ""}, headers=own)
+    assert missing.status_code == 422 and "e-mail" in missing.get_data(as_text=True)
+    taken = client.post("/widget", data=data, headers=own)
+    assert taken.status_code == 200 and "Thank you" in taken.get_data(as_text=True)
+    message = db.session.scalar(select(IntakeMessage))
+    assert message.source == "widget" and message.sender_email == "jane@example.com"
+    assert message.subject == "Feedback on https://shop.example.com/cart"
+    assert db.session.scalar(select(func.count()).select_from(IntakeMessage)) == 1
+
+
+def test_a_signed_in_visitor_just_writes(widget_app, make):
+    from tests.conftest import PASSWORD
+
+    user = make.user(email="member@example.com")
+    client = widget_app.test_client()
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+    page = client.get("/widget").get_data(as_text=True)
+    assert "Sent as" in page and 'name="email"' not in page
+    taken = client.post("/widget", data={"body": "Nice"}, headers={"Origin": "http://localhost"})
+    assert taken.status_code == 200, taken.get_data(as_text=True)
+    assert "Thank you" in taken.get_data(as_text=True), taken.get_data(as_text=True)
+    db.session.rollback()  # this test's own session began reading before the widget wrote
+    messages = db.session.execute(select(IntakeMessage.user_id, IntakeMessage.sender_email)).all()
+    assert messages == [(user.id, "member@example.com")]

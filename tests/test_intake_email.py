@@ -83,7 +83,14 @@ def test_garbage_on_standard_input_is_ignored_not_a_crash(runner):
 # -- a real IMAP mailbox ---------------------------------------------------------------------
 
 
-def test_mail_appended_to_imap_becomes_a_message_within_one_poll(app, make, imap_server):
+@pytest.fixture
+def mailbox(imap_server):
+    """The real dovecot's mailbox, emptied for this test."""
+    imap_server.clear()
+    return imap_server
+
+
+def test_mail_appended_to_imap_becomes_a_message_within_one_poll(app, make, mailbox):
     team = make.team("Exports")
     make.category(slug="exports", team=team)
     from portal.routing import service as routing
@@ -93,29 +100,29 @@ def test_mail_appended_to_imap_becomes_a_message_within_one_poll(app, make, imap
                                 "team_id": team.id})  # fmt: skip
     db.session.commit()
     raw = mail()
-    imap_server.append(raw)
-    imap_server.append(raw)  # the same Message-ID twice
-    result = poll_once(imap_server.url)
+    mailbox.append(raw)
+    mailbox.append(raw)  # the same Message-ID twice
+    result = poll_once(mailbox.url)
     assert result.polled and len(result.outcomes) == 2
     messages = db.session.scalars(select(IntakeMessage)).all()
     assert len(messages) == 1 and messages[0].team.name == "Exports"
     assert messages[0].status == "open"
-    assert poll_once(imap_server.url).outcomes == []  # seen now
+    assert poll_once(mailbox.url).outcomes == []  # seen now
 
 
-def test_one_poller_at_a_time(app, make, imap_server, database_url):
-    imap_server.append(mail())
+def test_one_poller_at_a_time(app, make, mailbox, database_url):
+    mailbox.append(mail())
     from portal.intake.poller import _claim
 
     assert _claim("another-host:1")
-    assert poll_once(imap_server.url).polled is False
+    assert poll_once(mailbox.url).polled is False
     assert count(IntakeMessage) == 0
 
 
-def test_the_web_processes_poll_by_themselves_when_configured(make, imap_server, database_url):
-    other = make_test_app(database_url, INTAKE_IMAP_URL=imap_server.url)
+def test_the_web_processes_poll_by_themselves_when_configured(make, mailbox, database_url):
+    other = make_test_app(database_url, INTAKE_IMAP_URL=mailbox.url)
     assert "intake_imap_worker" in other.extensions
-    imap_server.append(mail(subject="Polled by the worker"))
+    mailbox.append(mail(subject="Polled by the worker"))
     with other.app_context():
         other.extensions["intake_imap_worker"].drain(wait=True)
         assert db.session.scalar(select(IntakeMessage.subject)) == "Polled by the worker"
@@ -150,7 +157,8 @@ def test_a_reply_to_a_notification_becomes_a_comment(reply_app):
     author = make.user(email="author@example.com")
     other = make.user()
     idea = make.idea(author=author)
-    discussion.add_comment(other, idea, "What about CSV?")
+    first = discussion.add_comment(author, idea, "Exports are slow.")
+    discussion.add_comment(other, idea, "What about CSV?", parent_id=first.id)
     db.session.commit()
     note = _notification_mail("author@example.com")
     reply_to = json.loads(note.headers)["Reply-To"]
@@ -163,6 +171,7 @@ def test_a_reply_to_a_notification_becomes_a_comment(reply_app):
     assert "comment" in result.output, result.output
     comment = db.session.scalars(select(Comment).order_by(Comment.id.desc())).first()
     assert comment.author_id == author.id and comment.body == "Yes, CSV please."
+    assert comment.parent_id == first.id  # in the thread it answers
     assert count(IntakeMessage) == 0
 
 
@@ -172,7 +181,8 @@ def test_a_refused_reply_is_answered_by_email_and_changes_nothing(reply_app):
     make = Factory()
     author = make.user(email="author@example.com")
     idea = make.idea(author=author)
-    discussion.add_comment(make.user(), idea, "A question")
+    first = discussion.add_comment(author, idea, "Exports are slow.")
+    discussion.add_comment(make.user(), idea, "A question", parent_id=first.id)
     db.session.commit()
     reply_to = json.loads(_notification_mail("author@example.com").headers)["Reply-To"]
     idea.locked = True
@@ -193,7 +203,8 @@ def test_a_reply_from_another_address_or_a_forged_token_posts_nothing(reply_app)
     make = Factory()
     author = make.user(email="author@example.com")
     idea = make.idea(author=author)
-    discussion.add_comment(make.user(), idea, "A question")
+    first = discussion.add_comment(author, idea, "Exports are slow.")
+    discussion.add_comment(make.user(), idea, "A question", parent_id=first.id)
     db.session.commit()
     reply_to = json.loads(_notification_mail("author@example.com").headers)["Reply-To"]
     comments = count(Comment)

@@ -179,8 +179,10 @@ def test_two_workers_take_each_notice_once(app, make, teams, database_url):
     for thread in threads:
         thread.join()
     assert sum(counts) == 6  # overdue once each (the 80% warning was skipped: already due)
-    overdue = select(func.count()).select_from(Notification).where(
-        Notification.event == "answer_overdue", Notification.user_id == teams["agent"].id
+    overdue = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.event == "answer_overdue", Notification.user_id == teams["agent"].id)
     )
     sent = db.session.scalar(overdue)
     assert sent == 6

@@ -267,3 +267,10 @@ def user_for_token(secret: str) -> User | None:
     if token is None or token.revoked_at is not None:
         return None
     return token.user
+
+
+def set_available(user: User, available: bool) -> None:
+    """Staff say whether routing may give them new work (SPEC 13)."""
+    refuse(access.takes_assignments_refusal(user))
+    user.available = bool(available)
+    log.info("user %s is %s", user.id, "available" if available else "away")

@@ -15,7 +15,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
-from portal import ratelimits
+from portal import access, ratelimits
 from portal.accounts import email_flows, service
 from portal.accounts.forms import (
     EmailChangeForm,
@@ -251,6 +251,18 @@ def update_profile():
             flash("Profile saved.", "success")
             return redirect(url_for("accounts.account"))
     return _render_account(profile=form, status=422)
+
+
+@bp.route("/account/availability", methods=["POST"])
+@guard(access.takes_assignments_refusal)
+def update_availability():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        available = request.form.get("available") == "yes"
+        service.set_available(current_user, available)
+        flash("You take new work." if available else "You are away: new work goes to others.",
+              "success")  # fmt: skip
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/password", methods=["POST"])

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.exc import IntegrityError
 
 from portal import access
@@ -191,6 +191,17 @@ def list_messages(user, *, status: str | None = "open", team_id: int | None = No
     )
     _load_related(items)
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def waiting_count(user) -> int:
+    """Open messages of the user's teams (and unrouted ones): the inbox badge."""
+    teams = [t.id for t in user.teams]
+    # With no team, every message is theirs to see.
+    mine = (IntakeMessage.team_id.is_(None) | IntakeMessage.team_id.in_(teams)) if teams else true()
+    return db.session.scalar(
+        select(func.count()).select_from(IntakeMessage)
+        .where(IntakeMessage.status == "open", mine)
+    ) or 0  # fmt: skip
 
 
 def _load_related(messages: list[IntakeMessage]) -> None:

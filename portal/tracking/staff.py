@@ -43,14 +43,20 @@ def _counted(user):
 
 
 def _routed_to(user):
-    """Ideas routed to the user's teams; with no team, every idea."""
+    """Ideas routed to the user's teams or given to them; with no team, every idea."""
     team_ids = [team.id for team in user.teams]
     if not team_ids:
         return None
-    return Idea.category_id.in_(select(Category.id).where(Category.team_id.in_(team_ids)))
+    return Idea.team_id.in_(team_ids) | (Idea.assignee_id == user.id)
 
 
 # Triage
+
+
+def _overdue_first(now: datetime):
+    """Ideas past their answer target first (the longest overdue first), then the rest."""
+    overdue = Idea.first_answer_due_at < now
+    return (case((overdue, 0), else_=1), case((overdue, Idea.first_answer_due_at), else_=None))
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,10 @@ def triage(user, *, promising_votes: int | None = None, now: datetime | None = N
     return Triage(
         unanswered=list(
             db.session.scalars(
-                select(Idea).where(*unanswered).order_by(Idea.created_at, Idea.id).limit(limit)
+                select(Idea)
+                .where(*unanswered)
+                .order_by(*_overdue_first(now or utcnow()), Idea.created_at, Idea.id)
+                .limit(limit)
             )
         ),
         unanswered_total=db.session.scalar(select(func.count(Idea.id)).where(*unanswered)) or 0,
