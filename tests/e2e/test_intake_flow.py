@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.intake import service as intake
 from portal.intake.models import IntakeMessage
-from tests.e2e.helpers import STAFF, unique
+from tests.e2e.helpers import ADMIN, STAFF, unique
 
 HOST_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Shop</title></head>
@@ -108,3 +108,16 @@ def test_staff_attach_a_message_in_the_inbox(pages, live_server, make_idea, scre
         message = db.session.scalar(select(IntakeMessage).where(IntakeMessage.subject == subject))
         assert message.status == "attached" and message.idea_id == idea_id
         db.session.remove()
+
+
+def test_routing_admin_and_responsiveness_pages(pages, screenshot_dir):
+    admin = pages.open(ADMIN)
+    admin.goto("/admin/routing")
+    admin.get_by_role("heading", name="Routing").wait_for()
+    assert admin.get_by_text("Invoices and refunds go to Customer Care").count() == 1
+    admin.screenshot(path=str(screenshot_dir / "routing-admin.png"), full_page=True)
+    visitor = pages.open()
+    visitor.goto("/responsiveness")
+    visitor.get_by_role("heading", name="How fast we answer").wait_for()
+    assert visitor.locator("table.responsiveness tbody tr").count() == 4  # the demo's teams
+    visitor.screenshot(path=str(screenshot_dir / "responsiveness.png"), full_page=True)
