@@ -389,3 +389,20 @@ def test_a_signed_in_visitor_just_writes(widget_app, make):
     db.session.rollback()  # this test's own session began reading before the widget wrote
     messages = db.session.execute(select(IntakeMessage.user_id, IntakeMessage.sender_email)).all()
     assert messages == [(user.id, "member@example.com")]
+
+
+def test_intake_notifications_link_to_the_message_for_staff_only(client, desk, make, login,
+                                                                 token_for):  # fmt: skip
+    other = make.user(kind="staff")
+    message = post(client, desk).json
+    client.post(f"/api/v1/intake/{message['id']}/actions",
+                json={"action": "assign", "assignee_id": other.id}, headers=desk["headers"])  # fmt: skip
+    listed = client.get("/api/v1/notifications", headers=token_for(other)).json["items"]
+    assert listed[0]["intake_message_id"] == message["id"]
+    assert listed[0]["url"].endswith(f"/staff/inbox/{message['id']}")
+    login(other)
+    centre = client.get("/notifications").get_data(as_text=True)
+    assert f"/staff/inbox/{message['id']}" in centre and "Assigned to you" in centre
+    other.kind = "customer"  # no longer staff: the notification is no longer theirs to read
+    db.session.commit()
+    assert client.get("/api/v1/notifications", headers=token_for(other)).json["items"] == []

@@ -763,6 +763,11 @@ def openapi_document() -> dict:
     }
     schemas["IdeaPatch"] = {**SCHEMAS["IdeaPatch"], "properties": {
         **SCHEMAS["IdeaPatch"]["properties"], **intake.IDEA_PATCH_PROPERTIES}}  # fmt: skip
+    note = SCHEMAS["Notification"]["properties"]
+    schemas["Notification"] = {**SCHEMAS["Notification"], "properties": {
+        **note, **intake.NOTIFICATION_PROPERTIES,
+        "event": {**note["event"], "enum": [*note["event"]["enum"], *intake.STAFF_EVENTS]},
+    }}  # fmt: skip
     return {
         "openapi": "3.1.0",
         "info": {

@@ -67,6 +67,10 @@ IDEA_PATCH_PROPERTIES = {
     },
 }
 
+# Staff hear of their work (SPEC 13); such a notification may name an intake message.
+STAFF_EVENTS = ["assigned", "answer_due", "answer_overdue"]
+NOTIFICATION_PROPERTIES = {"intake_message_id": {"type": ["integer", "null"]}}
+
 BUSINESS_HOURS = {
     "type": "object",
     "properties": {

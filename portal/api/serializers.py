@@ -299,6 +299,8 @@ def item(item, idea_ids: list[int], history: list) -> dict:
 def notification(note) -> dict:
     if note.idea_id:
         url = url_for("ideas.detail", idea_id=note.idea_id, _external=True)
+    elif note.intake_message_id:
+        url = url_for("intake.message", message_id=note.intake_message_id, _external=True)
     else:
         url = url_for("tracking.item", item_id=note.item_id, _external=True)
     return {
@@ -306,6 +308,7 @@ def notification(note) -> dict:
         "event": note.event,
         "idea_id": note.idea_id,
         "item_id": note.item_id,
+        "intake_message_id": note.intake_message_id,
         "title": note.title,
         "message": note.message,
         "url": url,

@@ -119,7 +119,11 @@ def queue_email(user: User, subject: str, body: str, reply_to: str | None = None
 def digest_body(user: User, notifications: list[Notification]) -> str:
     lines = [f"Hello {user.display_name},", "", "Here is what happened since your last digest:", ""]
     for note in notifications:
-        link = url_for("ideas.detail", idea_id=note.idea_id, _external=True) if note.idea_id else ""
+        link = ""
+        if note.idea_id:
+            link = url_for("ideas.detail", idea_id=note.idea_id, _external=True)
+        elif note.intake_message_id:
+            link = url_for("intake.message", message_id=note.intake_message_id, _external=True)
         first_line = note.message.splitlines()[0] if note.message else ""
         lines += [f"- {one_line(note.title)}: {first_line}", f"  {link}"]
     lines += ["", f"All notifications: {url_for('notify.centre', _external=True)}",
