@@ -395,8 +395,8 @@ def test_intake_notifications_link_to_the_message_for_staff_only(client, desk, m
                                                                  token_for):  # fmt: skip
     other = make.user(kind="staff")
     message = post(client, desk).json
-    client.post(f"/api/v1/intake/{message['id']}/actions",
-                json={"action": "assign", "assignee_id": other.id}, headers=desk["headers"])  # fmt: skip
+    assign = {"action": "assign", "assignee_id": other.id}
+    client.post(f"/api/v1/intake/{message['id']}/actions", json=assign, headers=desk["headers"])
     listed = client.get("/api/v1/notifications", headers=token_for(other)).json["items"]
     assert listed[0]["intake_message_id"] == message["id"]
     assert listed[0]["url"].endswith(f"/staff/inbox/{message['id']}")
