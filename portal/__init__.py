@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
 def register_models() -> None:
     """Import every model module so the metadata (and Alembic) knows all tables."""
     from portal.accounts import models as _accounts  # noqa: F401
+    from portal.admin import models as _admin  # noqa: F401
     from portal.ideas import models as _ideas  # noqa: F401
     from portal.intake import models as _intake  # noqa: F401
     from portal.moderation import models as _moderation  # noqa: F401
