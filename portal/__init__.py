@@ -136,6 +136,7 @@ def register_outbox(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
+    from portal.admin.user_views import bp as users_bp
     from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
@@ -153,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(ideas_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(users_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(tracking_bp)
