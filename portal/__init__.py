@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
 def register_models() -> None:
     """Import every model module so the metadata (and Alembic) knows all tables."""
     from portal.accounts import models as _accounts  # noqa: F401
+    from portal.admin import models as _admin  # noqa: F401
     from portal.ideas import models as _ideas  # noqa: F401
     from portal.intake import models as _intake  # noqa: F401
     from portal.moderation import models as _moderation  # noqa: F401
@@ -145,6 +146,7 @@ def register_outbox(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
+    from portal.admin.user_views import bp as users_bp
     from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
@@ -163,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(ideas_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(users_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(tracking_bp)

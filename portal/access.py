@@ -19,7 +19,7 @@ other (tests/test_visibility.py, tests/test_stateful_visibility.py).
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import exists, false, not_, or_, select, true
+from sqlalchemy import exists, false, func, not_, or_, select, true
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -595,6 +595,109 @@ def administer_refusal(user) -> str | None:
     return write_refusal(user)
 
 
+def _other_active_admins(user) -> int:
+    """Admins besides `user` who can act (not suspended)."""
+    now = utcnow()
+    return db.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == "admin",
+            User.id != user.id,
+            or_(User.suspended_until.is_(None), User.suspended_until <= now),
+        )
+    )
+
+
+def role_change_refusal(actor, user, role) -> str | None:
+    """Giving `user` the role `role`: admins, and never the admin role away from the last
+    admin who can act (nobody could administer the portal after that)."""
+    refusal = administer_refusal(actor)
+    if refusal:
+        return refusal
+    if user.role == "admin" and role != "admin" and not _other_active_admins(user):
+        who = "You are" if actor.id == user.id else f"{user.display_name} is"
+        return StateRefusal(
+            f"{who} the only admin: make someone else an admin before changing this role."
+        )
+    return None
+
+
+def supplier_decision_refusal(actor, user) -> str | None:
+    """Approving or rejecting a supplier who registered: staff and admins, and only while the
+    supplier is waiting."""
+    refusal = approve_refusal(actor)
+    if refusal:
+        return refusal
+    if not user.is_pending_supplier:
+        return StateRefusal(f"{user.display_name} is not waiting for approval.")
+    return None
+
+
+def team_member_refusal(user, kind: str | None = None, role: str | None = None) -> str | None:
+    """Whether `user` (with `kind` and `role`, when these are about to change) may belong to
+    a team: staff and admins, whom work may be assigned to."""
+    kind, role = kind or user.kind, role or user.role
+    if kind != "staff" and role != "admin":
+        return InputRefusal(
+            f"{user.display_name} is not staff: only staff and admins belong to teams.", "teams"
+        )
+    return None
+
+
+def team_membership_refusal(actor, team, user, adding: bool) -> str | None:
+    """Adding `user` to `team` (staff and admins only) or taking them off it: admins."""
+    refusal = administer_refusal(actor)
+    if refusal:
+        return refusal
+    member = any(m.id == user.id for m in team.members)
+    if adding:
+        refusal = team_member_refusal(user)
+        if refusal:
+            return InputRefusal(str(refusal), "user_id")
+        if member:
+            return InputRefusal(f"{user.display_name} is already in {team.name}.", "user_id")
+    elif not member:
+        return InputRefusal(f"{user.display_name} is not in {team.name}.", "user_id")
+    return None
+
+
+def archive_refusal(actor, category: Category, archive: bool) -> str | None:
+    """Archiving a category (it takes no new ideas; its ideas stay) or bringing it back."""
+    refusal = administer_refusal(actor)
+    if refusal:
+        return refusal
+    if archive and category.archived_at is not None:
+        return StateRefusal(f"{category.name} is already archived.")
+    if not archive and category.archived_at is None:
+        return StateRefusal(f"{category.name} is not archived.")
+    return None
+
+
+def move_ideas_refusal(actor, source: Category, target: Category | None) -> str | None:
+    """Moving every idea of `source` into `target`: another category that takes ideas."""
+    refusal = administer_refusal(actor)
+    if refusal:
+        return refusal
+    if target is None:
+        return InputRefusal("Choose the category to move the ideas to.", "target")
+    if target.id == source.id:
+        return InputRefusal("Choose another category than this one.", "target")
+    if target.archived_at is not None:
+        return InputRefusal(f"{target.name} is archived: it takes no ideas.", "target")
+    return None
+
+
+def audience_viewers(audience: str):
+    """SQL condition on User: the people who may see ideas of `audience` (visible_audiences,
+    for many people at once: followers who must stop following an idea they no longer see)."""
+    if audience == "public":
+        return true()
+    everything = (User.role == "admin") | (User.kind == "staff")
+    supplier = (
+        (User.kind == "supplier") & User.approved.is_(true()) & User.organization_id.is_not(None)
+    )
+    return everything | (supplier if audience == "suppliers" else not_(supplier))
+
+
 def staff_area_refusal(user) -> str | None:
     """The staff pages (triage, dashboard, exports): staff and admins."""
     if not (is_staff(user) or is_admin(user)):
@@ -700,6 +803,11 @@ JINJA_GLOBALS = {
         "manage_items_refusal",
         "promote_refusal",
         "approve_refusal",
+        "supplier_decision_refusal",
+        "role_change_refusal",
+        "team_member_refusal",
+        "team_membership_refusal",
+        "archive_refusal",
         "can_see_intake",
         "can_see_assignment",
         "intake_refusal",

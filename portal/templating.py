@@ -8,11 +8,13 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal import access
+from portal.admin.audit import ACTION_LABELS
 from portal.extensions import db
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
 from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.moderation.service import open_queue_count
+from portal.notify.links import notification_target
 from portal.notify.service import unread_count
 from portal.timeutil import isoformat, utcnow
 
@@ -63,6 +65,8 @@ def init_templating(app: Flask) -> None:
         STATUSES=STATUSES,
         IDEA_KINDS=IDEA_KINDS,
         url_with=_url_with,
+        notification_target=notification_target,
+        ADMIN_ACTION_LABELS=ACTION_LABELS,
     )
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["link_ideas"] = link_ideas

@@ -71,11 +71,27 @@ ALLOWED = {
     "accounts.confirm_email_change": NOBODY,
     "admin.index": ADMIN,
     "admin.approvals": STAFF,
-    "admin.approve": STAFF,
-    "admin.set_role": ADMIN,
+    "admin.log": ADMIN,
     "admin.create_category": ADMIN,
+    "admin.category": ADMIN,
+    "admin.update_category": ADMIN,
+    "admin.archive_category": ADMIN,
+    "admin.unarchive_category": ADMIN,
+    "admin.move_ideas": ADMIN,
     "admin.create_team": ADMIN,
+    "admin.team": ADMIN,
+    "admin.rename_team": ADMIN,
+    "admin.add_member": ADMIN,
+    "admin.remove_member": ADMIN,
     "admin.create_organization": ADMIN,
+    "admin.organization": ADMIN,
+    "admin.rename_organization": ADMIN,
+    "users.index": ADMIN,
+    "users.detail": ADMIN,
+    "users.update": ADMIN,
+    "users.set_role": ADMIN,
+    "users.approve": STAFF,
+    "users.reject": STAFF,
     "admin.webhooks": ADMIN,
     "admin.create_webhook": ADMIN,
     "admin.webhook_log": ADMIN,
@@ -141,6 +157,7 @@ def targets(make, token_for):
                                          official=False)  # fmt: skip
     item = tracking.promote(staff, [make.idea(author=owner, category=category).id])
     waiting = make.user("supplier", approved=False, name="Waiting supplier")
+    team = make.team("Some team")
     token_for(owner)
     webhook = Webhook(url="http://127.0.0.1:9/portal", secret="s" * 32, events="idea.created",
                       active=True)  # fmt: skip
@@ -158,6 +175,9 @@ def targets(make, token_for):
         "token": "forged-unsubscribe-token",
         "filename": "css/portal.css",
         "slug": category.slug,
+        "category_id": category.id,
+        "team_id": team.id,
+        "organization_id": waiting.organization_id,
     }
 
 
@@ -172,7 +192,11 @@ def payload(endpoint: str, t: dict) -> dict:
         "ideas.change_status": {"status": "planned", "note": "Soon"},
         "ideas.edit_comment": {"body": "Edited by someone else"},
         "tracking.item": {"status": "in_progress", "priority": "p1", "note": "Moving"},
-        "admin.set_role": {"role": "moderator"},
+        "users.set_role": {"role": "moderator"},
+        "users.update": {"kind": "staff", "role": "member", "organization": "0"},
+        "admin.update_category": {"name": "Public ideas", "audience": "public", "team": "0"},
+        "admin.rename_team": {"name": "Renamed team"},
+        "admin.rename_organization": {"name": "Renamed organization"},
         "admin.create_category": {"slug": "new-one", "name": "New one", "audience": "public"},
         "admin.create_team": {"name": "New team"},
         "admin.create_organization": {"name": "New organization"},

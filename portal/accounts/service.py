@@ -21,9 +21,12 @@ from portal.accounts.models import (
     Team,
     User,
 )
+from portal.admin import audit
 from portal.database import reading, release_read
 from portal.errors import Conflict, Invalid, NotFound, refuse
 from portal.extensions import db
+from portal.ideas.models import Idea
+from portal.notify import service as notify
 from portal.timeutil import utcnow
 from portal.validation import choice, clean_text
 
@@ -211,10 +214,36 @@ def update_profile(user: User, display_name, email_preference) -> None:
 
 
 def approve_supplier(actor: User, user: User) -> None:
-    refuse(access.approve_refusal(actor))
+    """A pending supplier is approved, and told (notification and e-mail)."""
+    refuse(access.supplier_decision_refusal(actor, user))
     user.approved = True
+    org = user.organization.name if user.organization else ""
+    audit.record(actor, "user.approve", "user", user.id, user.display_name,
+                 f"supplier of {org}" if org else "")  # fmt: skip
+    notify.supplier_approved(actor, user)
     db.session.flush()
     log.info("user %s approved supplier %s", actor.id, user.id)
+
+
+def reject_supplier(actor: User, user: User, reason="") -> None:
+    """A pending supplier is not approved: the account stays, as a customer's (what they saw
+    while waiting), leaves the organization it named, and is told why (notification and
+    e-mail). Their ideas no longer name that organization."""
+    refuse(access.supplier_decision_refusal(actor, user))
+    reason = clean_text(reason or "", "reason", max_length=1000, label="Reason")
+    org_name = user.organization.name if user.organization else "an organization"
+    user.kind, user.organization, user.approved = "customer", None, True
+    # Only approved suppliers mark ideas confidential: none of theirs is.
+    named = select(Idea).where(Idea.author_id == user.id, Idea.organization_id.is_not(None),
+                               Idea.confidential.is_(False))  # fmt: skip
+    for idea in db.session.scalars(named):
+        idea.organization_id = None
+    details = f"asked to be a supplier of {org_name}; now a customer"
+    audit.record(actor, "user.reject", "user", user.id, user.display_name,
+                 details + (f"; reason: {reason}" if reason else ""))  # fmt: skip
+    notify.supplier_rejected(actor, user, org_name, reason)
+    db.session.flush()
+    log.info("user %s rejected supplier %s", actor.id, user.id)
 
 
 def pending_suppliers() -> list[User]:

@@ -3,6 +3,7 @@
 from flask import url_for
 
 from portal import access
+from portal.notify.links import notification_target
 from portal.timeutil import isoformat
 from portal.tracking.service import visible_item_ids
 
@@ -297,12 +298,8 @@ def item(item, idea_ids: list[int], history: list) -> dict:
 
 
 def notification(note) -> dict:
-    if note.idea_id:
-        url = url_for("ideas.detail", idea_id=note.idea_id, _external=True)
-    elif note.intake_message_id:
-        url = url_for("intake.message", message_id=note.intake_message_id, _external=True)
-    else:
-        url = url_for("tracking.item", item_id=note.item_id, _external=True)
+    endpoint, values = notification_target(note)
+    url = url_for(endpoint, **values, _external=True)
     return {
         "id": note.id,
         "event": note.event,

@@ -9,7 +9,8 @@ from portal.extensions import db
 from portal.timeutil import utcnow
 
 EVENTS = ("status_changed", "official_response", "reply", "mention", "moderated", "item_shipped",
-          "assigned", "answer_due", "answer_overdue")  # fmt: skip
+          "assigned", "answer_due", "answer_overdue", "supplier_approved",
+          "supplier_rejected")  # fmt: skip
 WEBHOOK_EVENTS = ("idea.created", "idea.status_changed", "comment.created", "item.status_changed")
 
 

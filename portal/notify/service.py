@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.ideas.models import Follow, Idea
 from portal.intake.reply_tokens import reply_address
 from portal.notify.headers import one_line
-from portal.notify.links import url_for
+from portal.notify.links import notification_target, url_for
 from portal.notify.models import Notification, OutboxMessage, Webhook
 from portal.notify.unsubscribe import unsubscribe_url
 from portal.timeutil import isoformat
@@ -35,6 +35,8 @@ SUBJECTS = {
     "assigned": "Assigned to you: {title}",
     "answer_due": "Answer due soon: {title}",
     "answer_overdue": "Answer overdue: {title}",
+    "supplier_approved": "{title}",
+    "supplier_rejected": "{title}",
 }
 
 
@@ -119,11 +121,8 @@ def queue_email(user: User, subject: str, body: str, reply_to: str | None = None
 def digest_body(user: User, notifications: list[Notification]) -> str:
     lines = [f"Hello {user.display_name},", "", "Here is what happened since your last digest:", ""]
     for note in notifications:
-        link = ""
-        if note.idea_id:
-            link = url_for("ideas.detail", idea_id=note.idea_id, _external=True)
-        elif note.intake_message_id:
-            link = url_for("intake.message", message_id=note.intake_message_id, _external=True)
+        endpoint, values = notification_target(note)
+        link = url_for(endpoint, **values)
         first_line = note.message.splitlines()[0] if note.message else ""
         lines += [f"- {one_line(note.title)}: {first_line}", f"  {link}"]
     lines += ["", f"All notifications: {url_for('notify.centre', _external=True)}",
@@ -189,6 +188,39 @@ def item_shipped(actor, item, idea: Idea) -> None:
     """Followers of a linked idea hear about that idea: nothing about the item's other ideas."""
     message = "Shipped! The improvement that answers this idea is done."
     notify(_followers(idea), "item_shipped", idea, message, actor, item=item)
+
+
+# -- one's own account ------------------------------------------------------------------------
+
+
+def account_notice(user: User, event: str, title: str, message: str) -> None:
+    """Tell `user` about their own account (a supplier approved or rejected): in the portal,
+    and by e-mail as they chose (at once, in the daily digest, or not at all)."""
+    db.session.add(Notification(user_id=user.id, event=event, title=title[:150], message=message))
+    if user.email_preference == "instant":
+        body = (
+            f"Hello {user.display_name},\n\n{message}\n\n"
+            f"{url_for('ideas.index', _external=True)}\n\n"
+            f"Your account: {url_for('accounts.account', _external=True)}\n"
+            f"Unsubscribe from all e-mail: {unsubscribe_url(user)}\n"
+        )
+        queue_email(user, SUBJECTS[event].format(title=title), body)
+
+
+def supplier_approved(actor, user: User) -> None:
+    org = user.organization.name if user.organization else "your organization"
+    account_notice(user, "supplier_approved", "Your supplier account is approved",
+                   f"{actor.display_name} approved your account as a supplier of {org}. You now "
+                   f"see and take part in what is shared with suppliers, and may mark your ideas "
+                   f"confidential (only {org} and our staff see those).")  # fmt: skip
+
+
+def supplier_rejected(actor, user: User, org_name: str, reason: str) -> None:
+    because = f" The reason given: {reason}" if reason else ""
+    account_notice(user, "supplier_rejected", "Your supplier request was not approved",
+                   f"Your request to take part as a supplier of {org_name} was not approved."
+                   f"{because} Your account stays open as a customer account: you can read, "
+                   f"post, vote and comment as a customer.")  # fmt: skip
 
 
 # -- staff work: assignment and answer targets (SPEC 13) -------------------------------------

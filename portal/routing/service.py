@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from portal import access
 from portal.accounts.models import ASSIGNMENT_MODES, KINDS, Organization, Team, User
+from portal.admin import audit
 from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas.models import IDEA_KINDS, Category, Idea
@@ -375,7 +376,8 @@ def create_rule(actor, data: dict) -> RoutingRule:
     rules.insert((where or len(rules) + 1) - 1, rule)
     _renumber(rules)
     db.session.flush()
-    log.info("user %s created routing rule %s", actor.id, rule.id)
+    audit.record(actor, "routing_rule.create", "routing_rule", rule.id, rule.name,
+                 f"position {rule.position}; team {rule.team_id}")  # fmt: skip
     return rule
 
 
@@ -388,16 +390,18 @@ def update_rule(actor, rule: RoutingRule, data: dict) -> RoutingRule:
         rules.insert(_position(data["position"], len(rules) + 1) - 1, rule)
         _renumber(rules)
     db.session.flush()
-    log.info("user %s changed routing rule %s", actor.id, rule.id)
+    keys = ("name", "team_id", "assignee_id", "conditions", "position")
+    changed = "changed " + ", ".join(key for key in keys if key in data)
+    audit.record(actor, "routing_rule.update", "routing_rule", rule.id, rule.name, changed)
     return rule
 
 
 def delete_rule(actor, rule: RoutingRule) -> None:
     refuse(access.administer_refusal(actor))
+    audit.record(actor, "routing_rule.delete", "routing_rule", rule.id, rule.name)
     db.session.delete(rule)
     db.session.flush()
     _renumber([r for r in ordered_rules() if r.id != rule.id])
-    log.info("user %s deleted routing rule %s", actor.id, rule.id)
 
 
 def get_rule(actor, rule_id) -> RoutingRule:
@@ -411,9 +415,12 @@ def get_rule(actor, rule_id) -> RoutingRule:
 def configure_team(actor, team: Team, data: dict) -> Team:
     """A team's name, assignment mode, answer target and business hours (SPEC 13)."""
     refuse(access.administer_refusal(actor))
+    before = team.name
     if "name" in data:
         name = clean_text(data["name"], "name", min_length=1, max_length=120)
-        taken = db.session.scalar(select(Team.id).where(Team.name == name, Team.id != team.id))
+        taken = db.session.scalar(
+            select(Team.id).where(func.lower(Team.name) == name.lower(), Team.id != team.id)
+        )
         if taken:
             raise Invalid("Name: another team has this name.", {"name": ["Already taken."]})
         team.name = name
@@ -447,7 +454,12 @@ def configure_team(actor, team: Team, data: dict) -> Team:
                 raise Invalid(f"Business hours: {error}", {field: [str(error)]}) from None
             team.business_hours = json.dumps(hours.to_dict())
     db.session.flush()
-    log.info("user %s configured team %s", actor.id, team.id)
+    settings = {"assignment", "answer_target_hours", "business_hours"} & set(data)
+    if team.name != before:
+        audit.record(actor, "team.rename", "team", team.id, team.name,
+                     audit.changed("name", before, team.name))  # fmt: skip
+    if settings:
+        audit.record(actor, "team.configure", "team", team.id, team.name, _settings(team))
     return team
 
 
@@ -460,3 +472,10 @@ def assignment_options() -> dict:
     ).all()  # fmt: skip
     return {"teams": [(t.id, t.name) for t in teams],
             "people": [(u.id, u.display_name, u.available) for u in people]}  # fmt: skip
+
+
+def _settings(team: Team) -> str:
+    hours = business_hours(team)
+    target = f"{team.answer_target_hours:g} business hours" if team.answer_target_hours else "none"
+    return (f"assignment {team.assignment}; answer target {target}; hours "
+            f"{hours.start}-{hours.end} {hours.timezone}")  # fmt: skip

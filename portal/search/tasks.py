@@ -5,7 +5,7 @@ themselves, so with it nothing is queued (and no host has a queue to drain).
 """
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
 from portal import events
@@ -44,15 +44,18 @@ def enqueue(session: Session, doc_type: str, doc_id: int) -> None:
 
 def enqueue_category(session: Session, category_id: int) -> None:
     """Every idea of a category and its discussion (after an audience change)."""
+    enqueue_ideas(session, Idea.category_id == category_id)
+
+
+def enqueue_ideas(session: Session, condition) -> None:
+    """Every idea matching the SQL `condition`, and its discussion: for changes made in one
+    statement (which the flush listener below does not see)."""
     if searches_the_tables():
         return
-    from sqlalchemy import literal, select
-
     for doc_type in ("idea", "thread"):
         session.execute(
             insert(SearchTask).from_select(
-                ["doc_type", "doc_id"],
-                select(literal(doc_type), Idea.id).where(Idea.category_id == category_id),
+                ["doc_type", "doc_id"], select(literal(doc_type), Idea.id).where(condition)
             )
         )
     events.note(session, events.search_queued)
