@@ -14,7 +14,9 @@ from sqlalchemy import select, text
 from portal.accounts.models import ApiToken
 from portal.extensions import db
 from portal.ideas import discussion
+from portal.intake import service as intake
 from portal.notify.models import Webhook
+from portal.routing.models import RoutingRule
 from portal.tracking import service as tracking
 
 ROLES = ("anonymous", "customer", "pending_supplier", "supplier", "staff", "moderator", "admin")
@@ -131,6 +133,32 @@ ALLOWED = {
     "api.moderation_action": MODERATORS,
     "api.notifications": SIGNED_IN,
     "api.read_notifications": SIGNED_IN,
+    # Intake and routing (SPEC 12, 13).
+    "intake.inbox": STAFF,
+    "intake.message": STAFF,
+    "intake.act": STAFF,
+    ("widget.widget", "GET"): ANYONE,
+    ("widget.widget", "POST"): NOBODY,  # only from the portal's own origin: a test sends none
+    "routing.responsiveness": ANYONE,
+    "routing.admin": ADMIN,
+    "routing.create_rule": ADMIN,
+    "routing.update_rule": ADMIN,
+    "routing.delete_rule": ADMIN,
+    "routing.update_team": ADMIN,
+    "ideas.move": STAFF | MODERATORS,
+    "ideas.assign": STAFF,
+    "accounts.update_availability": STAFF,
+    "api.create_intake": STAFF,
+    "api.list_intake": STAFF,
+    "api.get_intake": STAFF,
+    "api.intake_action": STAFF,
+    "api.list_routing_rules": ADMIN,
+    "api.create_routing_rule": ADMIN,
+    "api.patch_routing_rule": ADMIN,
+    "api.delete_routing_rule": ADMIN,
+    "api.list_teams": STAFF,
+    "api.patch_team": ADMIN,
+    "api.get_responsiveness": ANYONE,
 }
 # Sent last, in this order: they lock the idea, remove what later requests name, sign out.
 LAST = ("api.moderation_action", "moderation.act", "admin.delete_webhook", "ideas.delete_comment",
@@ -164,6 +192,11 @@ def targets(make, token_for):
     db.session.add(webhook)
     db.session.commit()
     token = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == owner.id))
+    message = intake.receive(source="api", sender_email="someone@example.com",
+                             body="A message from outside").message  # fmt: skip
+    rule = RoutingRule(name="Someone's rule", team_id=team.id, position=1)
+    db.session.add(rule)
+    db.session.commit()
     return {
         "idea_id": idea.id,
         "comment_id": comment.id,
@@ -178,6 +211,9 @@ def targets(make, token_for):
         "category_id": category.id,
         "team_id": team.id,
         "organization_id": waiting.organization_id,
+        "message_id": message.id,
+        "action": "assign",
+        "rule_id": rule.id,
     }
 
 
@@ -212,6 +248,20 @@ def payload(endpoint: str, t: dict) -> dict:
         "api.create_flag": {**idea, "reason": "spam"},
         "api.moderation_action": {**idea, "action": "lock", "reason": "Cooling down"},
         "api.read_notifications": {},
+        "intake.act": {"team_id": str(t["team_id"])},
+        "widget.widget": {"body": "Feedback", "email": "someone@example.com"},
+        "routing.create_rule": {"name": "New rule", "team_id": str(t["team_id"])},
+        "routing.update_rule": {"move": "up"},
+        "routing.update_team": {"assignment": "queue", "timezone": "UTC", "days": ["0"],
+                                "start": "09:00", "end": "17:00"},
+        "ideas.move": {"kind": "problem"},
+        "ideas.assign": {"team_id": str(t["team_id"])},
+        "accounts.update_availability": {"available": "no"},
+        "api.create_intake": {"sender_email": "someone@example.com", "body": "Hello"},
+        "api.intake_action": {"action": "assign", "team_id": t["team_id"]},
+        "api.create_routing_rule": {"name": "New rule", "team_id": t["team_id"]},
+        "api.patch_routing_rule": {"position": 1},
+        "api.patch_team": {"assignment": "queue"},
     }.get(endpoint, {})  # fmt: skip
 
 

@@ -231,10 +231,17 @@ def edit(idea_id: int):
     return render_template("ideas/edit.html", form=form, idea=idea, moderating=moderating), status
 
 
+def _refuse_outsiders(refusal) -> None:
+    """403 for whoever may not do this at all; a refusal of the idea's state is flashed."""
+    if refusal is not None and getattr(refusal, "error", "forbidden") == "forbidden":
+        refuse(refusal)
+
+
 @bp.route("/ideas/<int:idea_id>/move", methods=["POST"])
 @guard()
 def move(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
+    _refuse_outsiders(service.move_refusal(current_user, idea))
     form = MoveForm()
     if form.validate_on_submit():
         moved, refused = attempt(form, lambda: service.move(
@@ -250,6 +257,7 @@ def move(idea_id: int):
 @guard()
 def assign(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
+    _refuse_outsiders(access.reassign_refusal(current_user, idea))
     form = AssignForm()
     if form.validate_on_submit():
         _, refused = attempt(form, lambda: routing.reassign_idea(
