@@ -11,6 +11,7 @@ account's own address only (never to whoever forged a From), and changes nothing
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from portal.intake.mail import MailError, ParsedMail, parse_message, plus_tag
 from portal.intake.reply_tokens import read_token, reply_local_part
 from portal.notify import service as notify
 from portal.ratelimits import allowed
+from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,12 @@ def _tell(user: User, idea: Idea | None, reason: str, parsed: ParsedMail) -> Mai
     return MailOutcome("refused", reason)
 
 
+def _new_account(user: User) -> bool:
+    """Young accounts are limited by mail as on the pages (ratelimits.new_account_limit)."""
+    age = timedelta(days=current_app.config["NEW_ACCOUNT_DAYS"])
+    return user.created_at > utcnow() - age
+
+
 def _reply(parsed: ParsedMail, token: str) -> MailOutcome:
     target = read_token(token)
     if target is None:
@@ -149,6 +157,13 @@ def _reply(parsed: ParsedMail, token: str) -> MailOutcome:
     text = parsed.text.strip()
     if not text:
         return _tell(user, idea, "It had no text of its own (only the quoted message).", parsed)
+    if _new_account(user) and not allowed(
+        current_app.config["NEW_ACCOUNT_LIMITS"]["comments"],
+        "new-account-comments-by-mail",
+        str(user.id),
+    ):
+        return _tell(user, idea, "New accounts may post only so many comments an hour: try "
+                     "again later.", parsed)  # fmt: skip
     parent = db.session.get(Comment, target.comment_id) if target.comment_id else None
     parent_id = None
     answerable = parent is not None and parent.idea_id == idea.id
