@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.accounts.models import User
@@ -144,8 +145,14 @@ def receive(
 # -- reading ----------------------------------------------------------------------------------
 
 
+def _require_reader(user) -> None:
+    """Staff read intake (a suspended staff member too); anyone else is refused."""
+    if not access.can_see_intake(user):
+        refuse(access.intake_refusal(user))
+
+
 def get_message(user, message_id) -> IntakeMessage:
-    refuse(access.intake_refusal(user) if not access.can_see_intake(user) else None)
+    _require_reader(user)
     message = db.session.get(IntakeMessage, message_id) if isinstance(message_id, int) else None
     if message is None:
         raise NotFound("No such intake message.")
@@ -165,7 +172,7 @@ def list_messages(user, *, status: str | None = "open", team_id: int | None = No
                   teams: list[int] | None = None, assignee_me: bool = False, page: int = 1,
                   per_page: int = 20, now: datetime | None = None) -> Page:  # fmt: skip
     """Messages for the inbox and the API: by status, team (or any of `teams`), assignee."""
-    refuse(access.intake_refusal(user) if not access.can_see_intake(user) else None)
+    _require_reader(user)
     if status is not None:
         choice(status, "status", STATUSES)
     now = now or utcnow()
@@ -206,8 +213,6 @@ def waiting_count(user) -> int:
 
 def _load_related(messages: list[IntakeMessage]) -> None:
     """Teams, assignees, senders' accounts and replies of a page in a fixed number of queries."""
-    from sqlalchemy.orm import selectinload
-
     if not messages:
         return
     ids = [m.id for m in messages]
