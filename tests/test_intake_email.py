@@ -217,3 +217,14 @@ def test_a_reply_from_another_address_or_a_forged_token_posts_nothing(reply_app)
     forged = f"{local[:-4]}aaaa@{domain}"
     runner.invoke(args=["intake", "mail"], input=mail(sender="author@example.com", to=forged))
     assert count(Comment) == comments
+
+
+def test_the_imap_command_fetches_and_reports(runner, mailbox):
+    mailbox.append(mail(subject="Through the command"))
+    result = runner.invoke(args=["intake", "imap", "--url", mailbox.url])
+    assert result.exit_code == 0, result.output
+    assert "intake message" in result.output
+    assert db.session.scalar(select(IntakeMessage.subject)) == "Through the command"
+    wrong = f"imap://{mailbox.user}:wrong-password@127.0.0.1:{mailbox.port}/INBOX"
+    failed = runner.invoke(args=["intake", "imap", "--url", wrong])
+    assert failed.exit_code == 1 and "wrong-password" not in failed.output
