@@ -375,6 +375,18 @@ def test_the_widget_takes_feedback_from_its_own_form_only(widget_app):
     assert db.session.scalar(select(func.count()).select_from(IntakeMessage)) == 1
 
 
+def test_an_address_typed_into_the_widget_is_not_taken_for_its_account(widget_app, make):
+    make.user(email="victim@example.com")
+    client = widget_app.test_client()
+    data = {"body": "Please add dark mode", "email": "victim@example.com"}
+    assert (
+        client.post("/widget", data=data, headers={"Origin": "http://localhost"}).status_code == 200
+    )
+    db.session.rollback()
+    message = db.session.scalar(select(IntakeMessage))
+    assert message.sender_email == "victim@example.com" and message.user_id is None
+
+
 def test_a_signed_in_visitor_just_writes(widget_app, make):
     from tests.conftest import PASSWORD
 

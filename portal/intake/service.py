@@ -90,8 +90,13 @@ def receive(
     mail_message_id: str | None = None,
     attachments: tuple[str, ...] = (),
     received_at: datetime | None = None,
+    sender_proven: bool = True,
 ) -> Received:
-    """A new open message, routed; or the one already received under the same reference."""
+    """A new open message, routed; or the one already received under the same reference.
+
+    `sender_proven=False`: nothing vouches for the address (an anonymous widget visitor
+    typed it), so it is not matched to an account: attaching such a message must not add
+    someone's vote on the word of whoever typed their address."""
     choice(source, "source", SOURCES)
     email = normalize_email(sender_email)
     if sender_name is None:
@@ -107,7 +112,7 @@ def receive(
     existing = _existing(external_ref, mail_message_id)
     if existing is not None:
         return Received(existing, False)
-    user = account_for(email)
+    user = account_for(email) if sender_proven else None
     now = utcnow()
     message = IntakeMessage(
         source=source,
