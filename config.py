@@ -85,6 +85,12 @@ class Config:
     # E-mails (and widget messages) one sender address may send in, like registration.
     INTAKE_LIMIT_PER_SENDER = os.environ.get("INTAKE_LIMIT_PER_SENDER", "20 per hour")
     INTAKE_MAIL_MAX_BYTES = _env_int("INTAKE_MAIL_MAX_BYTES", 10 * 1024 * 1024)
+    # Who vouches for an e-mail's From (SPEC 12): only a verified sender's vote is added and
+    # only a verified sender becomes an idea's author. The authserv-id of the mail server
+    # whose Authentication-Results (DMARC, DKIM) are believed; or trust every From, when the
+    # mail server already refuses forged senders.
+    INTAKE_AUTHSERV_ID = os.environ.get("INTAKE_AUTHSERV_ID") or None
+    INTAKE_TRUST_MAIL_SENDERS = _env_bool("INTAKE_TRUST_MAIL_SENDERS", False)
     # The sites allowed to frame the feedback widget (space-separated origins).
     WIDGET_ORIGINS = os.environ.get("WIDGET_ORIGINS", "")
 

@@ -382,6 +382,7 @@ def _seed_intake(ideas, users, now) -> None:
             mail_message_id=f"demo-{spec['hours_ago']}@mail.northwind.example"
             if spec["source"] == "email" else None,
             received_at=now - timedelta(hours=spec["hours_ago"]),
+            sender_verified=spec["source"] != "widget",  # as if the mail server vouched
         ).message  # fmt: skip
         received.first_answer_due_at, received.answer_warn_at = routing.deadlines(
             received.team, received.received_at)  # fmt: skip

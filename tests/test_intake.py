@@ -40,7 +40,7 @@ def test_a_help_desk_posts_a_message_routed_by_its_category(client, desk):
     assert message["status"] == "open"
     assert message["source"] == "api"
     assert message["sender"] == {"email": "jane@example.com", "name": "Jane", "user_id": None,
-                                 "organization": None}  # fmt: skip
+                                 "verified": False, "organization": None}  # fmt: skip
     assert message["team"] == {"id": desk["team"].id, "name": "Support"}
     assert message["idea_id"] is None and message["replies"] == []
     listed = client.get("/api/v1/intake", headers=desk["headers"]).json
@@ -86,7 +86,7 @@ def test_only_staff_work_intake(client, desk, make, token_for):
 def test_attach_adds_evidence_and_the_senders_vote_once(client, desk, make):
     sender = make.user(email="jane@example.com")
     idea = make.idea(category=desk["category"])
-    message = post(client, desk).json
+    message = post(client, desk, sender_verified=True).json
     assert message["sender"]["user_id"] == sender.id
     url = f"/api/v1/intake/{message['id']}/actions"
     response = client.post(url, json={"action": "attach", "idea_id": idea.id},
@@ -99,7 +99,7 @@ def test_attach_adds_evidence_and_the_senders_vote_once(client, desk, make):
     again = client.post(url, json={"action": "attach", "idea_id": idea.id},
                         headers=desk["headers"])  # fmt: skip
     assert again.status_code == 409
-    second = post(client, desk, body="Also this").json
+    second = post(client, desk, body="Also this", sender_verified=True).json
     client.post(f"/api/v1/intake/{second['id']}/actions",
                 json={"action": "attach", "idea_id": idea.id}, headers=desk["headers"])  # fmt: skip
     db.session.expire_all()
@@ -140,9 +140,56 @@ def test_convert_makes_an_idea_on_behalf_of_a_sender_without_account(client, des
     assert idea.team_id == desk["team"].id
 
 
+def test_an_unverified_senders_message_adds_no_vote_and_converts_on_their_behalf(
+    client, desk, make
+):
+    make.user(email="jane@example.com", name="Jane Account")
+    idea = make.idea(category=desk["category"])
+    first = post(client, desk).json
+    assert first["sender"]["user_id"] is not None and first["sender"]["verified"] is False
+    client.post(f"/api/v1/intake/{first['id']}/actions",
+                json={"action": "attach", "idea_id": idea.id}, headers=desk["headers"])  # fmt: skip
+    db.session.expire_all()
+    assert idea.votes_count == 1 and idea.evidence_count == 1
+    second = post(client, desk, sender_name="").json
+    done = client.post(f"/api/v1/intake/{second['id']}/actions", headers=desk["headers"],
+                       json={"action": "convert", "title": "Clearer invoices",
+                             "category": "billing"}).json  # fmt: skip
+    converted = db.session.get(Idea, done["idea_id"])
+    assert converted.author_id == desk["agent"].id
+    assert converted.on_behalf_of == "someone who wrote to us"  # never the address
+    assert converted.votes_count == 0  # the staff member who typed it does not vote
+
+
+def test_a_suppliers_converted_message_is_confidential_unless_staff_say_otherwise(
+    client, desk, make
+):
+    supplier = make.user(kind="supplier", email="s@acme.example.com")
+    category = make.category(audience="suppliers", slug="parts", team=desk["team"])
+    message = post(client, desk, sender_email="s@acme.example.com", sender_verified=True,
+                   body="Our part numbers\n\nPhone +49 123").json  # fmt: skip
+    convert = {"action": "convert", "title": "Shared part numbers", "category": category.slug,
+               "body": "Shared part numbers"}  # fmt: skip
+    url = f"/api/v1/intake/{message['id']}/actions"
+    done = client.post(url, headers=desk["headers"], json=convert).json
+    idea = db.session.get(Idea, done["idea_id"])
+    assert idea.author_id == supplier.id and idea.confidential is True
+    assert idea.body == "Shared part numbers"  # staff edited the text before publishing
+
+
+def test_two_staff_converting_at_once_make_one_idea(client, desk):
+    message = post(client, desk).json
+    url = f"/api/v1/intake/{message['id']}/actions"
+    body = {"action": "convert", "title": "Clearer invoices", "category": "billing"}
+    first = client.post(url, json=body, headers=desk["headers"])
+    second = client.post(url, json=body, headers=desk["headers"])
+    assert (first.status_code, second.status_code) == (200, 409)
+    assert db.session.scalar(select(func.count()).select_from(Idea)) == 1
+
+
 def test_convert_by_the_senders_account(client, desk, make):
     sender = make.user(email="jane@example.com")
-    message = post(client, desk).json
+    message = post(client, desk, sender_verified=True).json
     response = client.post(f"/api/v1/intake/{message['id']}/actions",
                            json={"action": "convert", "title": "Clearer invoices",
                                  "category": "billing", "kind": "problem"},
@@ -152,7 +199,7 @@ def test_convert_by_the_senders_account(client, desk, make):
 
 
 def test_reply_mails_the_sender_and_counts_as_the_first_answer(client, desk):
-    message = post(client, desk, subject="Invoice").json
+    message = post(client, desk, subject="Invoice", sender_verified=True).json
     response = client.post(f"/api/v1/intake/{message['id']}/actions",
                            json={"action": "reply", "body": "We are on it."},
                            headers=desk["headers"])  # fmt: skip
@@ -162,6 +209,14 @@ def test_reply_mails_the_sender_and_counts_as_the_first_answer(client, desk):
     mail = db.session.scalar(select(OutboxMessage).where(
         OutboxMessage.recipient == "jane@example.com"))  # fmt: skip
     assert mail.subject == "Re: Invoice" and "We are on it." in mail.body
+    unverified = post(client, desk, sender_email="x@example.com", sender_name="Click evil.example",
+                      subject="Win a prize at evil.example").json  # fmt: skip
+    client.post(f"/api/v1/intake/{unverified['id']}/actions", headers=desk["headers"],
+                json={"action": "reply", "body": "Thanks"})  # fmt: skip
+    sent = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "x@example.com")
+    )
+    assert sent.subject == "Re: your message" and "evil.example" not in sent.body
 
 
 def test_dismiss_needs_a_reason(client, desk):
@@ -384,7 +439,7 @@ def test_an_address_typed_into_the_widget_is_not_taken_for_its_account(widget_ap
     )
     db.session.rollback()
     message = db.session.scalar(select(IntakeMessage))
-    assert message.sender_email == "victim@example.com" and message.user_id is None
+    assert message.sender_email == "victim@example.com" and message.sender_verified is False
 
 
 def test_a_signed_in_visitor_just_writes(widget_app, make):

@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('source', sa.String(length=8), nullable=False),
     sa.Column('sender_email', sa.String(length=254), nullable=False),
     sa.Column('sender_name', sa.String(length=120), nullable=False),
+    sa.Column('sender_verified', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('organization_id', sa.Integer(), nullable=True),
     sa.Column('subject', sa.String(length=300), nullable=False),
@@ -139,6 +140,10 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_idea_assignee_id_user'), 'user', ['assignee_id'], ['id'], ondelete='SET NULL')
         batch_op.create_foreign_key(batch_op.f('fk_idea_team_id_team'), 'team', ['team_id'], ['id'], ondelete='SET NULL')
 
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mail_message_id', sa.String(length=998), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_comment_mail_message_id'), ['mail_message_id'])
+
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.add_column(sa.Column('intake_message_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_notification_intake_message_id_intake_message'), 'intake_message', ['intake_message_id'], ['id'], ondelete='CASCADE')
@@ -190,6 +195,10 @@ def downgrade():
         batch_op.drop_column('first_answer_due_at')
         batch_op.drop_column('assignee_id')
         batch_op.drop_column('team_id')
+
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_comment_mail_message_id'), type_='unique')
+        batch_op.drop_column('mail_message_id')
 
     with op.batch_alter_table('category', schema=None) as batch_op:
         batch_op.drop_column('archived_at')

@@ -36,6 +36,7 @@ def create_intake():
         body=data.get("body"),
         category=data.get("category"),
         external_ref=data.get("external_ref"),
+        sender_verified=data.get("sender_verified", False),
     )
     return jsonify(out.intake_message(received.message, viewer())), (
         201 if received.created else 200

@@ -126,6 +126,11 @@ SCHEMAS = {
                     "email": {"type": "string"},
                     "name": {"type": "string"},
                     "user_id": {"type": ["integer", "null"]},
+                    "verified": {
+                        "type": "boolean",
+                        "description": "Something vouches that the sender owns the address; "
+                        "only then does attach add their vote, and convert make them author.",
+                    },
                     "organization": NULLABLE_STRING,
                 },
             },
@@ -167,6 +172,11 @@ SCHEMAS = {
                 "maxLength": 200,
                 "description": "Your own id: posting it again answers 200 with the first message.",
             },
+            "sender_verified": {
+                "type": "boolean",
+                "description": "Your system checked that the sender owns the address (default "
+                "false): their vote is then added on attach, and they author a converted idea.",
+            },
         },
         "example": {
             "sender_email": "jane@example.com",
@@ -191,10 +201,20 @@ SCHEMAS = {
             "title": {"type": "string", "minLength": 5, "maxLength": 150},
             "category": {"type": "string"},
             "kind": {"type": "string", "enum": list(IDEA_KINDS)},
-            "body": {"type": "string", "minLength": 1, "maxLength": 10000},
+            "body": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 20000,
+                "description": "reply: the answer; convert: the idea's text, if edited",
+            },
             "reason": {"type": "string", "minLength": 1, "maxLength": 500},
             "team_id": {"type": "integer"},
             "assignee_id": {"type": ["integer", "null"]},
+            "confidential": {
+                "type": "boolean",
+                "description": "convert: a supplier's idea "
+                "confidential to their organization (default for suppliers)",
+            },
         },
         "example": {"action": "attach", "idea_id": 42},
     },

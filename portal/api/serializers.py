@@ -103,6 +103,7 @@ def intake_message(message, viewer) -> dict:
             "email": message.sender_email,
             "name": message.sender_name,
             "user_id": message.user_id,
+            "verified": message.sender_verified,
             "organization": message.organization.name if message.organization else None,
         },
         "subject": message.subject,

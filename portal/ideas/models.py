@@ -228,6 +228,9 @@ class Comment(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set when a moderator removed it (None: its author deleted it).
     removed_reason: Mapped[str | None] = mapped_column(Text)
+    # Posted by replying to a notification e-mail: that e-mail's sender and Message-ID, so a
+    # mail fetched or delivered twice is one comment.
+    mail_message_id: Mapped[str | None] = mapped_column(String(998), unique=True)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

@@ -188,8 +188,8 @@ def may_post_in(user, slug) -> bool:
 def create_idea(author, *, title, body, category, kind="idea", confidential=False,
                 on_behalf_of: str | None = None) -> Idea:  # fmt: skip
     """A new idea by `author` (the caller has decided they may), routed to a team; the author
-    supports and follows it. `on_behalf_of`: staff posting what someone without an account
-    wrote (an intake message), in a category that person's words fit."""
+    follows it and, unless posting on someone's behalf, supports it. `on_behalf_of`: staff
+    posting what someone wrote in (an intake message) who is not its author."""
     title = _clean_title(title)
     body = _clean_body(body)
     kind = choice(kind or "idea", "kind", IDEA_KINDS)
@@ -209,13 +209,15 @@ def create_idea(author, *, title, body, category, kind="idea", confidential=Fals
         on_behalf_of=on_behalf_of[:120] if on_behalf_of else None,
         created_at=now,
         updated_at=now,
-        votes_count=1,
+        # Posted on someone's behalf, it carries no vote of the staff member who typed it.
+        votes_count=0 if on_behalf_of else 1,
         comments_count=0,
-        hot=hot_score(1, 0, now),
+        hot=hot_score(0 if on_behalf_of else 1, 0, now),
     )
     db.session.add(idea)
     db.session.flush()
-    db.session.add(Vote(idea_id=idea.id, user_id=author.id, created_at=now))
+    if not on_behalf_of:
+        db.session.add(Vote(idea_id=idea.id, user_id=author.id, created_at=now))
     db.session.add(Follow(idea_id=idea.id, user_id=author.id, created_at=now))
     assignee = routing.route_idea(idea, now)
     db.session.flush()

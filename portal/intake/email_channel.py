@@ -10,11 +10,15 @@ account's own address only (never to whoever forged a From), and changes nothing
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal import access
 from portal.accounts.models import User
@@ -46,9 +50,42 @@ class MailOutcome:
     comment_id: int | None = None
 
 
-def _synthetic_id(raw: bytes) -> str:
-    # Without a Message-ID the bytes name the message, so a second fetch is still one.
-    return f"sha256-{hashlib.sha256(raw).hexdigest()}@intake.invalid"
+def _mail_key(parsed: ParsedMail, raw: bytes) -> str:
+    """What makes an e-mail one message: its sender and Message-ID (a Message-ID alone could
+    be borrowed by someone else to suppress a message); without one, its bytes."""
+    message_id = parsed.message_id or f"sha256-{hashlib.sha256(raw).hexdigest()}@intake.invalid"
+    return f"{sign_in_key(parsed.sender_email)} {message_id}"[:998]
+
+
+def _authenticated(raw: bytes, sender: str) -> bool:
+    """Whether the sender owns the From address, as far as the portal can tell.
+
+    `INTAKE_TRUST_MAIL_SENDERS`: the mail server refuses forged senders before delivering.
+    Otherwise `INTAKE_AUTHSERV_ID`: the topmost Authentication-Results header of that mail
+    server (RFC 8601; the server adds it above the others and removes forged ones with its
+    id) must say DMARC passed for the From domain, or DKIM passed with that domain's key.
+    """
+    if current_app.config.get("INTAKE_TRUST_MAIL_SENDERS"):
+        return True
+    server_id = (current_app.config.get("INTAKE_AUTHSERV_ID") or "").strip().lower()
+    if not server_id:
+        return False
+    domain = re.escape(sender.rpartition("@")[2].lower())
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+        values = headers.get_all("Authentication-Results") or []
+    except Exception:
+        return False
+    for value in values:
+        text = " ".join(str(value).split()).lower()
+        server, _, results = text.partition(";")
+        if (server.split() or [""])[0] != server_id:
+            continue
+        return bool(
+            re.search(rf"\bdmarc=pass\b[^;]*\bheader\.from={domain}(?![\w.-])", results)
+            or re.search(rf"\bdkim=pass\b[^;]*\bheader\.d={domain}(?![\w.-])", results)
+        )
+    return False
 
 
 def _sender_allowed(address: str) -> bool:
@@ -96,7 +133,7 @@ def receive_mail(raw: bytes, *, category: str | None = None) -> MailOutcome:
         log.warning("intake mail from %s ignored: over the sender limit", parsed.sender_email)
         return MailOutcome("ignored", "too many messages from this address")
     if token is not None:
-        return _reply(parsed, token)
+        return _reply(parsed, token, _mail_key(parsed, raw))
     try:
         received = intake.receive(
             source="email",
@@ -105,8 +142,9 @@ def receive_mail(raw: bytes, *, category: str | None = None) -> MailOutcome:
             subject=parsed.subject[:300],
             body=(parsed.text.strip() or EMPTY_BODY)[: intake.BODY_MAX],
             category=_category_from(parsed, category),
-            mail_message_id=(parsed.message_id or _synthetic_id(raw))[:998],
+            mail_message_id=_mail_key(parsed, raw),
             attachments=parsed.attachments,
+            sender_verified=_authenticated(raw, parsed.sender_email),
         )
     except DomainError as error:  # an address the portal cannot use, say
         db.session.rollback()
@@ -120,8 +158,14 @@ def receive_mail(raw: bytes, *, category: str | None = None) -> MailOutcome:
 
 
 def _tell(user: User, idea: Idea | None, reason: str, parsed: ParsedMail) -> MailOutcome:
-    """The rules refused a reply: its sender hears why, and nothing else happens."""
+    """The rules refused a reply: its sender hears why, and nothing else happens. Told at
+    most so often per account, and never against their wish for no e-mail, so a leaked
+    reply address cannot be used to flood its owner."""
     db.session.rollback()
+    limit = current_app.config["INTAKE_LIMIT_PER_SENDER"]
+    if user.email_preference == "off" or not allowed(limit, "reply-refusals", str(user.id)):
+        log.info("reply by e-mail from user %s refused (not told): %s", user.id, reason)
+        return MailOutcome("refused", reason)
     subject = f"Not posted: {parsed.subject}" if parsed.subject else "Your reply was not posted"
     where = f" on “{idea.title}”" if idea is not None and access.can_read(user, idea) else ""
     body = (
@@ -139,7 +183,10 @@ def _new_account(user: User) -> bool:
     return user.created_at > utcnow() - age
 
 
-def _reply(parsed: ParsedMail, token: str) -> MailOutcome:
+def _reply(parsed: ParsedMail, token: str, key: str) -> MailOutcome:
+    already = db.session.scalar(select(Comment.id).where(Comment.mail_message_id == key))
+    if already is not None:  # the same e-mail again (a second fetch, a redelivery)
+        return MailOutcome("comment", "already posted", comment_id=already)
     target = read_token(token)
     if target is None:
         log.info("reply by e-mail with an unknown token from %s ignored", parsed.sender_email)
@@ -173,7 +220,12 @@ def _reply(parsed: ParsedMail, token: str) -> MailOutcome:
         with db.session.begin_nested():
             comment = discussion.add_comment(user, idea, text[: discussion.COMMENT_MAX],
                                              parent_id=parent_id)  # fmt: skip
+            comment.mail_message_id = key
+            db.session.flush()
     except DomainError as error:
         return _tell(user, idea, error.message, parsed)
+    except IntegrityError:  # another worker or host posted this very e-mail meanwhile
+        existing = db.session.scalar(select(Comment.id).where(Comment.mail_message_id == key))
+        return MailOutcome("comment", "already posted", comment_id=existing)
     log.info("reply by e-mail from user %s became comment %s", user.id, comment.id)
     return MailOutcome("comment", "posted", comment_id=comment.id)

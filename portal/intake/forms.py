@@ -18,6 +18,7 @@ class IntakeActionForm(FlaskForm):
                                               no_control_characters])  # fmt: skip
     reason = StringField("Reason", validators=[Optional(), Length(max=500),
                                                no_control_characters])  # fmt: skip
+    confidential = SelectField("Confidential", validate_choice=False)
     team_id = SelectField("Team", validate_choice=False)
     assignee_id = SelectField("Assignee", validate_choice=False)
 
@@ -34,4 +35,6 @@ class IntakeActionForm(FlaskForm):
                 data[name] = int(value)
             elif value == "none" and name == "assignee_id":
                 data[name] = None
+        if self.confidential.data in ("yes", "no"):
+            data["confidential"] = self.confidential.data == "yes"
         return data

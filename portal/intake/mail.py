@@ -147,11 +147,19 @@ def _bounded(raw: bytes) -> bytes:
     return raw[:position]
 
 
+def _utf8(value: str) -> str:
+    """Raw 8-bit header bytes (SMTPUTF8 mail, or a sender that did not encode) reach us as
+    surrogate escapes: read them as the UTF-8 they nearly always are."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _header(message: EmailMessage, name: str) -> str:
     """A header's decoded text, "" when absent; a header the parser chokes on is read raw."""
     try:
         value = message.get(name)
-        return "" if value is None else str(value)
+        return "" if value is None else _utf8(str(value))
     except Exception:  # hostile headers have raised from email's parser before
         raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), "")
         try:
@@ -184,6 +192,7 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
         pairs = email.utils.getaddresses(raw)
     found = []
     for display_name, address in pairs:
+        display_name, address = _utf8(display_name or ""), _utf8(address or "")
         local_part, at, domain = address.strip().rpartition("@")
         if at and local_part and domain and len(address) <= 320:
             found.append((_one_line(display_name or ""), f"{local_part}@{domain.lower()}"))

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organization, Team, User
@@ -23,6 +23,10 @@ class IntakeMessage(db.Model):
     source: Mapped[str] = mapped_column(String(8))
     sender_email: Mapped[str] = mapped_column(String(254))
     sender_name: Mapped[str] = mapped_column(String(120), default="")
+    # Whether anything vouches that the sender owns the address (a signed-in widget visitor,
+    # mail whose DMARC or DKIM passed at a trusted mail server, a help desk that says so).
+    # Only then does attaching add their vote, or converting make them the author.
+    sender_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     # The account of that address (normalised as sign-in does), when there is one.
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True

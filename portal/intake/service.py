@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import case, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -90,13 +90,18 @@ def receive(
     mail_message_id: str | None = None,
     attachments: tuple[str, ...] = (),
     received_at: datetime | None = None,
-    sender_proven: bool = True,
+    sender_verified: bool = False,
 ) -> Received:
     """A new open message, routed; or the one already received under the same reference.
 
-    `sender_proven=False`: nothing vouches for the address (an anonymous widget visitor
-    typed it), so it is not matched to an account: attaching such a message must not add
-    someone's vote on the word of whoever typed their address."""
+    `sender_verified`: something vouches that the sender owns the address (a signed-in
+    visitor, mail a trusted server authenticated, a help desk that says so). The address is
+    matched to an account either way, for staff to see; but only a verified sender's vote
+    is added on attach, and only a verified sender becomes the author on convert: nobody
+    votes or posts on the word of whoever typed or forged their address."""
+    if not isinstance(sender_verified, bool):
+        message = "Must be true or false."
+        raise Invalid(f"Sender verified: {message}", {"sender_verified": [message]})
     choice(source, "source", SOURCES)
     email = normalize_email(sender_email)
     if sender_name is None:
@@ -112,12 +117,13 @@ def receive(
     existing = _existing(external_ref, mail_message_id)
     if existing is not None:
         return Received(existing, False)
-    user = account_for(email) if sender_proven else None
+    user = account_for(email)
     now = utcnow()
     message = IntakeMessage(
         source=source,
         sender_email=email,
-        sender_name=name or (user.display_name if user else ""),
+        sender_name=name,
+        sender_verified=sender_verified,
         user=user,
         organization_id=user.organization_id if user and user.kind == "supplier" else None,
         subject=subject,
@@ -252,10 +258,18 @@ def evidence(user, idea: Idea) -> list[IntakeMessage]:
 # -- the actions ------------------------------------------------------------------------------
 
 
-def _handled(user, message: IntakeMessage, status: str, now: datetime) -> None:
-    message.status = status
-    message.handled_by_id = user.id
-    message.handled_at = now
+def _take(user, message: IntakeMessage, action: str, status: str) -> None:
+    """Move an open message to `status`, or refuse (409) when another request did first: a
+    conditional UPDATE decides, so two staff converting at once make one idea."""
+    taken = db.session.execute(
+        update(IntakeMessage)
+        .where(IntakeMessage.id == message.id, IntakeMessage.status == "open")
+        .values(status=status, handled_by_id=user.id, handled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(message, ["status", "handled_by_id", "handled_at", "idea_id"])
+    if taken != 1:
+        refuse(access.intake_action_refusal(user, message, action))
 
 
 def _idea_for_evidence(user, idea_id) -> Idea:
@@ -276,11 +290,10 @@ def attach(user, message: IntakeMessage, idea_id) -> IntakeMessage:
     when their account may."""
     refuse(access.intake_action_refusal(user, message, "attach"))
     idea = _idea_for_evidence(user, idea_id)
-    now = utcnow()
+    _take(user, message, "attach", "attached")
     message.idea_id = idea.id
-    _handled(user, message, "attached", now)
     idea.evidence_count = Idea.evidence_count + 1
-    sender = message.user
+    sender = message.user if message.sender_verified else None
     if sender is not None and access.can_see_idea(sender, idea):
         if access.vote_refusal(sender, idea) is None:
             ideas.set_vote(sender, idea, True)
@@ -291,20 +304,38 @@ def attach(user, message: IntakeMessage, idea_id) -> IntakeMessage:
     return message
 
 
-def convert(user, message: IntakeMessage, *, title, category, kind=None) -> IntakeMessage:
-    """A new idea from the message, by the sender's account when it may post there, else by
-    the staff member on the sender's behalf; routed like any new idea."""
+def _on_behalf_name(message: IntakeMessage) -> str:
+    # Never the address: the idea is public, the address is the sender's own business.
+    return message.sender_name or "someone who wrote to us"
+
+
+def convert(user, message: IntakeMessage, *, title, category, kind=None, body=None,
+            confidential=None) -> IntakeMessage:  # fmt: skip
+    """A new idea from the message (its text, or `body` as staff edited it): by the sender's
+    account when the sender is verified and may post there, else by the staff member on the
+    sender's behalf; routed like any new idea. A supplier's idea is confidential unless staff
+    say otherwise, since their message was written to the company, not to competitors."""
     refuse(access.intake_action_refusal(user, message, "convert"))
     if category in (None, ""):
         raise Invalid("Category: this field is required.", {"category": ["Required."]})
-    sender = message.user
-    author, on_behalf_of = user, message.sender_name or message.sender_email
+    if confidential is not None and not isinstance(confidential, bool):
+        message_text = "Must be true or false."
+        raise Invalid(f"Confidential: {message_text}", {"confidential": [message_text]})
+    sender = message.user if message.sender_verified else None
+    author, on_behalf_of = user, _on_behalf_name(message)
     if sender is not None and ideas.may_post_in(sender, category):
         author, on_behalf_of = sender, None
-    idea = ideas.create_idea(author, title=title, body=message.body, category=category,
-                             kind=kind or "idea", on_behalf_of=on_behalf_of)  # fmt: skip
+    supplier_author = author.kind == "supplier" and author.approved
+    if confidential is None:
+        confidential = supplier_author
+    if confidential and not supplier_author:
+        message_text = "Only a supplier's idea can be confidential to their organization."
+        raise Invalid(f"Confidential: {message_text}", {"confidential": [message_text]})
+    _take(user, message, "convert", "converted")
+    idea = ideas.create_idea(author, title=title, body=message.body if body in (None, "") else body,
+                             category=category, kind=kind or "idea", confidential=confidential,
+                             on_behalf_of=on_behalf_of)  # fmt: skip
     message.idea_id = idea.id
-    _handled(user, message, "converted", utcnow())
     idea.evidence_count = 1
     log.info("user %s converted intake message %s into idea %s", user.id, message.id, idea.id)
     return message
@@ -318,9 +349,12 @@ def reply(user, message: IntakeMessage, body) -> IntakeMessage:
     message.replies.append(IntakeReply(by_id=user.id, body=body, created_at=now))
     if message.first_answered_at is None:
         message.first_answered_at = now
-    subject = message.subject or "Your message"
-    notify.reply_to_sender(user, message.sender_email, message.sender_name,
-                           f"Re: {subject}", body)  # fmt: skip
+    # An unverified sender's name and subject were typed by anyone: the company's mail does
+    # not repeat them to the address given.
+    verified = message.sender_verified
+    subject = f"Re: {message.subject}" if verified and message.subject else "Re: your message"
+    notify.reply_to_sender(user, message.sender_email,
+                           message.sender_name if verified else "", subject, body)  # fmt: skip
     db.session.flush()
     return message
 
@@ -328,8 +362,8 @@ def reply(user, message: IntakeMessage, body) -> IntakeMessage:
 def dismiss(user, message: IntakeMessage, reason) -> IntakeMessage:
     refuse(access.intake_action_refusal(user, message, "dismiss"))
     reason = clean_text(reason, "reason", min_length=1, max_length=REASON_MAX)
+    _take(user, message, "dismiss", "dismissed")
     message.dismissed_reason = reason
-    _handled(user, message, "dismissed", utcnow())
     return message
 
 
@@ -349,7 +383,9 @@ ACTIONS = {
         title=data.get("title"),
         category=data.get("category"),
         kind=data.get("kind"),
-    ),  # fmt: skip
+        body=data.get("body"),
+        confidential=data.get("confidential"),
+    ),
     "reply": lambda user, message, data: reply(user, message, data.get("body")),
     "dismiss": lambda user, message, data: dismiss(user, message, data.get("reason")),
     "assign": lambda user, message, data: assign(

@@ -37,6 +37,7 @@ def _action_form(formdata=None) -> IntakeActionForm:
         (c.slug, c.name) for c in ideas.postable_categories(current_user)
     )
     form.kind.choices = choices((k, KIND_LABELS.get(k, k)) for k in IDEA_KINDS)
+    form.confidential.choices = choices([("yes", "Confidential"), ("no", "Not confidential")])
     teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     form.team_id.choices = choices([("", "Keep the team")] + [(str(t.id), t.name) for t in teams])
     staff = db.session.scalars(

@@ -93,7 +93,7 @@ def widget():
             try:
                 intake.receive(source="widget", sender_email=email, sender_name=name,
                                subject=f"Feedback on {page}"[:300] if page else "Feedback",
-                               body=form.body.data, sender_proven=signed_in)  # fmt: skip
+                               body=form.body.data, sender_verified=signed_in)  # fmt: skip
             except DomainError as error:
                 db.session.rollback()
                 apply_domain_errors(form, error)

@@ -103,6 +103,10 @@ def queue_email(user: User, subject: str, body: str, reply_to: str | None = None
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        # Sent by the portal, not a person: auto-responders must not answer (RFC 3834), or
+        # an out-of-office reply to the Reply-To address would come back as a comment.
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
     }
     if reply_to:
         headers["Reply-To"] = reply_to
