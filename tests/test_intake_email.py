@@ -228,3 +228,65 @@ def test_the_imap_command_fetches_and_reports(runner, mailbox):
     wrong = f"imap://{mailbox.user}:wrong-password@127.0.0.1:{mailbox.port}/INBOX"
     failed = runner.invoke(args=["intake", "imap", "--url", wrong])
     assert failed.exit_code == 1 and "wrong-password" not in failed.output
+
+
+def test_the_same_reply_twice_is_one_comment(reply_app):
+    from tests.conftest import Factory
+
+    make = Factory()
+    author = make.user(email="author@example.com")
+    idea = make.idea(author=author)
+    first = discussion.add_comment(author, idea, "Exports are slow.")
+    discussion.add_comment(make.user(), idea, "What about CSV?", parent_id=first.id)
+    db.session.commit()
+    reply_to = json.loads(_notification_mail("author@example.com").headers)["Reply-To"]
+    raw = mail(sender="author@example.com", to=reply_to, body="Yes, CSV.")
+    runner = reply_app.test_cli_runner()
+    runner.invoke(args=["intake", "mail"], input=raw)
+    again = runner.invoke(args=["intake", "mail"], input=raw)
+    assert "already posted" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.body == "Yes, CSV.")) == 1  # fmt: skip
+
+
+def test_a_borrowed_message_id_does_not_suppress_anothers_mail(runner):
+    shared = "<known-id@example.com>"
+    runner.invoke(args=["intake", "mail"], input=mail(sender="mallory@example.com",
+                                                      message_id=shared))  # fmt: skip
+    victim = runner.invoke(args=["intake", "mail"], input=mail(sender="jane@example.com",
+                                                               message_id=shared))  # fmt: skip
+    assert "(new)" in victim.output
+    assert count(IntakeMessage) == 2
+
+
+def test_unencoded_utf8_headers_are_read_not_dropped(runner):
+    raw = ("From: Jürgen Müller <juergen@example.de>\r\nTo: feedback@portal.example.com\r\n"
+           "Subject: Grüße aus Köln\r\nMessage-ID: <utf8@example.de>\r\n\r\nDie Tür klemmt.\r\n"
+           ).encode()  # fmt: skip
+    result = runner.invoke(args=["intake", "mail"], input=raw)
+    assert "intake message" in result.output, result.output
+    message = db.session.scalar(select(IntakeMessage))
+    assert (message.sender_name, message.subject) == ("Jürgen Müller", "Grüße aus Köln")
+
+
+@pytest.mark.parametrize(
+    "results, verified",
+    [
+        ("mx.portal.example; dmarc=pass (p=reject) header.from=example.com", True),
+        ("mx.portal.example; dkim=pass header.d=example.com header.s=sel", True),
+        ("mx.portal.example; dmarc=fail header.from=example.com", False),
+        ("mx.portal.example; dkim=pass header.d=example.com.evil.test", False),
+        ("attacker.example; dmarc=pass header.from=example.com", False),
+    ],
+)
+def test_a_sender_is_verified_by_the_trusted_mail_servers_results(database_url, results,
+                                                                   verified):  # fmt: skip
+    from tests.conftest import _empty_tables
+
+    app = make_test_app(database_url, INTAKE_AUTHSERV_ID="mx.portal.example")
+    with app.app_context():
+        raw = mail(sender="jane@example.com", Authentication_Results=results)
+        app.test_cli_runner().invoke(args=["intake", "mail"], input=raw)
+        assert db.session.scalar(select(IntakeMessage.sender_verified)) is verified
+        db.session.remove()
+    _empty_tables(app)

@@ -22,7 +22,7 @@ def _describe(outcome) -> str:
     if outcome.kind == "message":
         return f"intake message {outcome.message_id} ({outcome.detail})"
     if outcome.kind == "comment":
-        return f"comment {outcome.comment_id} (reply by e-mail)"
+        return f"comment {outcome.comment_id} (reply by e-mail, {outcome.detail})"
     return f"{outcome.kind}: {outcome.detail}"
 
 
