@@ -414,6 +414,18 @@ def move_refusal(user, idea: Idea, others_took_part: bool = False) -> str | None
     return _idea_closed(idea, "changes")
 
 
+def move_target_refusal(user, idea: Idea, category: Category) -> str | None:
+    """Where a misfiled idea may go: into another audience (who may read it) only by staff,
+    who answer for it, and never where its own author could not see it."""
+    if category.audience != idea.audience and not (is_staff(user) or is_admin(user)):
+        return InputRefusal(
+            "Only staff move an idea to a category with another audience: that changes who "
+            "may read it and its discussion.", "category")  # fmt: skip
+    if not can_see_category(idea.author, category):
+        return InputRefusal("Its author could not see it in that category.", "category")
+    return None
+
+
 def delete_refusal(user, comment: Comment) -> str | None:
     """Deleting a comment: its author at any time, or a moderator (with a reason)."""
     refusal = write_refusal(user)
@@ -596,12 +608,14 @@ def administer_refusal(user) -> str | None:
 
 
 def _other_active_admins(user) -> int:
-    """Admins besides `user` who can act (not suspended)."""
+    """Admins besides `user` who can act: not suspended, with a confirmed address (an
+    unconfirmed account may only read)."""
     now = utcnow()
     return db.session.scalar(
         select(func.count(User.id)).where(
             User.role == "admin",
             User.id != user.id,
+            User.email_verified_at.is_not(None),
             or_(User.suspended_until.is_(None), User.suspended_until <= now),
         )
     )

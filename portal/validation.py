@@ -61,3 +61,13 @@ def choice(value, field: str, allowed, label: str | None = None) -> str:
         message = f"Must be one of: {', '.join(allowed)}."
         raise Invalid(f"{label}: {message}", {field: [message]})
     return value
+
+
+# The largest id a row can have (a 32-bit integer column): anything beyond names no row, and
+# would make the database driver fail instead of answering "not found".
+MAX_ID = 2**31 - 1
+
+
+def is_id(value) -> bool:
+    """A whole number that can name a row (not a bool, not beyond the column's range)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID

@@ -473,3 +473,51 @@ def test_intake_notifications_link_to_the_message_for_staff_only(client, desk, m
     other.kind = "customer"  # no longer staff: the notification is no longer theirs to read
     db.session.commit()
     assert client.get("/api/v1/notifications", headers=token_for(other)).json["items"] == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"action": "attach", "idea_id": 99999999999999999999},
+        {"action": "attach", "idea_id": "99999999999999999999"},
+        {"action": "assign", "team_id": 99999999999999999999},
+        {"action": "assign", "assignee_id": 99999999999999999999},
+    ],
+)
+def test_ids_beyond_any_row_are_422_not_500(client, desk, body):
+    message = post(client, desk).json
+    response = client.post(f"/api/v1/intake/{message['id']}/actions", json=body,
+                           headers=desk["headers"])  # fmt: skip
+    assert response.status_code == 422, response.json
+
+
+def test_huge_ids_in_lists_and_rules_are_422(client, desk, make, token_for):
+    admin = token_for(make.user(kind="staff", role="admin"))
+    assert client.get("/api/v1/intake?team=99999999999999999999",
+                      headers=desk["headers"]).status_code == 422  # fmt: skip
+    rule = {"name": "x", "team_id": 99999999999999999999}
+    assert client.post("/api/v1/routing-rules", json=rule, headers=admin).status_code == 422
+    rule = {"name": "x", "team_id": desk["team"].id,
+            "conditions": {"organization": 99999999999999999999}}  # fmt: skip
+    assert client.post("/api/v1/routing-rules", json=rule, headers=admin).status_code == 422
+    idea = make.idea(category=desk["category"])
+    patch = client.patch(f"/api/v1/ideas/{idea.id}", json={"team_id": 99999999999999999999},
+                         headers=desk["headers"])  # fmt: skip
+    assert patch.status_code == 422
+
+
+def test_a_suspended_visitor_cannot_send_feedback(widget_app, make):
+    from datetime import timedelta
+
+    from portal.timeutil import utcnow
+    from tests.conftest import PASSWORD
+
+    user = make.user(email="member@example.com")
+    client = widget_app.test_client()
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+    user.suspended_until = utcnow() + timedelta(days=1)
+    db.session.commit()
+    refused = client.post("/widget", data={"body": "Hi"}, headers={"Origin": "http://localhost"})
+    assert refused.status_code == 422 and "suspended" in refused.get_data(as_text=True).lower()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(IntakeMessage)) == 0

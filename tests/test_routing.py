@@ -64,7 +64,7 @@ def test_staff_move_through_the_api_and_the_followers_who_may_not_see_leave(
     staff = make.user(kind="staff")
     customer = make.user()
     suppliers = make.category(audience="suppliers", slug="partners")
-    idea = make.idea(category=teams["home"])
+    idea = make.idea(author=make.user(kind="supplier"), category=teams["home"])
     ideas.set_following(customer, idea, True)
     db.session.commit()
     response = client.patch(f"/api/v1/ideas/{idea.id}", json={"category": "partners"},
@@ -76,6 +76,36 @@ def test_staff_move_through_the_api_and_the_followers_who_may_not_see_leave(
     assert db.session.get(Follow, (idea.id, customer.id)) is None
     assert client.get(f"/api/v1/ideas/{idea.id}").status_code == 404
     assert suppliers.team_id is None and idea.team_id is None
+
+
+def test_only_staff_move_to_another_audience_and_never_out_of_the_authors_sight(
+    client, make, token_for, login, teams
+):
+    moderator = make.user(role="moderator")
+    customers = make.category(audience="customers", slug="members")
+    idea = make.idea(category=customers)
+    refused = client.patch(f"/api/v1/ideas/{idea.id}", json={"category": "home"},
+                           headers=token_for(moderator))  # fmt: skip
+    assert refused.status_code == 422 and "Only staff" in refused.json["error"]["message"]
+    suppliers = make.category(audience="suppliers", slug="partners")
+    staff = client.patch(f"/api/v1/ideas/{idea.id}", json={"category": suppliers.slug},
+                         headers=token_for(make.user(kind="staff")))  # fmt: skip
+    assert staff.status_code == 422 and "author could not see" in staff.json["error"]["message"]
+    db.session.expire_all()
+    assert idea.category_id == customers.id
+
+
+def test_moving_away_and_back_repeats_no_overdue_notice(app, make, teams):
+    staff = make.user(kind="staff")
+    idea = make.idea(category=teams["home"])
+    idea.created_at = utcnow() - timedelta(hours=11)
+    routing.schedule(idea, idea.team, idea.created_at, utcnow())
+    db.session.commit()
+    assert notify_deadlines() == 1  # overdue (its warning time passed with it)
+    routing.reassign_idea(staff, idea, team_id=teams["second"].id)
+    routing.reassign_idea(staff, idea, team_id=teams["first"].id)
+    db.session.commit()
+    assert notify_deadlines() == 0
 
 
 def test_moving_into_an_unknown_or_archived_category_is_422_and_changes_nothing(
@@ -216,3 +246,30 @@ def test_assignment_options_lists_staff_only(app, make, teams):
     people = {name for _, name, _ in routing.assignment_options()["people"]}
     assert people == {"Agent", "Other"}
     assert Idea is not None
+
+
+def test_a_promise_beyond_a_year_of_business_hours_is_refused(client, make, token_for, teams):
+    admin = token_for(make.user(kind="staff", role="admin"))
+    body = {"answer_target_hours": 10000,
+            "business_hours": {"days": [6], "start": "23:59", "end": "24:00"}}  # fmt: skip
+    response = client.patch(f"/api/v1/teams/{teams['first'].id}", json=body, headers=admin)
+    assert response.status_code == 422
+    assert "answer_target_hours" in response.json["error"]["fields"]
+    db.session.expire_all()
+    assert teams["first"].answer_target_hours == 10
+
+
+def test_merging_moves_the_evidence_to_the_original(app, make, teams):
+    from portal.intake import service as intake
+    from portal.moderation import service as moderation
+
+    moderator = make.user(kind="staff", role="moderator")
+    original, duplicate = make.idea(category=teams["home"]), make.idea(category=teams["home"])
+    message = intake.receive(source="api", sender_email="a@example.com", body="Same").message
+    intake.attach(teams["agent"], message, duplicate.id)
+    db.session.commit()
+    moderation.act(moderator, "merge", "idea", duplicate.id, "Same request", into_id=original.id)
+    db.session.commit()
+    db.session.expire_all()
+    assert (original.evidence_count, duplicate.evidence_count) == (1, 0)
+    assert message.idea_id == original.id

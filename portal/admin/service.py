@@ -19,7 +19,7 @@ from portal.notify.webhook_http import url_refusal
 from portal.routing import service as routing
 from portal.search import tasks as search_tasks
 from portal.timeutil import utcnow
-from portal.validation import choice, clean_text
+from portal.validation import choice, clean_text, is_id
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}$")
 
@@ -32,7 +32,7 @@ def _team_for(team_id) -> Team | None:
     """The team a form or body names by id; None for none (0 or empty)."""
     if team_id in (None, "", 0):
         return None
-    valid = isinstance(team_id, int) and not isinstance(team_id, bool) and 0 < team_id < 2**31
+    valid = is_id(team_id)
     team = db.session.get(Team, team_id) if valid else None
     if team is None:
         raise Invalid("Team: there is no such team.", {"team": ["No such team."]})
@@ -151,7 +151,7 @@ def move_ideas(actor, source: Category, target_id) -> Moved:
     """Move every idea of `source` into another category: they take its audience (search
     told; followers who may not see them there stop following), and those still waiting for
     a first answer are routed again by the rules (SPEC 13), their new assignee told."""
-    valid = isinstance(target_id, int) and not isinstance(target_id, bool) and 0 < target_id < 2**31
+    valid = is_id(target_id)
     target = db.session.get(Category, target_id) if valid else None
     refuse(access.move_ideas_refusal(actor, source, target))
     db.session.flush()
@@ -225,7 +225,7 @@ def rename_team(actor, team: Team, name) -> None:
 
 
 def _member(user_id) -> User:
-    valid = isinstance(user_id, int) and not isinstance(user_id, bool) and 0 < user_id < 2**31
+    valid = is_id(user_id)
     user = db.session.get(User, user_id) if valid else None
     if user is None:
         raise Invalid("Person: there is no such person.", {"user_id": ["No such person."]})

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.ideas.models import Follow, Idea
 from portal.pagination import Page
 from portal.timeutil import utcnow
-from portal.validation import choice, clean_text
+from portal.validation import choice, clean_text, is_id
 
 STATES = ("pending", "suspended")
 
@@ -50,7 +50,7 @@ def find_users(*, q=None, kind=None, role=None, state=None, page=1, per_page=25)
 
 
 def _valid_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+    return is_id(value)
 
 
 def _organization(organization_id) -> Organization:

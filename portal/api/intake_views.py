@@ -13,13 +13,14 @@ from portal.guards import guard
 from portal.intake import service as intake
 from portal.routing import responsiveness
 from portal.routing import service as routing
+from portal.validation import is_id
 
 
 def _whole_number(value, name: str) -> int | None:
     if value in (None, ""):
         return None
-    if not str(value).isdigit():
-        message = "Must be a whole number."
+    if not str(value).isdigit() or not is_id(int(value)):
+        message = "Must be a whole number from 1 to 2147483647."
         raise Invalid(f"{name}: {message}", {name: [message]})
     return int(value)
 

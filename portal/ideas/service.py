@@ -254,6 +254,7 @@ def move(user, idea: Idea, *, category=None, kind=None) -> bool:
     target = idea.category
     if category not in (None, "") and category != idea.category.slug:
         target = _postable_category(user, category)
+        refuse(access.move_target_refusal(user, idea, target))
     new_kind = choice(kind, "kind", IDEA_KINDS) if kind not in (None, "") else idea.kind
     if target.id == idea.category_id and new_kind == idea.kind:
         return False

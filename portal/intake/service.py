@@ -28,7 +28,7 @@ from portal.notify import service as notify
 from portal.pagination import Page
 from portal.routing import service as routing
 from portal.timeutil import utcnow
-from portal.validation import choice, clean_text
+from portal.validation import choice, clean_text, is_id
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ def _take(user, message: IntakeMessage, action: str, status: str) -> None:
 def _idea_for_evidence(user, idea_id) -> Idea:
     if isinstance(idea_id, str) and idea_id.strip().lstrip("#").isdigit():
         idea_id = int(idea_id.strip().lstrip("#"))
-    if not isinstance(idea_id, int) or isinstance(idea_id, bool):
+    if not is_id(idea_id):
         raise Invalid("Idea: the number of an idea.", {"idea_id": ["Must be an idea's number."]})
     idea = db.session.get(Idea, idea_id)
     if idea is None:

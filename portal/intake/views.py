@@ -18,6 +18,7 @@ from portal.intake.models import STATUSES
 from portal.labels import KIND_LABELS
 from portal.pagination import parse_page_args
 from portal.responses import FLASH_RESWAP, safe_next, wants_fragment
+from portal.validation import is_id
 
 bp = Blueprint("intake", __name__, url_prefix="/staff/inbox")
 
@@ -60,7 +61,7 @@ def _scope() -> dict:
     team = args.get("team") or "mine"
     my_teams = [t.id for t in current_user.teams]
     scope = {"status": status, "assignee_me": args.get("assignee") == "me"}
-    if team.isdigit():
+    if team.isdigit() and is_id(int(team)):
         scope["team_id"] = int(team)
     elif team == "mine" and my_teams:
         scope["teams"] = my_teams

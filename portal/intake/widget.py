@@ -36,7 +36,7 @@ class WidgetForm(FlaskForm):
     email = EmailField("Your e-mail", validators=[Optional(), Length(max=254)])
     name = StringField("Your name (optional)", validators=[Optional(), Length(max=120),
                                                           no_control_characters])  # fmt: skip
-    page = StringField(validators=[Optional(), Length(max=2000)])
+    page = StringField(validators=[Optional(), Length(max=2000), no_control_characters])
 
 
 def frame_ancestors() -> str:
@@ -80,7 +80,10 @@ def widget():
     count_attempt(current_app.config["INTAKE_LIMIT_PER_SENDER"], "widget-address",
                   request.remote_addr or "unknown",
                   "Too much feedback from your network: try again later.")  # fmt: skip
-    if form.validate_on_submit():
+    refusal = access.write_refusal(current_user) if signed_in else None
+    if refusal:
+        form.form_errors.append(str(refusal))
+    elif form.validate_on_submit():
         email = current_user.email if signed_in else form.email.data
         name = current_user.display_name if signed_in else (form.name.data or "")
         if not email:

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.ideas import discussion
 from portal.ideas import service as ideas
 from portal.ideas.models import Comment, Follow, Idea, StatusChange, Vote
+from portal.intake.models import IntakeMessage
 from portal.moderation.models import (
     ACTIONS,
     ACTIONS_ON,
@@ -319,6 +320,15 @@ def _merge(moderator, duplicate: Idea, into_id, reason: str) -> int:
     )
     recount_votes(original)
     recount_votes(duplicate)
+    # Intake messages quoted on the duplicate are evidence for the original now.
+    db.session.execute(
+        update(IntakeMessage)
+        .where(IntakeMessage.idea_id == duplicate.id)
+        .values(idea_id=original.id)
+        .execution_options(synchronize_session=False)
+    )
+    original.evidence_count = (original.evidence_count or 0) + (duplicate.evidence_count or 0)
+    duplicate.evidence_count = 0
     # By number only: the note is shown wherever the duplicate is, the original's title is
     # the original's to show (the page links the number for those who may open it).
     note = f"Merged into #{original.id}."

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -24,10 +24,16 @@ from portal.extensions import db
 from portal.ideas.models import IDEA_KINDS, Category, Idea
 from portal.intake.models import SOURCES, IntakeMessage
 from portal.notify import service as notify
-from portal.routing.hours import BusinessHours, BusinessHoursError, due_at, warning_at
+from portal.routing.hours import (
+    BusinessHours,
+    BusinessHoursError,
+    business_hours_between,
+    due_at,
+    warning_at,
+)
 from portal.routing.models import CONDITION_KEYS, RoutingRule
 from portal.timeutil import utcnow
-from portal.validation import choice, clean_text
+from portal.validation import choice, clean_text, is_id
 
 log = logging.getLogger(__name__)
 
@@ -181,13 +187,32 @@ def business_hours(team: Team) -> BusinessHours:
     return BusinessHours.from_dict(json.loads(team.business_hours))
 
 
+# A promise further out than this is no promise (and would make the arithmetic run long).
+LONGEST_PROMISE = timedelta(days=366)
+
+
 def deadlines(team: Team | None, start: datetime) -> tuple[datetime | None, datetime | None]:
     """(first answer due, 80% warning) for work that arrived at `start`; none without target."""
     if team is None or team.answer_target_hours is None:
         return None, None
     hours = business_hours(team)
-    due = due_at(start, team.answer_target_hours, hours)
-    return due, warning_at(start, due, hours)
+    try:
+        due = due_at(start, team.answer_target_hours, hours)
+        return due, warning_at(start, due, hours)
+    except (OverflowError, ValueError):  # a target beyond the calendar: no deadline
+        log.warning("team %s: answer target out of range; no deadline", team.id)
+        return None, None
+
+
+def schedule(target, team: Team | None, start: datetime, now: datetime) -> None:
+    """Set an idea's or message's deadlines for `team`. A notice already sent stays sent
+    when the new deadline has passed too: moving work away and back repeats nothing."""
+    due, warn = deadlines(team, start)
+    target.first_answer_due_at, target.answer_warn_at = due, warn
+    if due is None or due > now:
+        target.answer_overdue_notified_at = None
+    if warn is None or warn > now:
+        target.answer_due_notified_at = None
 
 
 def _apply(target, decision: Decision, start: datetime, now: datetime) -> User | None:
@@ -195,9 +220,7 @@ def _apply(target, decision: Decision, start: datetime, now: datetime) -> User |
     assignee = pick_assignee(team, decision.assignee, now)
     target.team = team
     target.assignee = assignee
-    target.first_answer_due_at, target.answer_warn_at = deadlines(team, start)
-    target.answer_due_notified_at = None
-    target.answer_overdue_notified_at = None
+    schedule(target, team, start, now)
     if assignee is not None:
         assignee.last_assigned_at = now
     return assignee
@@ -227,16 +250,14 @@ def route_message(message: IntakeMessage, now: datetime | None = None) -> User |
 
 
 def _team(team_id) -> Team:
-    valid = isinstance(team_id, int) and not isinstance(team_id, bool)
-    team = db.session.get(Team, team_id) if valid else None
+    team = db.session.get(Team, team_id) if is_id(team_id) else None
     if team is None:
         raise Invalid("Team: there is no such team.", {"team_id": ["No such team."]})
     return team
 
 
 def _assignee(assignee_id) -> User:
-    valid = isinstance(assignee_id, int) and not isinstance(assignee_id, bool)
-    person = db.session.get(User, assignee_id) if valid else None
+    person = db.session.get(User, assignee_id) if is_id(assignee_id) else None
     if person is None or not access.takes_assignments(person):
         message = "There is no staff member with this id."
         raise Invalid(f"Assignee: {message}", {"assignee_id": [message]})
@@ -264,8 +285,7 @@ def reassign(actor, target, *, team_id=None, assignee_id=UNSET, start: datetime)
     team_changed = new_team is not None and new_team.id != target.team_id
     if team_changed:
         target.team = new_team
-        target.first_answer_due_at, target.answer_warn_at = deadlines(new_team, start)
-        target.answer_due_notified_at = target.answer_overdue_notified_at = None
+        schedule(target, new_team, start, now)
     previous = target.assignee_id
     if assignee_id is UNSET:
         given = pick_assignee(new_team, None, now) if team_changed else target.assignee
@@ -319,8 +339,7 @@ def _clean_conditions(raw) -> dict:
         elif key == "source":
             choice(value, field, (PORTAL_SOURCE, *SOURCES), "Source")
         elif key == "organization":
-            if isinstance(value, bool) or not isinstance(value, int) or db.session.get(
-                Organization, value) is None:  # fmt: skip
+            if not is_id(value) or db.session.get(Organization, value) is None:
                 raise Invalid("Organization: there is no such organization.",
                               {field: ["No such organization."]})  # fmt: skip
         elif key == "words":
@@ -412,6 +431,25 @@ def get_rule(actor, rule_id) -> RoutingRule:
     return rule
 
 
+def _check_promise(team: Team) -> None:
+    """A target that business hours cannot keep within a year is refused (it would also make
+    every deadline slow to count)."""
+    if team.answer_target_hours is None:
+        return
+    hours = business_hours(team)
+    open_per_week = sum(
+        business_hours_between(datetime(2026, 1, 5) + timedelta(days=d),
+                               datetime(2026, 1, 6) + timedelta(days=d), hours)
+        for d in range(7)
+    )  # fmt: skip
+    if open_per_week * 52 < team.answer_target_hours:
+        message = (
+            f"{team.answer_target_hours:g} business hours is more than a year of these business "
+            "hours: promise less, or open longer."
+        )
+        raise Invalid(f"Answer target: {message}", {"answer_target_hours": [message]})
+
+
 def configure_team(actor, team: Team, data: dict) -> Team:
     """A team's name, assignment mode, answer target and business hours (SPEC 13)."""
     refuse(access.administer_refusal(actor))
@@ -453,6 +491,7 @@ def configure_team(actor, team: Team, data: dict) -> Team:
                 field = f"business_hours.{error.field}" if error.field else "business_hours"
                 raise Invalid(f"Business hours: {error}", {field: [str(error)]}) from None
             team.business_hours = json.dumps(hours.to_dict())
+    _check_promise(team)
     db.session.flush()
     settings = {"assignment", "answer_target_hours", "business_hours"} & set(data)
     if team.name != before:
