@@ -290,3 +290,18 @@ def test_a_sender_is_verified_by_the_trusted_mail_servers_results(database_url, 
         assert db.session.scalar(select(IntakeMessage.sender_verified)) is verified
         db.session.remove()
     _empty_tables(app)
+
+
+def test_imap_mail_over_the_size_limit_is_left_flagged(database_url, mailbox):
+    from tests.conftest import _empty_tables
+
+    app = make_test_app(database_url, INTAKE_MAIL_MAX_BYTES=2000)
+    with app.app_context():
+        mailbox.append(mail(subject="Too big", body="x" * 5000))
+        mailbox.append(mail(subject="Small"))
+        result = poll_once(mailbox.url)
+        assert result.failed == 1 and len(result.outcomes) == 1
+        assert db.session.scalars(select(IntakeMessage.subject)).all() == ["Small"]
+        assert poll_once(mailbox.url).outcomes == []
+        db.session.remove()
+    _empty_tables(app)

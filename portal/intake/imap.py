@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"imap": 143, "imaps": 993}
 _UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 
 
 class ImapError(RuntimeError):
@@ -119,6 +120,41 @@ class Mailbox:
                 conn.shutdown()
             except OSError:
                 pass
+
+    def unseen_uids(self, limit: int = 100) -> list[int]:
+        """The UIDs of up to `limit` messages not yet \\Seen, oldest first."""
+        conn = self._connected()
+        with self._failures("searching for new mail"):
+            typ, data = conn.uid("SEARCH", "UNSEEN")
+            if typ != "OK":
+                raise ImapError(f"{self}: SEARCH failed: {_text(data)}")
+        return sorted({int(uid) for line in data if line for uid in line.split()})[:limit]
+
+    def size(self, uid: int) -> int | None:
+        """The message's size in bytes (RFC822.SIZE), None when the server does not say."""
+        conn = self._connected()
+        with self._failures("asking a message's size"):
+            typ, data = conn.uid("FETCH", str(uid), "(RFC822.SIZE)")
+        if typ != "OK":
+            return None
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            found = _SIZE.search(line) if isinstance(line, bytes) else None
+            if found:
+                return int(found.group(1))
+        return None
+
+    def fetch(self, uid: int) -> bytes | None:
+        """One message's bytes, fetched with BODY.PEEK[] (it stays unseen); None if gone."""
+        conn = self._connected()
+        with self._failures("fetching new mail"):
+            typ, data = conn.uid("FETCH", str(uid), "(UID BODY.PEEK[])")
+            if typ != "OK":
+                raise ImapError(f"{self}: FETCH failed: {_text(data)}")
+        for item in data:
+            if isinstance(item, tuple) and len(item) > 1:
+                return item[1]
+        return None
 
     def unseen(self, limit: int = 100) -> list[tuple[int, bytes]]:
         """(UID, raw message) of up to `limit` messages not yet \\Seen, oldest first.

@@ -63,6 +63,20 @@ def _claim(holder: str) -> bool:
     return claimed
 
 
+def _renew(holder: str) -> bool:
+    """Extend this poller's lease; False when it is no longer this poller's."""
+    with writing():
+        renewed = db.session.execute(
+            update(MailboxPoll)
+            .where(MailboxPoll.name == LEASE_NAME, MailboxPoll.claimed_by == holder,
+                   MailboxPoll.claimed_until >= utcnow())
+            .values(claimed_until=utcnow() + timedelta(seconds=LEASE_SECONDS))
+            .execution_options(synchronize_session=False)
+        ).rowcount == 1  # fmt: skip
+        db.session.commit()
+    return renewed
+
+
 def _release(holder: str, fetched: int, error: str | None) -> None:
     with writing():
         db.session.execute(
@@ -84,9 +98,23 @@ def poll_once(url: str | None = None, limit: int = BATCH) -> PollResult:
     if not _claim(holder):
         return PollResult(polled=False)
     result, error = PollResult(polled=True), None
+    max_bytes = current_app.config["INTAKE_MAIL_MAX_BYTES"]
     try:
         with Mailbox(url) as mailbox:
-            for uid, raw in mailbox.unseen(limit):
+            # One message at a time, each checked for size first, and the lease renewed as
+            # it goes: a slow batch never lets another host take the same mail meanwhile.
+            for uid in mailbox.unseen_uids(limit):
+                if not _renew(holder):
+                    log.warning("intake: IMAP lease lost; stopping this poll")
+                    break
+                size = mailbox.size(uid)
+                raw = mailbox.fetch(uid) if size is None or size <= max_bytes else None
+                if raw is None or len(raw) > max_bytes:
+                    log.warning("intake: IMAP message %s is larger than %s bytes (or gone); "
+                                "left in the mailbox, flagged", uid, max_bytes)  # fmt: skip
+                    result.failed += 1
+                    mailbox.mark_seen(uid)
+                    continue
                 try:
                     with writing():
                         result.outcomes.append(receive_mail(raw))
