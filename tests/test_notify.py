@@ -574,12 +574,14 @@ def test_notifications_api(client, cast, inbox_of_three, token_for):
     assert response.get_json() == {"unread": 0}
 
 
-@pytest.mark.parametrize("ids", ["1", [True], ["1"], {"id": 1}, [1.5]])
+@pytest.mark.parametrize("ids", [None, "1", [True], ["1"], {"id": 1}, [1.5], [None]])
 def test_marking_read_with_bad_ids_is_a_422(client, cast, inbox_of_three, token_for, ids):
+    """`ids` may be left out (all read); null is not "left out", it is a bad list."""
     headers = token_for(cast.follower)
     response = client.post(f"{API}/notifications/read", json={"ids": ids}, headers=headers)
     assert response.status_code == 422, response.get_data(as_text=True)
-    assert response.get_json()["error"]["code"] == "validation"
+    error = response.get_json()["error"]
+    assert error["code"] == "validation" and error["fields"]["ids"]
     assert client.get(f"{API}/notifications", headers=headers).get_json()["unread"] == 3
 
 

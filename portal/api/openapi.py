@@ -725,7 +725,12 @@ def _paths() -> dict:
                             "schema": {
                                 "type": "object",
                                 "properties": {
-                                    "ids": {"type": "array", "items": {"type": "integer"}}
+                                    "ids": {
+                                        "type": "array",
+                                        "items": {"type": "integer"},
+                                        "description": "Leave out to mark all read; "
+                                        "null or anything but a list of integers is a 422.",
+                                    }
                                 },
                             }
                         }

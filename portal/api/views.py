@@ -397,11 +397,13 @@ def notifications():
 def read_notifications():
     user = viewer()
     data = json_body() if request.get_data() else {}
+    # `ids` left out means all; given, it must be a list of integers (null is not "left out").
     ids = data.get("ids")
-    if ids is not None and (
+    if "ids" in data and (
         not isinstance(ids, list)
         or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
     ):
-        raise Invalid("Ids: a list of notification ids.", {"ids": ["Must be a list of ids."]})
+        message = "Ids: a list of notification ids (leave ids out to mark all read)."
+        raise Invalid(message, {"ids": ["Must be a list of whole numbers, not null."]})
     unread = mark_read(user, ids)
     return jsonify({"unread": unread})
