@@ -597,8 +597,20 @@ def _paths() -> dict:
             },
             "delete": {
                 "summary": "Delete your comment (a tombstone remains)",
-                "parameters": [IDEA_ID, COMMENT_ID],
-                "responses": {"200": _json(_ref("Comment")), **_errors("401", "403", "404")},
+                "description": (
+                    "A moderator deleting someone else's comment acts in the open: `reason` "
+                    '(or a JSON body `{"reason": ...}`) is required and goes to the public '
+                    "moderation log; without one the answer is 422."
+                ),
+                "parameters": [
+                    IDEA_ID,
+                    COMMENT_ID,
+                    _query("reason", {"type": "string"}, "Why (a moderator's delete only)."),
+                ],
+                "responses": {
+                    "200": _json(_ref("Comment")),
+                    **_errors("400", "401", "403", "404", "409", "413", "422"),
+                },
             },
         },
         "/search": {
