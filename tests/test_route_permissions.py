@@ -91,6 +91,7 @@ ALLOWED = {
     "notify.read": SIGNED_IN,
     "notify.unsubscribe": NOBODY,  # a forged link
     "main.healthz": ANYONE,
+    "main.api_reference": ANYONE,
     "static": ANYONE,
     "api.openapi": ANYONE,
     "api.me": SIGNED_IN,

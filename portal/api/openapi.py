@@ -1,5 +1,6 @@
 """The OpenAPI 3 description of API v1, kept next to the routes it describes."""
 
+from portal.api.openapi_guide import INTRODUCTION, add_examples
 from portal.ideas.models import AUDIENCES, IDEA_KINDS, STATUSES
 from portal.pagination import MAX_PER_PAGE
 
@@ -771,16 +772,13 @@ def _paths() -> dict:
 
 
 def openapi_document() -> dict:
-    return {
+    return add_examples({
         "openapi": "3.1.0",
         "info": {
-            "title": "Supplier & Customer Collaboration Portal API",
+            "title": "Collaboration Portal API",
             "version": "1.0.0",
-            "description": (
-                "Token-authenticated JSON API. Send `Authorization: Bearer <token>`; no token "
-                "means anonymous. The same visibility rules as the pages apply: what you may "
-                "not see answers 404."
-            ),
+            # Authentication, requests and errors (SPEC 8), shown by the reference at /api.
+            "description": INTRODUCTION,
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
@@ -789,4 +787,4 @@ def openapi_document() -> dict:
             "schemas": SCHEMAS,
         },
         "paths": _paths(),
-    }
+    })  # fmt: skip
