@@ -422,7 +422,7 @@ def test_promote_and_update_through_the_pages(app, make, staff, routed):
             "priority": "p2",
             "team": "",
             "owner_id": "",
-            "more_ideas": f"#{second.id}",
+            "idea_ids": f"#{second.id}",
         },
     )
     assert response.status_code == 302
@@ -738,3 +738,48 @@ def test_an_items_note_reaches_its_ideas_when_they_share_an_audience(staff, rout
     tracking.update_item(staff, item, status="in_progress", note="Printing starts in May.")
     db.session.commit()
     assert first.status_note == second.status_note == "Printing starts in May."
+
+
+@pytest.mark.parametrize(
+    "mistake, field, message",
+    [
+        ({"idea_ids": "#999999"}, "idea_ids", "There is no idea #999999"),
+        ({"target_date": "31/03/2027"}, "target_date", "Use a date like 2027-03-31."),
+    ],
+    ids=["unknown related idea", "badly written date"],
+)
+def test_a_refused_promote_keeps_what_was_typed(app, staff, routed, mistake, field, message):
+    """One wrong idea number was a full-page 404 and a bad date reset the form: now the idea's
+    page comes back with the form open, as typed, and the reason beside the field."""
+    *_, first, _second = routed
+    page = client_as(app, staff)
+    typed = {"title": "Clear labels everywhere", "description": "Bigger **type**.",
+             "priority": "p2", "team": "", "owner_id": "", **mistake}  # fmt: skip
+    response = page.post(f"/ideas/{first.id}/promote", data=typed)
+    assert response.status_code == 422, response.status_code
+    html = response.get_data(as_text=True)
+    assert re.search(r'<details class="promote-box" open>', html)
+    assert 'value="Clear labels everywhere"' in html and "Bigger **type**." in html
+    assert re.search(rf'name="{field}"[^>]*value="{re.escape(mistake[field])}"', html), field
+    error = r'<small class="field-error" role="alert">([^<]*)</small>'
+    beside = re.search(rf'id="{field}"[^>]*>\s*(<small[^>]*>[^<]*</small>\s*)?{error}', html)
+    assert beside and message in beside.group(2), html[html.find('id="' + field) :][:600]
+    assert db.session.scalar(select(func.count(ImprovementItem.id))) == 0
+    assert fresh(Idea, first.id).item_id is None
+
+
+def test_the_api_answers_an_unknown_related_idea_beside_idea_ids(client, staff, routed, token_for):
+    *_, first, _second = routed
+    response = client.post(f"{API}/ideas/{first.id}/promote", json={"idea_ids": [999999]},
+                           headers=token_for(staff))  # fmt: skip
+    assert_error(response, 422, "validation")
+    assert response.get_json()["error"]["fields"]["idea_ids"]
+    assert client.post(f"{API}/ideas/999999/promote", json={},
+                       headers=token_for(staff)).status_code == 404  # fmt: skip
+
+
+def test_target_dates_are_picked_with_a_date_input(app, staff, routed):
+    *_, first, _second = routed
+    html = client_as(app, staff).get(f"/ideas/{first.id}").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="target_date"[^>]*type="date"|'
+                     r'<input[^>]*type="date"[^>]*name="target_date"', html)  # fmt: skip

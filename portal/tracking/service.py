@@ -145,8 +145,8 @@ def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=N
     if not idea_ids:
         raise Invalid("Choose at least one idea.", {"idea_ids": ["Choose at least one idea."]})
     linked = []
-    for idea_id in dict.fromkeys(idea_ids):
-        idea = ideas.get_idea(user, idea_id)
+    for n, idea_id in enumerate(dict.fromkeys(idea_ids)):
+        idea = ideas.get_idea(user, idea_id) if n == 0 else _named_idea(user, idea_id)
         refuse(access.promote_refusal(user, idea))
         linked.append(idea)
     first = linked[0]
@@ -234,11 +234,21 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
     return item
 
 
+def _named_idea(user, idea_id) -> Idea:
+    """An idea named in a list of related ones: a number that names no idea the user may see
+    is a mistake in that list (422 beside it), not a missing page."""
+    try:
+        return ideas.get_idea(user, idea_id)
+    except NotFound:
+        message = f"There is no idea #{idea_id} (or you may not see it)."
+        raise Invalid(message, {"idea_ids": [message]}) from None
+
+
 def _link(user, item: ImprovementItem, idea_ids) -> None:
     if not isinstance(idea_ids, list) or not idea_ids:
         raise Invalid("Idea ids: a list of ids.", {"idea_ids": ["Give a non-empty list of ids."]})
     for idea_id in idea_ids:
-        idea = ideas.get_idea(user, idea_id)
+        idea = _named_idea(user, idea_id)
         if idea.item_id == item.id:
             continue
         refuse(access.promote_refusal(user, idea))

@@ -8,15 +8,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import access, page_cache
-from portal.accounts.models import Team, User
-from portal.errors import DomainError, refuse
+from portal.errors import refuse
 from portal.extensions import db
-from portal.forms import attempt, choices
+from portal.forms import attempt
 from portal.guards import guard
 from portal.ideas import service as ideas
 from portal.ideas.models import Idea
+from portal.ideas.views import render_idea
 from portal.tracking import service
-from portal.tracking.forms import ItemForm, PromoteForm
+from portal.tracking.forms import ItemForm, promote_form, staff_choices
 from portal.tracking.models import ITEM_STATUSES, ImprovementItem
 
 bp = Blueprint("tracking", __name__)
@@ -26,45 +26,25 @@ def _ids(text: str | None) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", text or "") if int(n) < 2**31]
 
 
-def _staff_choices():
-    staff = db.session.scalars(select(User).where(User.kind == "staff").order_by(User.display_name))
-    return choices([("", "— nobody yet —")] + [(str(u.id), u.display_name) for u in staff])
-
-
-def _team_choices():
-    teams = db.session.scalars(select(Team).order_by(Team.name))
-    return choices([("", "— the category's team —")] + [(t.name, t.name) for t in teams])
-
-
-def promote_form(formdata=None, **defaults) -> PromoteForm:
-    form = PromoteForm(formdata=formdata, **defaults)
-    form.team.choices = _team_choices()
-    form.owner_id.choices = _staff_choices()
-    return form
-
-
 @bp.route("/ideas/<int:idea_id>/promote", methods=["POST"])
 @guard(access.manage_items_refusal)
 def promote(idea_id: int):
+    """Promote; a refusal shows the idea's page again with the form as typed, the reason
+    beside the field it concerns (a related idea's number, a date)."""
     idea = ideas.get_idea(current_user, idea_id)
     form = promote_form(request.form)
+    status = 422
     if form.validate_on_submit():
-        try:
-            item = service.promote(
-                current_user, [idea.id, *_ids(form.more_ideas.data)], title=form.title.data,
-                description=form.description.data, team=form.team.data or None,
-                owner_id=form.owner_id.data or None, priority=form.priority.data,
-                target_date=form.target_date.data or None,
-            )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            flash(f"Not promoted: {error.message}", "error")
-        else:
+        item, status = attempt(form, lambda: service.promote(
+            current_user, [idea.id, *_ids(form.idea_ids.data)], title=form.title.data,
+            description=form.description.data, team=form.team.data or None,
+            owner_id=form.owner_id.data or None, priority=form.priority.data,
+            target_date=form.target_date.data or None,
+        ))  # fmt: skip
+        if item is not None:
             flash("Promoted: the idea is now tracked as an improvement item.", "success")
             return redirect(url_for("tracking.item", item_id=item.id))
-    else:
-        flash("Not promoted: check the form.", "error")
-    return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_idea(idea, status, promote_form=form)
 
 
 def _item_form(item: ImprovementItem, formdata=None) -> ItemForm:
@@ -73,7 +53,7 @@ def _item_form(item: ImprovementItem, formdata=None) -> ItemForm:
         owner_id=str(item.owner_id or ""),
         target_date=item.target_date.isoformat() if item.target_date else "",
     )  # fmt: skip
-    form.owner_id.choices = _staff_choices()
+    form.owner_id.choices = staff_choices()
     return form
 
 
