@@ -50,6 +50,7 @@ ALLOWED = {
     ("tracking.item", "GET"): ANYONE,
     ("tracking.item", "POST"): STAFF,
     "tracking.promote": STAFF,
+    "tracking.unlink": STAFF,
     "staff.dashboard": STAFF,
     "staff.triage": STAFF,
     "staff.export_ideas": STAFF,

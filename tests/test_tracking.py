@@ -783,3 +783,69 @@ def test_target_dates_are_picked_with_a_date_input(app, staff, routed):
     html = client_as(app, staff).get(f"/ideas/{first.id}").get_data(as_text=True)
     assert re.search(r'<input[^>]*name="target_date"[^>]*type="date"|'
                      r'<input[^>]*type="date"[^>]*name="target_date"', html)  # fmt: skip
+
+
+def test_edit_an_items_title_description_and_team_on_its_page(app, make, staff, routed):
+    *_, first, second = routed
+    other = make.team("Packaging")
+    item = tracking.promote(staff, [first.id, second.id])
+    db.session.commit()
+    page = client_as(app, staff)
+    html = page.get(f"/items/{item.id}").get_data(as_text=True)
+    assert 'name="title"' in html and 'name="description"' in html and 'name="team"' in html
+    response = page.post(f"/items/{item.id}", data={
+        "title": "Readable pallet labels", "description": "Print **bigger**.",
+        "team": other.name, "status": "planned", "priority": "p3", "owner_id": "",
+    })  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    saved = fresh(ImprovementItem, item.id)
+    assert (saved.title, saved.description, saved.team.name) == (
+        "Readable pallet labels", "Print **bigger**.", "Packaging")  # fmt: skip
+    assert "<strong>bigger</strong>" in saved.description_html
+    # A title too short is refused beside the field, with what was typed kept.
+    response = page.post(f"/items/{item.id}", data={
+        "title": "Hm", "description": "Kept", "team": "", "status": "planned", "priority": "p3",
+    })  # fmt: skip
+    assert response.status_code == 422
+    assert 'value="Hm"' in response.get_data(as_text=True)
+    assert fresh(ImprovementItem, item.id).title == "Readable pallet labels"
+
+
+def test_unlink_an_idea_on_the_item_page(app, make, staff, routed):
+    *_, first, second = routed
+    item = tracking.promote(staff, [first.id, second.id])
+    db.session.commit()
+    page = client_as(app, staff)
+    html = page.get(f"/items/{item.id}").get_data(as_text=True)
+    assert html.count("/unlink") == 2
+    customer_view = client_as(app, make.user()).get(f"/items/{item.id}")
+    assert customer_view.status_code == 200 and "Unlink" not in customer_view.get_data(as_text=True)
+
+    response = page.post(f"/items/{item.id}/ideas/{second.id}/unlink")
+    assert response.status_code == 302
+    assert (fresh(Idea, second.id).item_id, fresh(Idea, second.id).status) == (None, "under_review")
+    assert [i.id for i in tracking.linked_ideas(fresh(ImprovementItem, item.id))] == [first.id]
+    last = tracking.history(fresh(ImprovementItem, item.id))[-1]
+    assert last.note == f"Idea #{second.id} unlinked."
+    told = db.session.scalars(select(Notification).where(Notification.idea_id == second.id)).all()
+    assert any("No longer part of improvement item" in (n.message or "") for n in told)
+    # The last idea stays: an item without ideas would be seen by nobody.
+    assert "/unlink" not in page.get(f"/items/{item.id}").get_data(as_text=True)
+    response = page.post(f"/items/{item.id}/ideas/{first.id}/unlink")
+    assert response.status_code == 409
+    assert "drop the item instead" in response.get_data(as_text=True)
+    assert fresh(Idea, first.id).item_id == item.id
+    assert client_as(app, make.user()).post(
+        f"/items/{item.id}/ideas/{first.id}/unlink").status_code == 403  # fmt: skip
+
+
+def test_the_api_changes_an_items_team(client, make, staff, routed, token_for):
+    *_, first, _second = routed
+    make.team("Packaging")
+    item = tracking.promote(staff, [first.id])
+    db.session.commit()
+    url, headers = f"{API}/items/{item.id}", token_for(staff)
+    assert client.patch(url, json={"team": "Packaging"}, headers=headers).get_json()["team"] == (
+        "Packaging")  # fmt: skip
+    assert client.patch(url, json={"team": None}, headers=headers).get_json()["team"] is None
+    assert_error(client.patch(url, json={"team": "Nope"}, headers=headers), 422, "validation")

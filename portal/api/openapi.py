@@ -458,6 +458,10 @@ SCHEMAS = {
             "idea_ids": {"type": "array", "items": {"type": "integer"}},
             "title": {"type": "string"},
             "description": {"type": "string"},
+            "team": {
+                "type": ["string", "integer", "null"],
+                "description": "name or id; null: no team",
+            },
         },
     },
     "Notification": {

@@ -366,7 +366,7 @@ def patch_item(item_id: int):
     item = tracking.get_item(user, item_id)
     data = json_body()
     known = {"status", "note", "owner_id", "priority", "target_date", "idea_ids", "title",
-             "description"}  # fmt: skip
+             "description", "team"}  # fmt: skip
     if not known & data.keys():
         message = "Nothing to change."
         raise Invalid(message, {"status": [message]})
@@ -376,7 +376,7 @@ def patch_item(item_id: int):
         priority=data.get("priority"),
         target_date=data.get("target_date", ...),
         idea_ids=data.get("idea_ids"), title=data.get("title"),
-        description=data.get("description"),
+        description=data.get("description"), team=data.get("team", ...),
     )  # fmt: skip
     return jsonify(_item_json(item))
 

@@ -36,6 +36,11 @@ class PromoteForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
+    title = StringField("Title", validators=[Optional(), Length(max=150),
+                                             no_control_characters])  # fmt: skip
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000),
+                                                           no_control_characters])  # fmt: skip
+    team = SelectField("Team", validators=[Optional()])
     status = SelectField("Status", choices=choices((s, STATUS_LABELS[s]) for s in ITEM_STATUSES))
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000), no_control_characters],
                          description="Kept in the history and sent to followers.")  # fmt: skip
@@ -52,9 +57,9 @@ def staff_choices():
     return choices([("", "— nobody yet —")] + [(str(u.id), u.display_name) for u in staff])
 
 
-def team_choices():
+def team_choices(empty: str = "— the category's team —"):
     teams = db.session.scalars(select(Team).order_by(Team.name))
-    return choices([("", "— the category's team —")] + [(t.name, t.name) for t in teams])
+    return choices([("", empty)] + [(t.name, t.name) for t in teams])
 
 
 def promote_form(formdata=None, **defaults) -> PromoteForm:

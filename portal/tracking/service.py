@@ -182,7 +182,7 @@ def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=N
 
 def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id=...,
                 priority=None, target_date=..., idea_ids=None, title=None,
-                description=None) -> ImprovementItem:  # fmt: skip
+                description=None, team=...) -> ImprovementItem:  # fmt: skip
     """Change an item; a status change follows the workflow and moves linked ideas along."""
     _require_staff(user)
     note = clean_text(note, "note", max_length=5000) if note else None
@@ -195,6 +195,8 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
         item.priority = choice(priority, "priority", PRIORITIES)
     if owner_id is not ...:
         item.owner = _owner(owner_id)
+    if team is not ...:
+        item.team = _team(team)
     if target_date is not ...:
         item.target_date = _target_date(target_date)
     if idea_ids is not None:
@@ -255,6 +257,22 @@ def _link(user, item: ImprovementItem, idea_ids) -> None:
         idea.item_id = item.id
         _set_idea_status(user, idea, IDEA_STATUS_FOR[item.status],
                          f"Linked to improvement item #{item.id}.")  # fmt: skip
+
+
+def unlink_idea(user, item: ImprovementItem, idea: Idea) -> None:
+    """Take an idea off an item: it goes back to review, its followers are told, and the
+    item's history says so."""
+    refuse(access.unlink_refusal(user, item, idea, len(linked_ideas(item))))
+    idea.item_id = None
+    note = f"No longer part of improvement item #{item.id}."
+    _set_idea_status(user, idea, "under_review", note)
+    notify.idea_status_changed(user, idea, note)
+    entry = f"Idea #{idea.id} unlinked."
+    db.session.add(ItemChange(item_id=item.id, by_id=user.id, from_status=item.status,
+                              to_status=item.status, note=entry))  # fmt: skip
+    item.updated_at = utcnow()
+    db.session.flush()
+    log.info("user %s unlinked idea %s from item %s", user.id, idea.id, item.id)
 
 
 def history(item: ImprovementItem) -> list[ItemChange]:

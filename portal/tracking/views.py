@@ -16,7 +16,7 @@ from portal.ideas import service as ideas
 from portal.ideas.models import Idea
 from portal.ideas.views import render_idea
 from portal.tracking import service
-from portal.tracking.forms import ItemForm, promote_form, staff_choices
+from portal.tracking.forms import ItemForm, promote_form, staff_choices, team_choices
 from portal.tracking.models import ITEM_STATUSES, ImprovementItem
 
 bp = Blueprint("tracking", __name__)
@@ -49,12 +49,27 @@ def promote(idea_id: int):
 
 def _item_form(item: ImprovementItem, formdata=None) -> ItemForm:
     form = ItemForm(
-        formdata=formdata, status=item.status, priority=item.priority,
-        owner_id=str(item.owner_id or ""),
+        formdata=formdata, title=item.title, description=item.description, status=item.status,
+        priority=item.priority, owner_id=str(item.owner_id or ""),
+        team=item.team.name if item.team else "",
         target_date=item.target_date.isoformat() if item.target_date else "",
     )  # fmt: skip
     form.owner_id.choices = staff_choices()
+    form.team.choices = team_choices("— no team —")
     return form
+
+
+def _sent(field) -> bool:
+    """Whether the posted form carried the field: one left out changes nothing."""
+    return bool(field.raw_data)
+
+
+def _item_page(found: ImprovementItem, form: ItemForm, status: int = 200):
+    return render_template(
+        "tracking/item.html", item=found,
+        ideas=service.linked_ideas(found, current_user, readable_only=True),
+        linked=len(service.linked_ideas(found)), history=service.history(found), form=form,
+    ), status  # fmt: skip
 
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
@@ -71,6 +86,9 @@ def item(item_id: int):
                 priority=form.priority.data, owner_id=form.owner_id.data or None,
                 target_date=form.target_date.data or None,
                 idea_ids=_ids(form.link_ideas.data) or None,
+                title=form.title.data if _sent(form.title) else None,
+                description=form.description.data if _sent(form.description) else None,
+                team=(form.team.data or None) if _sent(form.team) else ...,
             ))  # fmt: skip
             status = refused or status
             if not refused:
@@ -78,11 +96,20 @@ def item(item_id: int):
                 return redirect(url_for("tracking.item", item_id=found.id))
         else:
             status = 422
-    return render_template(
-        "tracking/item.html", item=found,
-        ideas=service.linked_ideas(found, current_user, readable_only=True),
-        history=service.history(found), form=form,
-    ), status  # fmt: skip
+    return _item_page(found, form, status)
+
+
+@bp.route("/items/<int:item_id>/ideas/<int:idea_id>/unlink", methods=["POST"])
+@guard(access.manage_items_refusal)
+def unlink(item_id: int, idea_id: int):
+    found = service.get_item(current_user, item_id)
+    form = _item_form(found)
+    _, refused = attempt(form, lambda: service.unlink_idea(
+        current_user, found, ideas.get_idea(current_user, idea_id)))  # fmt: skip
+    if refused:
+        return _item_page(found, form, refused)
+    flash(f"Idea #{idea_id} is no longer part of this item; its followers are told.", "success")
+    return redirect(url_for("tracking.item", item_id=found.id))
 
 
 @bp.route("/roadmap")
