@@ -51,6 +51,7 @@ ALLOWED = {
     ("tracking.item", "POST"): STAFF,
     "tracking.promote": STAFF,
     "tracking.unlink": STAFF,
+    "tracking.related": STAFF,
     "staff.dashboard": STAFF,
     "staff.triage": STAFF,
     "staff.export_ideas": STAFF,

@@ -849,3 +849,18 @@ def test_the_api_changes_an_items_team(client, make, staff, routed, token_for):
         "Packaging")  # fmt: skip
     assert client.patch(url, json={"team": None}, headers=headers).get_json()["team"] is None
     assert_error(client.patch(url, json={"team": "Nope"}, headers=headers), 422, "validation")
+
+
+def test_related_ideas_are_found_by_title_and_ticked(app, make, staff, routed):
+    *_, first, second = routed
+    page = client_as(app, staff)
+    html = page.get(f"/ideas/{first.id}/related?related_q=pallets").get_data(as_text=True)
+    assert f'name="idea_ids" value="{second.id}"' in html
+    assert f'value="{first.id}"' not in html, "not the idea being promoted"
+    assert client_as(app, make.user()).get(
+        f"/ideas/{first.id}/related?related_q=pallets").status_code == 403  # fmt: skip
+    # A ticked idea and an empty numbers field arrive under the same name.
+    ticked = {"priority": "p3", "team": "", "owner_id": "", "idea_ids": ["", str(second.id)]}
+    response = page.post(f"/ideas/{first.id}/promote", data=ticked)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert fresh(Idea, second.id).item_id == fresh(Idea, first.id).item_id is not None

@@ -30,8 +30,8 @@ class PromoteForm(FlaskForm):
                               description="YYYY-MM-DD", render_kw=DATE_INPUT)  # fmt: skip
     # Named as the service's and the API's field, so that its errors land beside it.
     idea_ids = StringField(
-        "Also link ideas", validators=[Optional(), Length(max=200)],
-        description="Numbers of related ideas, separated by commas.",
+        "…or type their numbers", validators=[Optional(), Length(max=200)],
+        description="Separated by commas, e.g. 12, 31.",
     )  # fmt: skip
 
 

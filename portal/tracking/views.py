@@ -15,6 +15,7 @@ from portal.guards import guard
 from portal.ideas import service as ideas
 from portal.ideas.models import Idea
 from portal.ideas.views import render_idea
+from portal.search import service as search
 from portal.tracking import service
 from portal.tracking.forms import ItemForm, promote_form, staff_choices, team_choices
 from portal.tracking.models import ITEM_STATUSES, ImprovementItem
@@ -33,6 +34,8 @@ def promote(idea_id: int):
     beside the field it concerns (a related idea's number, a date)."""
     idea = ideas.get_idea(current_user, idea_id)
     form = promote_form(request.form)
+    # Ideas ticked in the title search and numbers typed arrive under the same name.
+    form.idea_ids.data = ", ".join(v for v in request.form.getlist("idea_ids") if v.strip())
     status = 422
     if form.validate_on_submit():
         item, status = attempt(form, lambda: service.promote(
@@ -45,6 +48,17 @@ def promote(idea_id: int):
             flash("Promoted: the idea is now tracked as an improvement item.", "success")
             return redirect(url_for("tracking.item", item_id=item.id))
     return render_idea(idea, status, promote_form=form)
+
+
+@bp.route("/ideas/<int:idea_id>/related")
+@guard(access.manage_items_refusal)
+def related(idea_id: int):
+    """The promote form's title search: ideas that may join this one's item, to tick (htmx)."""
+    idea = ideas.get_idea(current_user, idea_id)
+    query = request.args.get("related_q", "").strip()
+    found = search.similar_ideas(current_user, query, limit=8) if len(query) >= 3 else []
+    picks = [i for i in found if i.id != idea.id and not access.promote_refusal(current_user, i)]
+    return render_template("tracking/_related_picks.html", ideas=picks, query=query)
 
 
 def _item_form(item: ImprovementItem, formdata=None) -> ItemForm:
