@@ -1167,3 +1167,46 @@ def test_https_deliveries_name_the_host_to_the_pinned_address(app, make, hook, m
         assert row.sent_at is None and row.attempts == 1 and row.last_error
     finally:
         listener.close()
+
+
+# --- one notification per person per event --------------------------------------------------
+
+
+def test_a_reply_that_mentions_you_is_one_notification(make):
+    author, replier = make.user(name="Ana Author"), make.user(name="Ray Replier")
+    idea = make.idea(author=make.user())
+    first = discussion.add_comment(author, idea, "A first thought")
+    db.session.commit()
+    before = last_notification_id()
+    discussion.add_comment(replier, idea, f"Agreed, @{author.handle}.", parent_id=first.id)
+    db.session.commit()
+    mine = [n for n in notifications_since(before) if n.user_id == author.id]
+    assert [n.event for n in mine] == ["reply"]
+
+
+def test_an_official_answer_that_mentions_the_author_is_one_notification(make):
+    author, staff = make.user(name="Ana Author"), make.user("staff", name="Stan Staff")
+    idea = make.idea(author=author)  # the author follows their idea
+    db.session.commit()
+    before = last_notification_id()
+    discussion.add_comment(staff, idea, f"Thanks @{author.handle}: planned.", official=True)
+    db.session.commit()
+    mine = [n for n in notifications_since(before) if n.user_id == author.id]
+    assert [n.event for n in mine] == ["official_response"]
+
+
+def test_an_item_step_tells_each_follower_once_with_the_shipped_note(make):
+    staff, fan = make.user("staff", name="Stan Staff"), make.user(name="Fay Follower")
+    category = make.category("public")
+    first, second = make.idea(category=category), make.idea(category=category)
+    for idea in (first, second):
+        ideas.set_following(fan, idea, True)
+    db.session.commit()
+    before = last_notification_id()
+    item = tracking.promote(staff, [first.id, second.id])
+    tracking.update_item(staff, item, status="in_progress")
+    tracking.update_item(staff, item, status="shipped", note="Out in firmware 5.2 today.")
+    db.session.commit()
+    theirs = [n for n in notifications_since(before) if n.user_id == fan.id]
+    assert [n.event for n in theirs] == ["status_changed", "status_changed", "item_shipped"]
+    assert "Out in firmware 5.2 today." in theirs[-1].message

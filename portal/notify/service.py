@@ -51,18 +51,20 @@ def _may_hear_about(user: User, idea: Idea, comment=None, own_post=False) -> boo
 
 
 def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=None,
-           comment=None, own_post=False) -> int:  # fmt: skip
+           comment=None, own_post=False, told: set[int] | None = None) -> int:  # fmt: skip
     """One notification per recipient who may read `idea` (and the `comment` the message
     quotes), not the actor; e-mails queued. `own_post`: the recipients are told about their
-    own post (moderation), which they hear of even when they may no longer read it."""
+    own post (moderation), which they hear of even when they may no longer read it.
+    `told`: the ids of people already told about the same event (one comment, one step of an
+    item), skipped and added to, so that each hears of it once."""
     sent = 0
-    seen = set()
+    seen = told if told is not None else set()
     for user in recipients:
         if user is None or user.id in seen or (actor is not None and user.id == actor.id):
             continue
-        seen.add(user.id)
         if not _may_hear_about(user, idea, comment, own_post):
             continue
+        seen.add(user.id)
         note = Notification(
             user_id=user.id, event=event, idea_id=idea.id, item_id=item.id if item else None,
             comment_id=comment.id if comment is not None else None,
@@ -118,28 +120,33 @@ def digest_body(user: User, notifications: list[Notification]) -> str:
 # -- the events ------------------------------------------------------------------------------
 
 
-def idea_status_changed(actor, idea: Idea, note: str | None) -> None:
+def idea_status_changed(actor, idea: Idea, note: str | None, told: set[int] | None = None) -> None:
+    """`told`: shared by the ideas of one item's step, so a follower of several hears once."""
     label = idea.status.replace("_", " ")
     message = f"{actor.display_name} set the status to {label}." + (f"\n\n{note}" if note else "")
-    notify(_followers(idea), "status_changed", idea, message, actor)
+    notify(_followers(idea), "status_changed", idea, message, actor, told=told)
     idea_webhook("idea.status_changed", idea)
 
 
-def official_response(actor, idea: Idea, comment) -> None:
+def official_response(actor, idea: Idea, comment, told: set[int] | None = None) -> None:
     message = f"{actor.display_name} answered officially:\n\n{comment.body}"
-    notify(_followers(idea), "official_response", idea, message, actor, comment=comment)
+    notify(_followers(idea), "official_response", idea, message, actor, comment=comment,
+           told=told)  # fmt: skip
 
 
 def comment_posted(actor, idea: Idea, comment, parent, mentioned: list[User]) -> None:
+    """Each person hears of a comment once: as the reply to them, else as the official
+    answer to an idea they follow, else as a mention."""
+    told: set[int] = set()
     if parent is not None and not parent.is_deleted:
         notify([parent.author], "reply", idea, f"{actor.display_name} replied:\n\n{comment.body}",
-               actor, comment=comment)  # fmt: skip
+               actor, comment=comment, told=told)  # fmt: skip
+    if comment.official:
+        official_response(actor, idea, comment, told)
     if mentioned:
         notify(mentioned, "mention", idea,
                f"{actor.display_name} mentioned you:\n\n{comment.body}", actor,
-               comment=comment)  # fmt: skip
-    if comment.official:
-        official_response(actor, idea, comment)
+               comment=comment, told=told)  # fmt: skip
     comment_webhook(idea, comment)
 
 
@@ -169,10 +176,13 @@ def held_for_review(author: User, idea: Idea, target_type: str, count: int) -> N
     notify([author], "moderated", idea, message, own_post=True)
 
 
-def item_shipped(actor, item, idea: Idea) -> None:
-    """Followers of a linked idea hear about that idea: nothing about the item's other ideas."""
+def item_shipped(actor, item, idea: Idea, note: str | None = None,
+                 told: set[int] | None = None) -> None:  # fmt: skip
+    """Followers of a linked idea hear about that idea: nothing about the item's other ideas.
+    `note`: the staff note, when it may be shown to whoever may see the idea."""
     message = "Shipped! The improvement that answers this idea is done."
-    notify(_followers(idea), "item_shipped", idea, message, actor, item=item)
+    message += f"\n\n{note}" if note else ""
+    notify(_followers(idea), "item_shipped", idea, message, actor, item=item, told=told)
 
 
 # -- webhooks --------------------------------------------------------------------------------

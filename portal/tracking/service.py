@@ -170,10 +170,11 @@ def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=N
     # Not the item's title: the note reaches everyone who may see this idea (page, followers'
     # notifications and e-mail), some of whom may not see the item (SPEC section 6).
     note = f"Planned as improvement item #{item.id}."
+    told: set[int] = set()  # a follower of several of these ideas hears once
     for idea in linked:
         idea.item_id = item.id
         _set_idea_status(user, idea, "planned", note)
-        notify.idea_status_changed(user, idea, note)
+        notify.idea_status_changed(user, idea, note, told)
     notify.item_webhook(item, None, "planned")
     db.session.flush()
     log.info("user %s promoted ideas %s to item %s", user.id, [i.id for i in linked], item.id)
@@ -218,15 +219,17 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
             # The note was written for the item's viewers; an idea seen more widely than
             # the item (beside a confidential one) gets the plain sentence instead.
             idea_note = note
+        told: set[int] = set()  # each follower hears once per step, however many ideas
         for idea in ideas:
             _set_idea_status(user, idea, IDEA_STATUS_FOR[status], idea_note)
             if status == "shipped":
-                # Followers get one `item_shipped` (not also a status change); webhook
-                # receivers still learn that the idea is done.
-                notify.item_shipped(user, item, idea)
+                # Followers get one `item_shipped` (not also a status change), with the
+                # staff note when it may be shown; webhook receivers still learn that the
+                # idea is done.
+                notify.item_shipped(user, item, idea, note if idea_note == note else None, told)
                 notify.idea_webhook("idea.status_changed", idea)
             else:
-                notify.idea_status_changed(user, idea, idea_note)
+                notify.idea_status_changed(user, idea, idea_note, told)
         notify.item_webhook(item, previous, status)
     elif note:
         db.session.add(ItemChange(item_id=item.id, by_id=user.id, from_status=item.status,
