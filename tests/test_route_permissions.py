@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from portal.accounts.models import ApiToken
 from portal.extensions import db
 from portal.ideas import discussion
-from portal.notify.models import Webhook
+from portal.notify.models import Notification, Webhook
 from portal.tracking import service as tracking
 
 ROLES = ("anonymous", "customer", "pending_supplier", "supplier", "staff", "moderator", "admin")
@@ -91,6 +91,7 @@ ALLOWED = {
     "moderation.moderation_log": ANYONE,
     "notify.centre": SIGNED_IN,
     "notify.read": SIGNED_IN,
+    "notify.open_note": NOBODY,  # someone else's notification
     "notify.unsubscribe": NOBODY,  # a forged link
     "main.healthz": ANYONE,
     "main.api_reference": ANYONE,
@@ -148,6 +149,8 @@ def targets(make, token_for):
     webhook = Webhook(url="http://127.0.0.1:9/portal", secret="s" * 32, events="idea.created",
                       active=True)  # fmt: skip
     db.session.add(webhook)
+    note = Notification(user_id=owner.id, event="reply", idea_id=idea.id, title="Owner's note")
+    db.session.add(note)
     db.session.commit()
     token = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == owner.id))
     return {
@@ -158,6 +161,7 @@ def targets(make, token_for):
         "user_id": waiting.id,
         "token_id": token,
         "webhook_id": webhook.id,
+        "note_id": note.id,
         "token": "forged-unsubscribe-token",
         "filename": "css/portal.css",
         "slug": category.slug,

@@ -3,6 +3,7 @@
 from flask import url_for
 
 from portal import access
+from portal.notify.service import note_target
 from portal.timeutil import isoformat
 from portal.tracking.service import visible_item_ids
 
@@ -207,10 +208,8 @@ def item(item, idea_ids: list[int], history: list) -> dict:
 
 
 def notification(note) -> dict:
-    if note.idea_id:
-        url = url_for("ideas.detail", idea_id=note.idea_id, _external=True)
-    else:
-        url = url_for("tracking.item", item_id=note.item_id, _external=True)
+    endpoint, values, anchor = note_target(note)  # the comment itself when it is about one
+    url = url_for(endpoint, _external=True, **values) + anchor
     return {
         "id": note.id,
         "event": note.event,

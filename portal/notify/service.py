@@ -15,6 +15,7 @@ from portal import access, events
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.ideas.models import Follow, Idea
+from portal.markdown import plain_text
 from portal.notify.headers import one_line
 from portal.notify.links import url_for
 from portal.notify.models import Notification, OutboxMessage, Webhook
@@ -73,13 +74,29 @@ def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=No
         db.session.add(note)
         if user.email_preference == "instant":
             subject = SUBJECTS[event].format(title=idea.title)
-            queue_email(user, subject, _email_body(user, idea, message))
+            queue_email(user, subject, _email_body(user, idea, message, comment))
         sent += 1
     return sent
 
 
-def _email_body(user: User, idea: Idea, message: str) -> str:
+def note_target(note: Notification) -> tuple[str, dict, str]:
+    """Where a notification leads, as (endpoint, values, anchor): the comment itself when it
+    is about one, else the idea (or the item)."""
+    if note.idea_id is None:
+        return "tracking.item", {"item_id": note.item_id}, ""
+    anchor = f"#comment-{note.comment_id}" if note.comment_id else ""
+    return "ideas.detail", {"idea_id": note.idea_id}, anchor
+
+
+def note_url(note: Notification) -> str:
+    """The absolute link of an e-mail to where the notification leads."""
+    endpoint, values, anchor = note_target(note)
+    return url_for(endpoint, **values) + anchor
+
+
+def _email_body(user: User, idea: Idea, message: str, comment=None) -> str:
     link = url_for("ideas.detail", idea_id=idea.id, _external=True)
+    link += f"#comment-{comment.id}" if comment is not None else ""
     return (
         f"Hello {user.display_name},\n\n{message}\n\n“{idea.title}”\n{link}\n\n"
         f"You get this because you follow this idea or were mentioned.\n"
@@ -109,9 +126,8 @@ def queue_email(user: User, subject: str, body: str) -> None:
 def digest_body(user: User, notifications: list[Notification]) -> str:
     lines = [f"Hello {user.display_name},", "", "Here is what happened since your last digest:", ""]
     for note in notifications:
-        link = url_for("ideas.detail", idea_id=note.idea_id, _external=True) if note.idea_id else ""
         first_line = note.message.splitlines()[0] if note.message else ""
-        lines += [f"- {one_line(note.title)}: {first_line}", f"  {link}"]
+        lines += [f"- {one_line(note.title)}: {first_line}", f"  {note_url(note)}"]
     lines += ["", f"All notifications: {url_for('notify.centre', _external=True)}",
               f"Unsubscribe from all e-mail: {unsubscribe_url(user)}"]  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -129,7 +145,7 @@ def idea_status_changed(actor, idea: Idea, note: str | None, told: set[int] | No
 
 
 def official_response(actor, idea: Idea, comment, told: set[int] | None = None) -> None:
-    message = f"{actor.display_name} answered officially:\n\n{comment.body}"
+    message = f"{actor.display_name} answered officially:\n\n{plain_text(comment.body)}"
     notify(_followers(idea), "official_response", idea, message, actor, comment=comment,
            told=told)  # fmt: skip
 
@@ -139,13 +155,13 @@ def comment_posted(actor, idea: Idea, comment, parent, mentioned: list[User]) ->
     answer to an idea they follow, else as a mention."""
     told: set[int] = set()
     if parent is not None and not parent.is_deleted:
-        notify([parent.author], "reply", idea, f"{actor.display_name} replied:\n\n{comment.body}",
-               actor, comment=comment, told=told)  # fmt: skip
+        message = f"{actor.display_name} replied:\n\n{plain_text(comment.body)}"
+        notify([parent.author], "reply", idea, message, actor, comment=comment, told=told)
     if comment.official:
         official_response(actor, idea, comment, told)
     if mentioned:
         notify(mentioned, "mention", idea,
-               f"{actor.display_name} mentioned you:\n\n{comment.body}", actor,
+               f"{actor.display_name} mentioned you:\n\n{plain_text(comment.body)}", actor,
                comment=comment, told=told)  # fmt: skip
     comment_webhook(idea, comment)
 

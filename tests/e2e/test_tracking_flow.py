@@ -122,9 +122,14 @@ def test_promote_ship_and_tell_the_followers(pages, make_idea, live_server):
     expect(newest).to_have_class(re.compile(r"\bunread\b"))
     expect(newest.locator(".badge")).to_have_text("Shipped")
     expect(newest).to_contain_text("Shipped!")
-    expect(newest.get_by_role("link", name=title)).to_have_attribute("href", f"/ideas/{idea_id}")
     expect(entries.nth(1).locator(".badge")).to_have_text("Status changed")
     expect(entries.nth(1)).to_contain_text("set the status to in progress")
+    # Opening one leads to the idea and marks it read; the others stay unread.
+    newest.get_by_role("button", name=title, exact=True).click()
+    expect(customer).to_have_url(f"{live_server.url}/ideas/{idea_id}")
+    customer.goto("/notifications")
+    expect(customer.locator("li.notification.unread")).to_have_count(unread - 1)
+    expect(entries.first).not_to_have_class(re.compile(r"\bunread\b"))
 
     # The changelog lists it, with the idea it answers, under this month.
     customer.goto("/changelog")
