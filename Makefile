@@ -9,7 +9,7 @@ PORT ?= 5000
 # make serve: gunicorn workers, 2 x cores + 1 unless WORKERS says otherwise.
 WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 
-.PHONY: run serve test lint format system-packages deps test-deps migrate seed clean load fuzz
+.PHONY: run serve test lint format system-packages deps test-deps e2e-deps migrate seed clean load fuzz
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -23,13 +23,23 @@ $(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.deps $@
 
+# What the browser tests inject into pages (axe-core), pinned by tests/e2e/package-lock.json;
+# never served by the portal.
+E2E_NPM := tests/e2e/node_modules/.package-lock.json
+$(E2E_NPM): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --ignore-scripts
+	touch $@
+
 deps: $(VENV)/.deps
 test-deps: $(VENV)/.test-deps
+e2e-deps: $(E2E_NPM)
 
 # Debian packages the tests need (a real browser, PostgreSQL, Redis, and dovecot as an IMAP
-# server: the tests start their own, on a free port); skipped when present.
+# server: the tests start their own, on a free port); skipped when present. npm too, unless
+# one is already on the PATH (NodeSource's nodejs brings its own).
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
@@ -62,7 +72,7 @@ serve: deps
 	  --max-requests 20000 --max-requests-jitter 2000 wsgi:app
 
 # The import layers first (models < access < services < views; pyproject.toml), then the suite.
-test: system-packages test-deps
+test: system-packages test-deps e2e-deps
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
@@ -86,4 +96,4 @@ format: test-deps
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) instance tests/artifacts .pytest_cache
+	rm -rf $(VENV) instance tests/artifacts .pytest_cache tests/e2e/node_modules

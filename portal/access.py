@@ -574,6 +574,19 @@ def manage_items_refusal(user) -> str | None:
     return _staff_refusal(user, "Only staff manage improvement items.")
 
 
+def unlink_refusal(user, item, idea: Idea, linked: int) -> str | None:
+    """Taking an idea off an item (`linked`: how many ideas the item holds): staff; the idea
+    must be on it, and an item keeps at least one idea (drop the item instead)."""
+    refusal = manage_items_refusal(user)
+    if refusal:
+        return refusal
+    if idea.item_id != item.id:
+        return InputRefusal(f"Idea #{idea.id} is not linked to this item.", "idea_id")
+    if linked <= 1:
+        return StateRefusal("An item keeps at least one idea: drop the item instead.")
+    return None
+
+
 def promote_refusal(user, idea: Idea) -> str | None:
     """Promoting an idea (or linking it to an item): never a hidden, removed or merged one,
     whose title the roadmap would then publish."""
@@ -816,6 +829,7 @@ JINJA_GLOBALS = {
         "official_refusal",
         "manage_items_refusal",
         "promote_refusal",
+        "unlink_refusal",
         "approve_refusal",
         "supplier_decision_refusal",
         "role_change_refusal",

@@ -2,10 +2,11 @@
 
 import logging
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, make_response, render_template
 from sqlalchemy import text
 
 from portal.extensions import db
+from portal.security_headers import runtime_styles_policy
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -27,3 +28,12 @@ def healthz():
         body = {"status": "unavailable", "database": "unavailable", "error": type(error).__name__}
         return jsonify(body), 503, {"Cache-Control": "no-store"}
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.route("/api")
+def api_reference():
+    """The API reference, drawn in the browser by Redoc from /api/v1/openapi.json."""
+    nonce, policy = runtime_styles_policy()
+    response = make_response(render_template("api/reference.html", style_nonce=nonce))
+    response.headers["Content-Security-Policy"] = policy
+    return response

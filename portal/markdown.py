@@ -1,6 +1,7 @@
 """The one sanitising Markdown renderer: Markdown becomes HTML only through `render`."""
 
 import re
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -36,3 +37,14 @@ def render(text: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener ugc",
     )
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>")
+
+
+def plain_text(text: str) -> str:
+    """Markdown as the words a reader sees, without its markup (`**`, `[](…)`, `#`): for
+    notifications and e-mails, which show text, not HTML. One line per block."""
+    words = unescape(nh3.clean(_BLOCK_END.sub("\n", render(text)), tags=set()))
+    lines = [line.strip() for line in words.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

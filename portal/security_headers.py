@@ -1,5 +1,7 @@
 """Headers every answer carries: a strict Content-Security-Policy and friends."""
 
+import secrets
+
 from flask import Flask
 
 from portal.responses import is_api_request
@@ -8,6 +10,23 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def runtime_styles_policy() -> tuple[str, str]:
+    """A style nonce and the policy that allows it, for a page drawn by CSS-in-JS.
+
+    Only the API reference (/api) asks: Redoc (styled-components) writes `<style>` elements
+    while it runs, and its icon font is a `data:` URI. Its response allows `<style>` elements
+    carrying the nonce (the library reads it from `<meta property="csp-nonce">`) and `data:`
+    fonts. Scripts stay `'self'` only, `style=""` in markup stays refused, and no other origin is
+    allowed: nothing is fetched from a CDN. The view sets the header itself (the hook below
+    keeps a policy already set).
+    """
+    nonce = secrets.token_urlsafe(18)
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self';", f"style-src 'self' 'nonce-{nonce}'; font-src 'self' data:;"
+    )
+    return nonce, policy
 
 
 def init_security_headers(app: Flask) -> None:

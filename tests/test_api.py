@@ -1168,3 +1168,64 @@ def test_api_objects_validate_against_the_openapi_schemas(client, world):
         post_idea(client, world.h_alice, world.public.slug, title=5),
     ):
         validate(response.get_json(), schemas["Error"], document)
+
+
+def _schema_of(document: dict, schema: dict) -> dict:
+    if "$ref" in schema:
+        return document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def test_every_operation_has_an_example_that_fits_its_schemas(client):
+    """The reference at /api shows one example per operation: a request body where there is
+    one, and the success answer; each fits the schema it illustrates."""
+    document = client.get(f"{API}/openapi.json").get_json()
+    for path, operations in document["paths"].items():
+        if path == "/openapi.json":
+            continue
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            if "requestBody" in operation:
+                media = operation["requestBody"]["content"]["application/json"]
+                assert "example" in media, f"{where}: no request example"
+                schema = _schema_of(document, media["schema"])
+                validate(media["example"], schema, document, where)
+                assert set(media["example"]) <= set(schema["properties"]), where
+            success = next(code for code in operation["responses"] if code.startswith("2"))
+            media = operation["responses"][success]["content"]["application/json"]
+            assert "example" in media, f"{where}: no example of the {success} answer"
+            schema = _schema_of(document, media["schema"])
+            validate(media["example"], schema, document, where)
+            assert set(media["example"]) <= set(schema["properties"]), where
+
+
+def test_the_document_explains_authentication_and_errors(client):
+    description = client.get(f"{API}/openapi.json").get_json()["info"]["description"]
+    assert "# Authentication" in description and "# Errors" in description
+    assert "Authorization: Bearer <token>" in description
+    codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "validation",
+             429: "rate_limited"}  # fmt: skip
+    for status, code in codes.items():
+        assert f"| {status} | `{code}` |" in description, status
+
+
+def test_a_moderators_delete_needs_a_reason_as_documented(client, world):
+    """Deleting someone else's comment is a moderation action: without a reason it is a 422,
+    which the document lists, with the `reason` it takes (found by the long fuzz run)."""
+    idea = created_idea(client, world.h_alice, world.public.slug)
+    comment = client.post(
+        f"{API}/ideas/{idea['id']}/comments", json={"body": "Buy cheap filters"},
+        headers=world.h_alice,
+    ).get_json()  # fmt: skip
+    url = f"{API}/ideas/{idea['id']}/comments/{comment['id']}"
+    response = client.delete(url, headers=world.h_moderator)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.get_json()["error"]["fields"]["reason"]
+    operation = client.get(f"{API}/openapi.json").get_json()["paths"][
+        "/ideas/{idea_id}/comments/{comment_id}"
+    ]["delete"]
+    assert {"400", "409", "422"} <= set(operation["responses"])
+    assert "reason" in {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+    response = client.delete(f"{url}?reason=Advertising", headers=world.h_moderator)
+    assert response.status_code == 200 and response.get_json()["deleted"] is True

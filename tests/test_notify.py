@@ -541,7 +541,9 @@ def test_notifications_api(client, cast, inbox_of_three, token_for):
     for note in body["items"]:
         assert set(note) >= NOTIFICATION_FIELDS, note
         assert note["idea_id"] == cast.idea.id and note["title"] == "Faster refunds"
-        assert note["url"].endswith(f"/ideas/{cast.idea.id}")
+        # A notification about a comment leads to the comment itself.
+        anchor = r"#comment-\d+" if note["event"] != "status_changed" else ""
+        assert re.search(rf"/ideas/{cast.idea.id}{anchor}$", note["url"]), note
         assert note["read"] is False and TIMESTAMP.match(note["created_at"])
     assert (
         client.get(f"{API}/notifications?per_page=1", headers=headers).get_json()["items"][0][
@@ -574,12 +576,14 @@ def test_notifications_api(client, cast, inbox_of_three, token_for):
     assert response.get_json() == {"unread": 0}
 
 
-@pytest.mark.parametrize("ids", ["1", [True], ["1"], {"id": 1}, [1.5]])
+@pytest.mark.parametrize("ids", [None, "1", [True], ["1"], {"id": 1}, [1.5], [None]])
 def test_marking_read_with_bad_ids_is_a_422(client, cast, inbox_of_three, token_for, ids):
+    """`ids` may be left out (all read); null is not "left out", it is a bad list."""
     headers = token_for(cast.follower)
     response = client.post(f"{API}/notifications/read", json={"ids": ids}, headers=headers)
     assert response.status_code == 422, response.get_data(as_text=True)
-    assert response.get_json()["error"]["code"] == "validation"
+    error = response.get_json()["error"]
+    assert error["code"] == "validation" and error["fields"]["ids"]
     assert client.get(f"{API}/notifications", headers=headers).get_json()["unread"] == 3
 
 
@@ -1165,3 +1169,86 @@ def test_https_deliveries_name_the_host_to_the_pinned_address(app, make, hook, m
         assert row.sent_at is None and row.attempts == 1 and row.last_error
     finally:
         listener.close()
+
+
+# --- one notification per person per event --------------------------------------------------
+
+
+def test_a_reply_that_mentions_you_is_one_notification(make):
+    author, replier = make.user(name="Ana Author"), make.user(name="Ray Replier")
+    idea = make.idea(author=make.user())
+    first = discussion.add_comment(author, idea, "A first thought")
+    db.session.commit()
+    before = last_notification_id()
+    discussion.add_comment(replier, idea, f"Agreed, @{author.handle}.", parent_id=first.id)
+    db.session.commit()
+    mine = [n for n in notifications_since(before) if n.user_id == author.id]
+    assert [n.event for n in mine] == ["reply"]
+
+
+def test_an_official_answer_that_mentions_the_author_is_one_notification(make):
+    author, staff = make.user(name="Ana Author"), make.user("staff", name="Stan Staff")
+    idea = make.idea(author=author)  # the author follows their idea
+    db.session.commit()
+    before = last_notification_id()
+    discussion.add_comment(staff, idea, f"Thanks @{author.handle}: planned.", official=True)
+    db.session.commit()
+    mine = [n for n in notifications_since(before) if n.user_id == author.id]
+    assert [n.event for n in mine] == ["official_response"]
+
+
+def test_an_item_step_tells_each_follower_once_with_the_shipped_note(make):
+    staff, fan = make.user("staff", name="Stan Staff"), make.user(name="Fay Follower")
+    category = make.category("public")
+    first, second = make.idea(category=category), make.idea(category=category)
+    for idea in (first, second):
+        ideas.set_following(fan, idea, True)
+    db.session.commit()
+    before = last_notification_id()
+    item = tracking.promote(staff, [first.id, second.id])
+    tracking.update_item(staff, item, status="in_progress")
+    tracking.update_item(staff, item, status="shipped", note="Out in firmware 5.2 today.")
+    db.session.commit()
+    theirs = [n for n in notifications_since(before) if n.user_id == fan.id]
+    assert [n.event for n in theirs] == ["status_changed", "status_changed", "item_shipped"]
+    assert "Out in firmware 5.2 today." in theirs[-1].message
+
+
+def test_notifications_read_as_text_and_lead_to_the_comment(app, make, token_for):
+    author, replier = make.user(name="Ana Author"), make.user(name="Ray Replier")
+    idea = make.idea(author=make.user())
+    first = discussion.add_comment(author, idea, "A first thought")
+    db.session.commit()
+    before = last_notification_id()
+    reply = discussion.add_comment(
+        replier, idea, "**Agreed**: see [the manual](https://example.com/m) and `F2`.",
+        parent_id=first.id,
+    )  # fmt: skip
+    db.session.commit()
+    (note,) = [n for n in notifications_since(before) if n.user_id == author.id]
+    assert note.message == "Ray Replier replied:\n\nAgreed: see the manual and F2."
+    body = app.test_client().get(f"{API}/notifications", headers=token_for(author)).get_json()
+    assert body["items"][0]["url"].endswith(f"/ideas/{idea.id}#comment-{reply.id}")
+    mail = [m for m in outbox() if m.recipient == author.email][-1]
+    assert f"/ideas/{idea.id}#comment-{reply.id}" in mail.body and "**" not in mail.body
+
+
+def test_opening_a_notification_marks_it_read_and_each_can_be_marked_alone(
+    app, cast, inbox_of_three
+):
+    page = client_as(app, cast.follower)
+    html = page.get("/notifications").get_data(as_text=True)
+    first, second, third = inbox_of_three
+    assert html.count('class="link-button mark-read"') == 3
+    response = page.post(f"/notifications/{third.id}/open")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/ideas/{third.idea_id}")
+    refresh()
+    assert db.session.get(Notification, third.id).read_at is not None
+    assert db.session.get(Notification, first.id).read_at is None
+    page.post("/notifications/read", data={"id": str(second.id)})
+    refresh()
+    assert [db.session.get(Notification, n.id).read_at is None for n in inbox_of_three] == [
+        True, False, False]  # fmt: skip
+    # Someone else's notification does not open.
+    assert client_as(app, cast.author).post(f"/notifications/{first.id}/open").status_code == 404

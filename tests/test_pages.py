@@ -479,3 +479,10 @@ def test_approval_next_stays_on_the_site(app, world, next_url):
 def test_approving_a_missing_user_answers_404(app, world):
     staff = client_as(app, world, "staff")
     assert staff.post("/admin/users/987654/approve").status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_header_links_the_changelog(app, world, role):
+    html = client_as(app, world, role).get("/").get_data(as_text=True)
+    header = html[html.index('<header class="site-header">') : html.index("</header>")]
+    assert 'href="/changelog"' in header

@@ -15,7 +15,7 @@ from portal.accounts.models import ApiToken
 from portal.extensions import db
 from portal.ideas import discussion
 from portal.intake import service as intake
-from portal.notify.models import Webhook
+from portal.notify.models import Notification, Webhook
 from portal.routing.models import RoutingRule
 from portal.tracking import service as tracking
 
@@ -52,6 +52,8 @@ ALLOWED = {
     ("tracking.item", "GET"): ANYONE,
     ("tracking.item", "POST"): STAFF,
     "tracking.promote": STAFF,
+    "tracking.unlink": STAFF,
+    "tracking.related": STAFF,
     "staff.dashboard": STAFF,
     "staff.triage": STAFF,
     "staff.export_ideas": STAFF,
@@ -107,8 +109,10 @@ ALLOWED = {
     "moderation.moderation_log": ANYONE,
     "notify.centre": SIGNED_IN,
     "notify.read": SIGNED_IN,
+    "notify.open_note": NOBODY,  # someone else's notification
     "notify.unsubscribe": NOBODY,  # a forged link
     "main.healthz": ANYONE,
+    "main.api_reference": ANYONE,
     "static": ANYONE,
     "api.openapi": ANYONE,
     "api.me": SIGNED_IN,
@@ -190,6 +194,8 @@ def targets(make, token_for):
     webhook = Webhook(url="http://127.0.0.1:9/portal", secret="s" * 32, events="idea.created",
                       active=True)  # fmt: skip
     db.session.add(webhook)
+    note = Notification(user_id=owner.id, event="reply", idea_id=idea.id, title="Owner's note")
+    db.session.add(note)
     db.session.commit()
     token = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == owner.id))
     message = intake.receive(source="api", sender_email="someone@example.com",
@@ -205,6 +211,7 @@ def targets(make, token_for):
         "user_id": waiting.id,
         "token_id": token,
         "webhook_id": webhook.id,
+        "note_id": note.id,
         "token": "forged-unsubscribe-token",
         "filename": "css/portal.css",
         "slug": category.slug,

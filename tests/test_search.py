@@ -327,3 +327,21 @@ def test_highlighting_work_per_hit_does_not_grow_with_the_body(make_s, monkeypat
     short_item = next(i for i in page.items if i.id == short.id)
     assert short_item.snippet.startswith("A <mark")
     assert len("A wristband that is short and sweet.") in handed
+
+
+def test_a_picked_facet_value_keeps_the_fields_other_values_in_view(make_s):
+    """Filtering by a category counts the categories as if it were not picked (the other
+    filters still apply), so the others stay in view to switch to."""
+    make = make_s
+    cat_a, cat_b = make.category(), make.category()
+    make.idea(category=cat_a, title="Kettle idea one", kind="idea")
+    make.idea(category=cat_b, title="Kettle idea two", kind="idea")
+    make.idea(category=cat_b, title="Kettle problem three", kind="problem")
+    db.session.commit()
+    page = search.search(None, "kettle", filters={"category": cat_a.slug})
+    assert [i.title for i in page.items] == ["Kettle idea one"] and page.total == 1
+    assert page.facets["category"] == {cat_a.slug: 1, cat_b.slug: 2}
+    assert page.facets["kind"] == {"idea": 1}  # other fields count within the filter
+    both = search.search(None, "kettle", filters={"category": cat_b.slug, "kind": "problem"})
+    assert both.facets["category"] == {cat_b.slug: 1}  # within kind:problem
+    assert both.facets["kind"] == {"idea": 1, "problem": 1}  # within category b

@@ -2,6 +2,7 @@
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -13,6 +14,7 @@ from portal.ideas.models import Comment, Idea, Vote
 from tests.conftest import PASSWORD, confirmation_path, make_test_app
 
 API = "/api/v1"
+ROOT = Path(__file__).resolve().parents[1]
 XSS = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
@@ -271,7 +273,8 @@ def _csp(response) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/ideas", "/login", "/register", "/no-such-page", f"{API}/ideas", f"{API}/nope"]
+    "path",
+    ["/", "/ideas", "/login", "/register", "/no-such-page", f"{API}/ideas", f"{API}/nope", "/api"],
 )
 def test_security_headers(client, path):
     response = client.get(path)
@@ -284,6 +287,30 @@ def test_security_headers(client, path):
     assert csp.get("object-src") == ["'none'"] or csp.get("default-src") == ["'none'"]
     assert response.headers.get("X-Content-Type-Options") == "nosniff"
     assert response.headers.get("X-Frame-Options", "DENY").upper() in ("DENY", "SAMEORIGIN")
+
+
+def test_only_the_api_reference_allows_styles_it_names(client):
+    """/api lets Redoc's CSS-in-JS write <style> elements carrying this response's nonce, and
+    load its data: font; every other page keeps style-src 'self' only."""
+    first, second = client.get("/api"), client.get("/api")
+    assert first.status_code == 200
+    styles = _csp(first)["style-src"]
+    assert styles[0] == "'self'" and len(styles) == 2 and styles[1].startswith("'nonce-")
+    assert "'unsafe-inline'" not in styles and _csp(first)["font-src"] == ["'self'", "data:"]
+    nonce = styles[1][len("'nonce-") : -1]
+    assert f'<meta property="csp-nonce" content="{nonce}">' in first.get_data(as_text=True)
+    assert _csp(second)["style-src"] != styles, "a nonce is used once"
+    assert _csp(first)["script-src"] == ["'self'"]
+    for path in ("/", "/ideas", f"{API}/openapi.json"):
+        assert _csp(client.get(path))["style-src"] == ["'self'"], path
+
+
+def test_the_vendored_api_renderer_fetches_nothing_from_elsewhere():
+    """Redoc's bundle is vendored with its attribution logo as a data: URI (its CDN address
+    would break the CSP and the offline promise); static/vendor/README.md says how."""
+    bundle = (ROOT / "static/vendor/redoc/redoc.standalone.js").read_text(encoding="utf-8")
+    assert "Version: 3.0.1" in bundle[:300]
+    assert "cdn.redoc.ly" not in bundle
 
 
 def test_session_cookie_is_http_only_and_same_site(client, make):

@@ -1,5 +1,6 @@
 """The OpenAPI 3 description of API v1, kept next to the routes it describes."""
 
+from portal.api.openapi_guide import INTRODUCTION, add_examples
 from portal.ideas.models import AUDIENCES, IDEA_KINDS, STATUSES
 from portal.pagination import MAX_PER_PAGE
 
@@ -457,6 +458,10 @@ SCHEMAS = {
             "idea_ids": {"type": "array", "items": {"type": "integer"}},
             "title": {"type": "string"},
             "description": {"type": "string"},
+            "team": {
+                "type": ["string", "integer", "null"],
+                "description": "name or id; null: no team",
+            },
         },
     },
     "Notification": {
@@ -597,8 +602,20 @@ def _paths() -> dict:
             },
             "delete": {
                 "summary": "Delete your comment (a tombstone remains)",
-                "parameters": [IDEA_ID, COMMENT_ID],
-                "responses": {"200": _json(_ref("Comment")), **_errors("401", "403", "404")},
+                "description": (
+                    "A moderator deleting someone else's comment acts in the open: `reason` "
+                    '(or a JSON body `{"reason": ...}`) is required and goes to the public '
+                    "moderation log; without one the answer is 422."
+                ),
+                "parameters": [
+                    IDEA_ID,
+                    COMMENT_ID,
+                    _query("reason", {"type": "string"}, "Why (a moderator's delete only)."),
+                ],
+                "responses": {
+                    "200": _json(_ref("Comment")),
+                    **_errors("400", "401", "403", "404", "409", "413", "422"),
+                },
             },
         },
         "/search": {
@@ -725,7 +742,12 @@ def _paths() -> dict:
                             "schema": {
                                 "type": "object",
                                 "properties": {
-                                    "ids": {"type": "array", "items": {"type": "integer"}}
+                                    "ids": {
+                                        "type": "array",
+                                        "items": {"type": "integer"},
+                                        "description": "Leave out to mark all read; "
+                                        "null or anything but a list of integers is a 422.",
+                                    }
                                 },
                             }
                         }
@@ -768,16 +790,13 @@ def openapi_document() -> dict:
         **note, **intake.NOTIFICATION_PROPERTIES,
         "event": {**note["event"], "enum": [*note["event"]["enum"], *intake.STAFF_EVENTS]},
     }}  # fmt: skip
-    return {
+    return add_examples({
         "openapi": "3.1.0",
         "info": {
-            "title": "Supplier & Customer Collaboration Portal API",
+            "title": "Collaboration Portal API",
             "version": "1.0.0",
-            "description": (
-                "Token-authenticated JSON API. Send `Authorization: Bearer <token>`; no token "
-                "means anonymous. The same visibility rules as the pages apply: what you may "
-                "not see answers 404."
-            ),
+            # Authentication, requests and errors (SPEC 8), shown by the reference at /api.
+            "description": INTRODUCTION,
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
@@ -786,4 +805,4 @@ def openapi_document() -> dict:
             "schemas": schemas,
         },
         "paths": {**_paths(), **intake.paths()},
-    }
+    })  # fmt: skip

@@ -3,7 +3,7 @@
 from flask import url_for
 
 from portal import access
-from portal.notify.links import notification_target
+from portal.notify.service import note_target
 from portal.timeutil import isoformat
 from portal.tracking.service import visible_item_ids
 
@@ -299,8 +299,8 @@ def item(item, idea_ids: list[int], history: list) -> dict:
 
 
 def notification(note) -> dict:
-    endpoint, values = notification_target(note)
-    url = url_for(endpoint, **values, _external=True)
+    endpoint, values, anchor = note_target(note)  # the comment itself when it is about one
+    url = url_for(endpoint, _external=True, **values) + anchor
     return {
         "id": note.id,
         "event": note.event,

@@ -376,7 +376,7 @@ def patch_item(item_id: int):
     item = tracking.get_item(user, item_id)
     data = json_body()
     known = {"status", "note", "owner_id", "priority", "target_date", "idea_ids", "title",
-             "description"}  # fmt: skip
+             "description", "team"}  # fmt: skip
     if not known & data.keys():
         message = "Nothing to change."
         raise Invalid(message, {"status": [message]})
@@ -386,7 +386,7 @@ def patch_item(item_id: int):
         priority=data.get("priority"),
         target_date=data.get("target_date", ...),
         idea_ids=data.get("idea_ids"), title=data.get("title"),
-        description=data.get("description"),
+        description=data.get("description"), team=data.get("team", ...),
     )  # fmt: skip
     return jsonify(_item_json(item))
 
@@ -407,12 +407,14 @@ def notifications():
 def read_notifications():
     user = viewer()
     data = json_body() if request.get_data() else {}
+    # `ids` left out means all; given, it must be a list of integers (null is not "left out").
     ids = data.get("ids")
-    if ids is not None and (
+    if "ids" in data and (
         not isinstance(ids, list)
         or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
     ):
-        raise Invalid("Ids: a list of notification ids.", {"ids": ["Must be a list of ids."]})
+        message = "Ids: a list of notification ids (leave ids out to mark all read)."
+        raise Invalid(message, {"ids": ["Must be a list of whole numbers, not null."]})
     unread = mark_read(user, ids)
     return jsonify({"unread": unread})
 

@@ -11,7 +11,7 @@ from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas.models import Comment, CommentRevision, Idea, Mention
 from portal.ideas.service import bump_counters, follow_quietly
-from portal.markdown import render
+from portal.markdown import plain_text, render
 from portal.notify import service as notify
 from portal.timeutil import utcnow
 from portal.validation import clean_text
@@ -139,7 +139,7 @@ def edit_comment(user, comment: Comment, body) -> Comment:
     mentioned = _record_mentions(comment, idea)
     if mentioned:
         notify.notify(mentioned, "mention", idea,
-                      f"{user.display_name} mentioned you:\n\n{comment.body}", user,
+                      f"{user.display_name} mentioned you:\n\n{plain_text(comment.body)}", user,
                       comment=comment)  # fmt: skip
     db.session.flush()
     return comment

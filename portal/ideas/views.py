@@ -30,7 +30,7 @@ from portal.responses import redirect_back, render_page_or_fragment, wants_fragm
 from portal.routing import service as routing
 from portal.search import service as search
 from portal.tracking import service as tracking
-from portal.tracking.views import promote_form
+from portal.tracking.forms import promote_form as new_promote_form
 
 bp = Blueprint("ideas", __name__)
 
@@ -126,7 +126,7 @@ def _linked_item(idea):
         return None
 
 
-def _detail_context(idea, comment_form=None, status_form=None):
+def _detail_context(idea, comment_form=None, status_form=None, promote_form=None):
     comments = discussion.comments_for(idea)
     official, threads = discussion.thread(comments)
     merged_from, merged_comments = discussion.merged_discussions(current_user, idea)
@@ -137,7 +137,7 @@ def _detail_context(idea, comment_form=None, status_form=None):
         appealed=moderation.appealed_targets(idea, comments),
         flag_form=FlagForm(formdata=None),
         linked_item=_linked_item(idea),
-        promote_form=promote_form(title=idea.title)
+        promote_form=promote_form or new_promote_form(title=idea.title)
         if not access.promote_refusal(current_user, idea)
         else None,
         appeal_form=AppealForm(formdata=None),
@@ -180,6 +180,11 @@ def _render_idea(idea, status: int = 200, **forms):
     if not access.can_read(current_user, idea):
         return render_template("ideas/tombstone.html", idea=idea), status
     return render_template("ideas/detail.html", **_detail_context(idea, **forms)), status
+
+
+def render_idea(idea, status: int = 200, **forms):
+    """The idea's page, for another blueprint's form that failed on it (promote)."""
+    return _render_idea(idea, status, **forms)
 
 
 def _render_discussion(idea, status: int = 200, comment_form=None):

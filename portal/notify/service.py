@@ -16,6 +16,7 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.ideas.models import Follow, Idea
 from portal.intake.reply_tokens import reply_address
+from portal.markdown import plain_text
 from portal.notify.headers import one_line
 from portal.notify.links import notification_target, url_for
 from portal.notify.models import Notification, OutboxMessage, Webhook
@@ -57,18 +58,20 @@ def _may_hear_about(user: User, idea: Idea, comment=None, own_post=False) -> boo
 
 
 def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=None,
-           comment=None, own_post=False) -> int:  # fmt: skip
+           comment=None, own_post=False, told: set[int] | None = None) -> int:  # fmt: skip
     """One notification per recipient who may read `idea` (and the `comment` the message
     quotes), not the actor; e-mails queued. `own_post`: the recipients are told about their
-    own post (moderation), which they hear of even when they may no longer read it."""
+    own post (moderation), which they hear of even when they may no longer read it.
+    `told`: the ids of people already told about the same event (one comment, one step of an
+    item), skipped and added to, so that each hears of it once."""
     sent = 0
-    seen = set()
+    seen = told if told is not None else set()
     for user in recipients:
         if user is None or user.id in seen or (actor is not None and user.id == actor.id):
             continue
-        seen.add(user.id)
         if not _may_hear_about(user, idea, comment, own_post):
             continue
+        seen.add(user.id)
         note = Notification(
             user_id=user.id, event=event, idea_id=idea.id, item_id=item.id if item else None,
             comment_id=comment.id if comment is not None else None,
@@ -80,14 +83,29 @@ def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=No
             reply_to = None
             if not own_post and access.comment_refusal(user, idea) is None:
                 reply_to = reply_address(user.id, idea.id, comment.id if comment else None)
-            queue_email(user, subject, _email_body(user, idea, message, reply_to is not None),
-                        reply_to=reply_to)  # fmt: skip
+            body = _email_body(user, idea, message, comment, replyable=reply_to is not None)
+            queue_email(user, subject, body, reply_to=reply_to)
         sent += 1
     return sent
 
 
-def _email_body(user: User, idea: Idea, message: str, replyable: bool = False) -> str:
+def note_target(note: Notification) -> tuple[str, dict, str]:
+    """Where a notification leads, as (endpoint, values, anchor): the comment itself when it
+    is about one, else its idea, item, intake message or the reader's account."""
+    endpoint, values = notification_target(note)
+    anchor = f"#comment-{note.comment_id}" if note.idea_id and note.comment_id else ""
+    return endpoint, values, anchor
+
+
+def note_url(note: Notification) -> str:
+    """The absolute link of an e-mail to where the notification leads."""
+    endpoint, values, anchor = note_target(note)
+    return url_for(endpoint, **values) + anchor
+
+
+def _email_body(user: User, idea: Idea, message: str, comment=None, replyable=False) -> str:
     link = url_for("ideas.detail", idea_id=idea.id, _external=True)
+    link += f"#comment-{comment.id}" if comment is not None else ""
     reply = "Reply to this e-mail to comment (above the quoted text).\n" if replyable else ""
     return (
         f"Hello {user.display_name},\n\n{message}\n\n“{idea.title}”\n{link}\n{reply}\n"
@@ -125,10 +143,8 @@ def queue_email(user: User, subject: str, body: str, reply_to: str | None = None
 def digest_body(user: User, notifications: list[Notification]) -> str:
     lines = [f"Hello {user.display_name},", "", "Here is what happened since your last digest:", ""]
     for note in notifications:
-        endpoint, values = notification_target(note)
-        link = url_for(endpoint, **values)
         first_line = note.message.splitlines()[0] if note.message else ""
-        lines += [f"- {one_line(note.title)}: {first_line}", f"  {link}"]
+        lines += [f"- {one_line(note.title)}: {first_line}", f"  {note_url(note)}"]
     lines += ["", f"All notifications: {url_for('notify.centre', _external=True)}",
               f"Unsubscribe from all e-mail: {unsubscribe_url(user)}"]  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -137,28 +153,33 @@ def digest_body(user: User, notifications: list[Notification]) -> str:
 # -- the events ------------------------------------------------------------------------------
 
 
-def idea_status_changed(actor, idea: Idea, note: str | None) -> None:
+def idea_status_changed(actor, idea: Idea, note: str | None, told: set[int] | None = None) -> None:
+    """`told`: shared by the ideas of one item's step, so a follower of several hears once."""
     label = idea.status.replace("_", " ")
     message = f"{actor.display_name} set the status to {label}." + (f"\n\n{note}" if note else "")
-    notify(_followers(idea), "status_changed", idea, message, actor)
+    notify(_followers(idea), "status_changed", idea, message, actor, told=told)
     idea_webhook("idea.status_changed", idea)
 
 
-def official_response(actor, idea: Idea, comment) -> None:
-    message = f"{actor.display_name} answered officially:\n\n{comment.body}"
-    notify(_followers(idea), "official_response", idea, message, actor, comment=comment)
+def official_response(actor, idea: Idea, comment, told: set[int] | None = None) -> None:
+    message = f"{actor.display_name} answered officially:\n\n{plain_text(comment.body)}"
+    notify(_followers(idea), "official_response", idea, message, actor, comment=comment,
+           told=told)  # fmt: skip
 
 
 def comment_posted(actor, idea: Idea, comment, parent, mentioned: list[User]) -> None:
+    """Each person hears of a comment once: as the reply to them, else as the official
+    answer to an idea they follow, else as a mention."""
+    told: set[int] = set()
     if parent is not None and not parent.is_deleted:
-        notify([parent.author], "reply", idea, f"{actor.display_name} replied:\n\n{comment.body}",
-               actor, comment=comment)  # fmt: skip
+        message = f"{actor.display_name} replied:\n\n{plain_text(comment.body)}"
+        notify([parent.author], "reply", idea, message, actor, comment=comment, told=told)
+    if comment.official:
+        official_response(actor, idea, comment, told)
     if mentioned:
         notify(mentioned, "mention", idea,
-               f"{actor.display_name} mentioned you:\n\n{comment.body}", actor,
-               comment=comment)  # fmt: skip
-    if comment.official:
-        official_response(actor, idea, comment)
+               f"{actor.display_name} mentioned you:\n\n{plain_text(comment.body)}", actor,
+               comment=comment, told=told)  # fmt: skip
     comment_webhook(idea, comment)
 
 
@@ -188,10 +209,13 @@ def held_for_review(author: User, idea: Idea, target_type: str, count: int) -> N
     notify([author], "moderated", idea, message, own_post=True)
 
 
-def item_shipped(actor, item, idea: Idea) -> None:
-    """Followers of a linked idea hear about that idea: nothing about the item's other ideas."""
+def item_shipped(actor, item, idea: Idea, note: str | None = None,
+                 told: set[int] | None = None) -> None:  # fmt: skip
+    """Followers of a linked idea hear about that idea: nothing about the item's other ideas.
+    `note`: the staff note, when it may be shown to whoever may see the idea."""
     message = "Shipped! The improvement that answers this idea is done."
-    notify(_followers(idea), "item_shipped", idea, message, actor, item=item)
+    message += f"\n\n{note}" if note else ""
+    notify(_followers(idea), "item_shipped", idea, message, actor, item=item, told=told)
 
 
 # -- one's own account ------------------------------------------------------------------------

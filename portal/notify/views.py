@@ -65,6 +65,26 @@ def read():
     return redirect(url_for("notify.centre"))
 
 
+@bp.route("/notifications/<int:note_id>/open", methods=["POST"])
+@guard()
+def open_note(note_id: int):
+    """Opening a notification marks it read (a POST: GET changes nothing) and leads to what
+    it is about, the comment itself when it is about one."""
+    note = db.session.scalar(
+        select(Notification).where(
+            Notification.id == note_id,
+            Notification.user_id == current_user.id,
+            access.notification_visibility(current_user),
+        )
+    )
+    if note is None:
+        abort(404, "No such notification.")
+    if EmptyForm().validate_on_submit():
+        note.read_at = note.read_at or utcnow()
+    endpoint, values, anchor = service.note_target(note)
+    return redirect(url_for(endpoint, **values) + anchor)
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
     """GET shows one button; POST (or a mail client's one-click POST) unsubscribes."""

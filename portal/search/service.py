@@ -2,7 +2,7 @@
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import nh3
 from flask import current_app, url_for
@@ -184,7 +184,21 @@ def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, mat
         else:
             text = plain_text(idea.body_html) or idea.title
             items.append(Item("idea", idea.id, idea.title, snippet(text, request), hit.score, idea))
-    return SearchPage(request=request, items=items, total=result.total, facets=result.facets)
+    return SearchPage(request=request, items=items, total=result.total,
+                      facets=_facets(user, request, result.facets))  # fmt: skip
+
+
+def _facets(user, request: SearchRequest, facets: dict) -> dict:
+    """A filtered field's own counts leave its filter out (the other filters stay), so that
+    picking a category keeps the other categories in view to switch to."""
+    facets = dict(facets)
+    for name in request.filters:
+        others = {k: v for k, v in request.filters.items() if k != name}
+        wider = replace(request, filters=others, page=1, per_page=1)
+        if wider.is_empty and not others:
+            continue  # only this filter was asked for: nothing else to count within
+        facets[name] = backend().search(wider, user).facets.get(name, {})
+    return facets
 
 
 def similar_ideas(user, title: str, limit: int = 5) -> list[Idea]:

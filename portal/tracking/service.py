@@ -145,8 +145,8 @@ def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=N
     if not idea_ids:
         raise Invalid("Choose at least one idea.", {"idea_ids": ["Choose at least one idea."]})
     linked = []
-    for idea_id in dict.fromkeys(idea_ids):
-        idea = ideas.get_idea(user, idea_id)
+    for n, idea_id in enumerate(dict.fromkeys(idea_ids)):
+        idea = ideas.get_idea(user, idea_id) if n == 0 else _named_idea(user, idea_id)
         refuse(access.promote_refusal(user, idea))
         linked.append(idea)
     first = linked[0]
@@ -170,10 +170,11 @@ def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=N
     # Not the item's title: the note reaches everyone who may see this idea (page, followers'
     # notifications and e-mail), some of whom may not see the item (SPEC section 6).
     note = f"Planned as improvement item #{item.id}."
+    told: set[int] = set()  # a follower of several of these ideas hears once
     for idea in linked:
         idea.item_id = item.id
         _set_idea_status(user, idea, "planned", note)
-        notify.idea_status_changed(user, idea, note)
+        notify.idea_status_changed(user, idea, note, told)
     notify.item_webhook(item, None, "planned")
     db.session.flush()
     log.info("user %s promoted ideas %s to item %s", user.id, [i.id for i in linked], item.id)
@@ -182,7 +183,7 @@ def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=N
 
 def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id=...,
                 priority=None, target_date=..., idea_ids=None, title=None,
-                description=None) -> ImprovementItem:  # fmt: skip
+                description=None, team=...) -> ImprovementItem:  # fmt: skip
     """Change an item; a status change follows the workflow and moves linked ideas along."""
     _require_staff(user)
     note = clean_text(note, "note", max_length=5000) if note else None
@@ -195,6 +196,8 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
         item.priority = choice(priority, "priority", PRIORITIES)
     if owner_id is not ...:
         item.owner = _owner(owner_id)
+    if team is not ...:
+        item.team = _team(team)
     if target_date is not ...:
         item.target_date = _target_date(target_date)
     if idea_ids is not None:
@@ -216,15 +219,17 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
             # The note was written for the item's viewers; an idea seen more widely than
             # the item (beside a confidential one) gets the plain sentence instead.
             idea_note = note
+        told: set[int] = set()  # each follower hears once per step, however many ideas
         for idea in ideas:
             _set_idea_status(user, idea, IDEA_STATUS_FOR[status], idea_note)
             if status == "shipped":
-                # Followers get one `item_shipped` (not also a status change); webhook
-                # receivers still learn that the idea is done.
-                notify.item_shipped(user, item, idea)
+                # Followers get one `item_shipped` (not also a status change), with the
+                # staff note when it may be shown; webhook receivers still learn that the
+                # idea is done.
+                notify.item_shipped(user, item, idea, note if idea_note == note else None, told)
                 notify.idea_webhook("idea.status_changed", idea)
             else:
-                notify.idea_status_changed(user, idea, idea_note)
+                notify.idea_status_changed(user, idea, idea_note, told)
         notify.item_webhook(item, previous, status)
     elif note:
         db.session.add(ItemChange(item_id=item.id, by_id=user.id, from_status=item.status,
@@ -234,17 +239,43 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
     return item
 
 
+def _named_idea(user, idea_id) -> Idea:
+    """An idea named in a list of related ones: a number that names no idea the user may see
+    is a mistake in that list (422 beside it), not a missing page."""
+    try:
+        return ideas.get_idea(user, idea_id)
+    except NotFound:
+        message = f"There is no idea #{idea_id} (or you may not see it)."
+        raise Invalid(message, {"idea_ids": [message]}) from None
+
+
 def _link(user, item: ImprovementItem, idea_ids) -> None:
     if not isinstance(idea_ids, list) or not idea_ids:
         raise Invalid("Idea ids: a list of ids.", {"idea_ids": ["Give a non-empty list of ids."]})
     for idea_id in idea_ids:
-        idea = ideas.get_idea(user, idea_id)
+        idea = _named_idea(user, idea_id)
         if idea.item_id == item.id:
             continue
         refuse(access.promote_refusal(user, idea))
         idea.item_id = item.id
         _set_idea_status(user, idea, IDEA_STATUS_FOR[item.status],
                          f"Linked to improvement item #{item.id}.")  # fmt: skip
+
+
+def unlink_idea(user, item: ImprovementItem, idea: Idea) -> None:
+    """Take an idea off an item: it goes back to review, its followers are told, and the
+    item's history says so."""
+    refuse(access.unlink_refusal(user, item, idea, len(linked_ideas(item))))
+    idea.item_id = None
+    note = f"No longer part of improvement item #{item.id}."
+    _set_idea_status(user, idea, "under_review", note)
+    notify.idea_status_changed(user, idea, note)
+    entry = f"Idea #{idea.id} unlinked."
+    db.session.add(ItemChange(item_id=item.id, by_id=user.id, from_status=item.status,
+                              to_status=item.status, note=entry))  # fmt: skip
+    item.updated_at = utcnow()
+    db.session.flush()
+    log.info("user %s unlinked idea %s from item %s", user.id, idea.id, item.id)
 
 
 def history(item: ImprovementItem) -> list[ItemChange]:

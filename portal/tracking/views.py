@@ -8,15 +8,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import access, page_cache
-from portal.accounts.models import Team, User
-from portal.errors import DomainError, refuse
+from portal.errors import refuse
 from portal.extensions import db
-from portal.forms import attempt, choices
+from portal.forms import attempt
 from portal.guards import guard
 from portal.ideas import service as ideas
 from portal.ideas.models import Idea
+from portal.ideas.views import render_idea
+from portal.search import service as search
 from portal.tracking import service
-from portal.tracking.forms import ItemForm, PromoteForm
+from portal.tracking.forms import ItemForm, promote_form, staff_choices, team_choices
 from portal.tracking.models import ITEM_STATUSES, ImprovementItem
 
 bp = Blueprint("tracking", __name__)
@@ -26,55 +27,63 @@ def _ids(text: str | None) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", text or "") if int(n) < 2**31]
 
 
-def _staff_choices():
-    staff = db.session.scalars(select(User).where(User.kind == "staff").order_by(User.display_name))
-    return choices([("", "— nobody yet —")] + [(str(u.id), u.display_name) for u in staff])
-
-
-def _team_choices():
-    teams = db.session.scalars(select(Team).order_by(Team.name))
-    return choices([("", "— the category's team —")] + [(t.name, t.name) for t in teams])
-
-
-def promote_form(formdata=None, **defaults) -> PromoteForm:
-    form = PromoteForm(formdata=formdata, **defaults)
-    form.team.choices = _team_choices()
-    form.owner_id.choices = _staff_choices()
-    return form
-
-
 @bp.route("/ideas/<int:idea_id>/promote", methods=["POST"])
 @guard(access.manage_items_refusal)
 def promote(idea_id: int):
+    """Promote; a refusal shows the idea's page again with the form as typed, the reason
+    beside the field it concerns (a related idea's number, a date)."""
     idea = ideas.get_idea(current_user, idea_id)
     form = promote_form(request.form)
+    # Ideas ticked in the title search and numbers typed arrive under the same name.
+    form.idea_ids.data = ", ".join(v for v in request.form.getlist("idea_ids") if v.strip())
+    status = 422
     if form.validate_on_submit():
-        try:
-            item = service.promote(
-                current_user, [idea.id, *_ids(form.more_ideas.data)], title=form.title.data,
-                description=form.description.data, team=form.team.data or None,
-                owner_id=form.owner_id.data or None, priority=form.priority.data,
-                target_date=form.target_date.data or None,
-            )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            flash(f"Not promoted: {error.message}", "error")
-        else:
+        item, status = attempt(form, lambda: service.promote(
+            current_user, [idea.id, *_ids(form.idea_ids.data)], title=form.title.data,
+            description=form.description.data, team=form.team.data or None,
+            owner_id=form.owner_id.data or None, priority=form.priority.data,
+            target_date=form.target_date.data or None,
+        ))  # fmt: skip
+        if item is not None:
             flash("Promoted: the idea is now tracked as an improvement item.", "success")
             return redirect(url_for("tracking.item", item_id=item.id))
-    else:
-        flash("Not promoted: check the form.", "error")
-    return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_idea(idea, status, promote_form=form)
+
+
+@bp.route("/ideas/<int:idea_id>/related")
+@guard(access.manage_items_refusal)
+def related(idea_id: int):
+    """The promote form's title search: ideas that may join this one's item, to tick (htmx)."""
+    idea = ideas.get_idea(current_user, idea_id)
+    query = request.args.get("related_q", "").strip()
+    found = search.similar_ideas(current_user, query, limit=8) if len(query) >= 3 else []
+    picks = [i for i in found if i.id != idea.id and not access.promote_refusal(current_user, i)]
+    return render_template("tracking/_related_picks.html", ideas=picks, query=query)
 
 
 def _item_form(item: ImprovementItem, formdata=None) -> ItemForm:
     form = ItemForm(
-        formdata=formdata, status=item.status, priority=item.priority,
-        owner_id=str(item.owner_id or ""),
+        formdata=formdata, title=item.title, description=item.description, status=item.status,
+        priority=item.priority, owner_id=str(item.owner_id or ""),
+        team=item.team.name if item.team else "",
         target_date=item.target_date.isoformat() if item.target_date else "",
     )  # fmt: skip
-    form.owner_id.choices = _staff_choices()
+    form.owner_id.choices = staff_choices()
+    form.team.choices = team_choices("— no team —")
     return form
+
+
+def _sent(field) -> bool:
+    """Whether the posted form carried the field: one left out changes nothing."""
+    return bool(field.raw_data)
+
+
+def _item_page(found: ImprovementItem, form: ItemForm, status: int = 200):
+    return render_template(
+        "tracking/item.html", item=found,
+        ideas=service.linked_ideas(found, current_user, readable_only=True),
+        linked=len(service.linked_ideas(found)), history=service.history(found), form=form,
+    ), status  # fmt: skip
 
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
@@ -91,6 +100,9 @@ def item(item_id: int):
                 priority=form.priority.data, owner_id=form.owner_id.data or None,
                 target_date=form.target_date.data or None,
                 idea_ids=_ids(form.link_ideas.data) or None,
+                title=form.title.data if _sent(form.title) else None,
+                description=form.description.data if _sent(form.description) else None,
+                team=(form.team.data or None) if _sent(form.team) else ...,
             ))  # fmt: skip
             status = refused or status
             if not refused:
@@ -98,11 +110,20 @@ def item(item_id: int):
                 return redirect(url_for("tracking.item", item_id=found.id))
         else:
             status = 422
-    return render_template(
-        "tracking/item.html", item=found,
-        ideas=service.linked_ideas(found, current_user, readable_only=True),
-        history=service.history(found), form=form,
-    ), status  # fmt: skip
+    return _item_page(found, form, status)
+
+
+@bp.route("/items/<int:item_id>/ideas/<int:idea_id>/unlink", methods=["POST"])
+@guard(access.manage_items_refusal)
+def unlink(item_id: int, idea_id: int):
+    found = service.get_item(current_user, item_id)
+    form = _item_form(found)
+    _, refused = attempt(form, lambda: service.unlink_idea(
+        current_user, found, ideas.get_idea(current_user, idea_id)))  # fmt: skip
+    if refused:
+        return _item_page(found, form, refused)
+    flash(f"Idea #{idea_id} is no longer part of this item; its followers are told.", "success")
+    return redirect(url_for("tracking.item", item_id=found.id))
 
 
 @bp.route("/roadmap")

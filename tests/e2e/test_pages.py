@@ -83,3 +83,35 @@ def test_list_page_layout(pages):
     tabs = page.locator(".sort-tabs a")
     first, second = tabs.nth(0).bounding_box(), tabs.nth(1).bounding_box()
     assert second["x"] - (first["x"] + first["width"]) < 40, "sort tabs spread across the page"
+
+
+PHONE_OPTIONS = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+
+
+def test_account_with_tokens_fits_a_phone(pages, live_server):
+    from tests.e2e.test_screenshots import with_a_token
+
+    with_a_token(live_server, CUSTOMER)
+    page = open_tracked(pages, CUSTOMER, **PHONE_OPTIONS)
+    visit(page, "/account")
+    expect(page.locator(".token-table tbody tr").first).to_be_visible()
+    no_sideways_scroll(page, "/account")
+
+
+def test_a_phone_shows_the_first_idea_on_the_first_screen(pages):
+    page = open_tracked(pages, CUSTOMER, **PHONE_OPTIONS)
+    visit(page, "/ideas")
+    card = page.locator(".idea-card").first.bounding_box()
+    assert card and card["y"] + card["height"] <= PHONE["height"], card
+
+
+def test_similar_ideas_show_under_the_title_on_a_phone(pages):
+    page = open_tracked(pages, CUSTOMER, **PHONE_OPTIONS)
+    visit(page, "/ideas/new")
+    page.get_by_label("Title").press_sequentially("oven app notification", delay=20)
+    first = page.locator("#similar-ideas .similar-list li").first
+    expect(first).to_be_visible()
+    hint, button = first.bounding_box(), page.get_by_role("button", name="Post idea").bounding_box()
+    details = page.get_by_label("Details").bounding_box()
+    assert hint["y"] < details["y"] < button["y"], (hint, details, button)
+    assert hint["y"] + hint["height"] <= PHONE["height"], "the first suggestion is off the screen"

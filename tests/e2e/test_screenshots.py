@@ -208,3 +208,40 @@ def test_moderation_screenshots(pages, live_server, screenshot_dir):
     # Three actions here and the seed's hidden comment.
     expect(moderator.locator(".log-table tbody tr")).to_have_count(4)
     shoot(moderator, screenshot_dir, "moderation-log")
+
+
+def with_a_token(live_server, email: str) -> None:
+    """Give the account an API token, so that /account shows its token table."""
+    with live_server.app.app_context():
+        accounts.create_token(live_server.user(email), "Nightly export script")
+        db.session.commit()
+        db.session.remove()
+
+
+def test_phone_screenshots(pages, showcase, screenshot_dir, live_server):
+    """The main pages at 390 px, as a phone shows them (`*-phone.png`): look at them."""
+    with_a_token(live_server, CUSTOMER)
+    phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    anonymous = open_tracked(pages, **phone)
+    visit(anonymous, "/")
+    shoot(anonymous, screenshot_dir, "home-phone", full_page=False)
+
+    customer = open_tracked(pages, CUSTOMER, **phone)
+    visit(customer, "/ideas/new")
+    customer.get_by_label("Title").press_sequentially("oven app notification", delay=20)
+    expect(customer.locator("#similar-ideas .similar-list li").first).to_be_visible()
+    shoot(customer, screenshot_dir, "new-idea-similar-phone", full_page=False)
+    for name, path in [
+        ("search-phone", "/search?q=oven+timer"),
+        ("roadmap-phone", "/roadmap"),
+        ("notifications-phone", "/notifications"),
+        ("account-phone", "/account"),
+    ]:
+        visit(customer, path)
+        shoot(customer, screenshot_dir, name, full_page=False)
+
+    staff = open_tracked(pages, STAFF, **phone)
+    visit(staff, "/staff/triage")
+    shoot(staff, screenshot_dir, "triage-phone", full_page=False)
+    visit(staff, f"/ideas/{showcase}")
+    shoot(staff, screenshot_dir, "idea-detail-staff-phone", full_page=False)

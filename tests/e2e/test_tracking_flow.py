@@ -122,9 +122,14 @@ def test_promote_ship_and_tell_the_followers(pages, make_idea, live_server):
     expect(newest).to_have_class(re.compile(r"\bunread\b"))
     expect(newest.locator(".badge")).to_have_text("Shipped")
     expect(newest).to_contain_text("Shipped!")
-    expect(newest.get_by_role("link", name=title)).to_have_attribute("href", f"/ideas/{idea_id}")
     expect(entries.nth(1).locator(".badge")).to_have_text("Status changed")
     expect(entries.nth(1)).to_contain_text("set the status to in progress")
+    # Opening one leads to the idea and marks it read; the others stay unread.
+    newest.get_by_role("button", name=title, exact=True).click()
+    expect(customer).to_have_url(f"{live_server.url}/ideas/{idea_id}")
+    customer.goto("/notifications")
+    expect(customer.locator("li.notification.unread")).to_have_count(unread - 1)
+    expect(entries.first).not_to_have_class(re.compile(r"\bunread\b"))
 
     # The changelog lists it, with the idea it answers, under this month.
     customer.goto("/changelog")
@@ -141,3 +146,24 @@ def test_promote_ship_and_tell_the_followers(pages, make_idea, live_server):
     expect(customer.locator(".item-detail h1")).to_have_text(title)
     expect(customer.locator("section.staff-panel")).to_have_count(0)
     expect(customer.locator(".item-detail ol.history")).to_contain_text(shipped)
+
+
+def test_promote_links_related_ideas_found_by_title(pages, make_idea, live_server):
+    """Related ideas are picked by searching their titles, not by typing their numbers."""
+    word = unique("Quokkafan").replace(" ", "")
+    idea_id = make_idea(title=f"{word} should run quieter at night")
+    related_id = make_idea(title=f"A {word} night mode for bedrooms")
+    staff = pages.open(STAFF)
+    staff.goto(f"/ideas/{idea_id}")
+    box = staff.locator("details.promote-box")
+    box.locator("summary", has_text="Promote to an improvement item").click()
+    box.get_by_label("Also link ideas: search their titles").press_sequentially(word, delay=20)
+    pick = box.get_by_label(re.compile(rf"#{related_id} A {word} night mode"))
+    expect(pick).to_be_visible()
+    expect(box.get_by_label(re.compile(rf"#{idea_id} "))).to_have_count(0)  # not itself
+    pick.check()
+    box.get_by_role("button", name="Promote", exact=True).click()
+    expect(staff).to_have_url(re.compile(rf"{re.escape(live_server.url)}/items/\d+$"))
+    linked = staff.locator(".item-detail .compact-list li")
+    expect(linked).to_have_count(2)
+    expect(linked.nth(1)).to_contain_text(f"A {word} night mode for bedrooms")
