@@ -1192,6 +1192,8 @@ def test_every_operation_has_an_example_that_fits_its_schemas(client):
                 validate(media["example"], schema, document, where)
                 assert set(media["example"]) <= set(schema["properties"]), where
             success = next(code for code in operation["responses"] if code.startswith("2"))
+            if success == "204":  # no content to show
+                continue
             media = operation["responses"][success]["content"]["application/json"]
             assert "example" in media, f"{where}: no example of the {success} answer"
             schema = _schema_of(document, media["schema"])

@@ -805,4 +805,4 @@ def openapi_document() -> dict:
             "schemas": schemas,
         },
         "paths": {**_paths(), **intake.paths()},
-    })  # fmt: skip
+    }, intake.EXAMPLES)  # fmt: skip

@@ -348,19 +348,20 @@ EXAMPLES = {
 }
 
 
-def add_examples(document: dict) -> dict:
-    """The document with an example per operation added (a copy)."""
+def add_examples(document: dict, more: dict | None = None) -> dict:
+    """The document with an example per operation added (a copy); `more`: examples of
+    operations described elsewhere (intake and routing)."""
     document = deepcopy(document)
+    examples = {**EXAMPLES, **(more or {})}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
-            example = EXAMPLES.get((method, path), {})
+            example = examples.get((method, path), {})
             if "request" in example:
                 operation["requestBody"]["content"]["application/json"]["example"] = example[
                     "request"
                 ]
             if "response" in example:
-                success = next(code for code in operation["responses"] if code.startswith("2"))
-                operation["responses"][success]["content"]["application/json"]["example"] = example[
-                    "response"
-                ]
+                for code, answer in operation["responses"].items():
+                    if code.startswith("2") and "content" in answer:
+                        answer["content"]["application/json"]["example"] = example["response"]
     return document

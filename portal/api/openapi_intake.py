@@ -426,3 +426,92 @@ def paths() -> dict:
             }
         },
     }
+
+
+# -- an example per operation, shown by the reference at /api --------------------------------
+
+_AT = "2026-11-23T14:05:09Z"
+_TEAM = {"id": 3, "name": "Customer Care"}
+_MESSAGE = {
+    "id": 57,
+    "source": "email",
+    "sender": {"email": "jane@example.com", "name": "Jane Doe", "user_id": 42,
+               "verified": True, "organization": None},
+    "subject": "Invoice shows the wrong VAT",
+    "body": "The invoice for my Northwind Combi shows 19% VAT although I ordered to Italy.",
+    "attachments": ["invoice-2026-1187.pdf"],
+    "received_at": _AT,
+    "status": "open",
+    "idea_id": None,
+    "external_ref": None,
+    "dismissed_reason": None,
+    "replies": [],
+    "team": _TEAM,
+    "assignee": {"id": 7, "display_name": "Elena Rossi"},
+    "first_answer_due_at": "2026-11-23T19:05:09Z",
+    "first_answered_at": None,
+    "url": "https://portal.example.com/staff/inbox/57",
+}  # fmt: skip
+_RULE = {"id": 4, "position": 1, "name": "Refunds", "conditions": {"words": ["refund"]},
+         "team_id": 3, "assignee_id": None}  # fmt: skip
+_HOURS = {"timezone": "Europe/Berlin", "days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}
+_TEAM_OBJECT = {"id": 3, "name": "Customer Care", "assignment": "least_loaded",
+                "answer_target_hours": 8, "business_hours": _HOURS,
+                "members": [{"id": 7, "display_name": "Elena Rossi", "kind": "staff"}]}  # fmt: skip
+
+
+def _page(items: list) -> dict:
+    return {"items": items, "page": 1, "per_page": 20, "total": len(items)}
+
+
+EXAMPLES = {
+    ("get", "/intake"): {"response": _page([_MESSAGE])},
+    ("post", "/intake"): {
+        "request": SCHEMAS["NewIntakeMessage"]["example"],
+        "response": {
+            **_MESSAGE,
+            "source": "api",
+            "external_ref": "zendesk-4711",
+            "attachments": [],
+        },  # fmt: skip
+    },
+    ("get", "/intake/{message_id}"): {"response": _MESSAGE},
+    ("post", "/intake/{message_id}/actions"): {
+        "request": {"action": "attach", "idea_id": 128},
+        "response": {**_MESSAGE, "status": "attached", "idea_id": 128},
+    },
+    ("get", "/routing-rules"): {"response": _page([_RULE])},
+    ("post", "/routing-rules"): {
+        "request": SCHEMAS["NewRoutingRule"]["example"],
+        "response": {
+            **_RULE,
+            "conditions": {"words": ["refund", "chargeback"]},
+            "team_id": 2,
+        },  # fmt: skip
+    },
+    ("patch", "/routing-rules/{rule_id}"): {"request": {"position": 1}, "response": _RULE},
+    ("get", "/teams"): {"response": _page([_TEAM_OBJECT])},
+    ("patch", "/teams/{team_id}"): {
+        "request": {
+            "assignment": "least_loaded",
+            "answer_target_hours": 8,
+            "business_hours": _HOURS,
+        },  # fmt: skip
+        "response": _TEAM_OBJECT,
+    },
+    ("get", "/responsiveness"): {
+        "response": _page(
+            [
+                {
+                    "team": _TEAM,
+                    "target_hours": 8,
+                    "answered": 41,
+                    "median_hours_to_first_answer": 5.5,
+                    "within_target_pct": 78.0,
+                    "waiting": 3,
+                    "oldest_waiting_hours": 6.2,
+                }
+            ]
+        )  # fmt: skip
+    },
+}
