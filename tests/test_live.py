@@ -1,0 +1,361 @@
+"""Live (SPEC 14): the change cursor and /live, through the test client.
+
+A page carries the cursor it was rendered at and what it watches; /live answers 204 with no
+body (one indexed read, nothing written to the session) while nothing it watches changed,
+and otherwise the page's own fragments as htmx out-of-band swaps, rendered for the viewer
+under the page's own rules: nothing arrives live that the viewer may not see.
+"""
+
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.ideas import discussion
+from portal.ideas import service as ideas
+from portal.live import service as live
+from portal.live.models import LiveChange
+from portal.moderation import service as moderation
+from tests.conftest import PASSWORD
+
+HX = {"HX-Request": "true"}
+
+
+class Page:
+    """An open page: what its #live element says (cursor, watch, page) and its HTML."""
+
+    def __init__(self, client, path):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        self.client = client
+        self.html = response.get_data(as_text=True)
+        poller = re.search(r'<div id="live"[^>]*>', self.html)
+        assert poller, f"{path} has no live poller"
+        attributes = dict(re.findall(r'(data-live-[a-z-]+)="([^"]*)"', poller.group(0)))
+        self.cursor = int(attributes["data-live-cursor"])
+        self.watch = unescape(attributes["data-live-watch"])
+        self.page = unescape(attributes["data-live-page"])
+
+    def poll(self, refresh=None):
+        """One poll, as static/js/live.js sends it; the cursor moves on as the script's does."""
+        query = {"cursor": self.cursor, "watch": self.watch, "page": self.page}
+        if refresh:
+            query["refresh"] = refresh
+        response = self.client.get("/live", query_string=query, headers=HX)
+        if "X-Live-Cursor" in response.headers:
+            self.cursor = int(response.headers["X-Live-Cursor"])
+        return response
+
+
+def fresh(client, path) -> Page:
+    return Page(client, path)
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def signed_in(app, login):
+    """A new test client signed in as `user` (each viewer its own cookies)."""
+
+    def open_as(user):
+        client = app.test_client()
+        if user is not None:
+            response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+            assert response.status_code == 302
+        return client
+
+    return open_as
+
+
+def oob(html: str, element_id: str) -> str | None:
+    """The out-of-band element with this id in a /live answer, whole."""
+    start = re.search(rf'<(\w+) [^>]*\bid="{element_id}"[^>]*hx-swap-oob="true"', html)
+    if start is None:
+        return None
+    depth, rest = 0, html[start.start() :]
+    for tag in re.finditer(rf"<(/?){start.group(1)}\b[^>]*>", rest):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return rest[: tag.end()]
+    return None
+
+
+# --- the cursor ----------------------------------------------------------------------------
+
+
+def test_a_change_and_its_cursor_row_commit_together(app, make):
+    idea = make.idea()
+    before = live.latest_cursor()
+    ideas.set_vote(make.user(), idea, True)
+    db.session.rollback()
+    assert live.latest_cursor() == before, "a rolled-back vote leaves no change row"
+    ideas.set_vote(make.user(), idea, True)
+    db.session.commit()
+    rows = db.session.execute(select(LiveChange.topic).where(LiveChange.id > before)).scalars()
+    assert set(rows) == {f"idea:{idea.id}", "triage"}
+
+
+def test_new_comments_are_named_once_in_the_order_written(app, make):
+    idea = make.idea()
+    author = make.user()
+    before = live.latest_cursor()
+    first = discussion.add_comment(author, idea, "First")
+    second = discussion.add_comment(author, idea, "Second")
+    db.session.commit()
+    rows = db.session.execute(
+        select(LiveChange.comment_id)
+        .where(LiveChange.id > before, LiveChange.comment_id.is_not(None))
+        .order_by(LiveChange.id)
+    ).scalars()
+    assert list(rows) == [first.id, second.id]
+
+
+def test_pruning_forgets_old_changes_but_never_the_newest(app, make):
+    from datetime import timedelta
+
+    from portal.timeutil import utcnow
+
+    idea = make.idea()
+    ideas.set_vote(make.user(), idea, True)
+    db.session.commit()
+    newest = live.latest_cursor()
+    assert live.prune(now=utcnow() + timedelta(days=2)) > 0
+    assert live.latest_cursor() == newest
+    assert db.session.scalar(select(func.count(LiveChange.id))) == 1
+
+
+# --- the unchanged answer ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["anonymous", "customer"])
+def test_unchanged_is_204_without_body_or_session_write(app, make, signed_in, who):
+    idea = make.idea()
+    client = signed_in(make.user() if who == "customer" else None)
+    page = fresh(client, f"/ideas/{idea.id}")
+    assert page.watch.split()[0] == f"idea:{idea.id}"
+    assert ("notifications" in page.watch) == (who == "customer")
+    ideas.set_vote(make.user(), make.idea(), True)  # elsewhere: not watched by this page
+    db.session.commit()
+    response = page.poll()
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+    # The cursor moved on to the newest change, so the next question starts there.
+    assert page.cursor == live.latest_cursor()
+    assert page.poll().status_code == 204
+
+
+@pytest.mark.parametrize("who", ["anonymous", "customer"])
+def test_unchanged_costs_one_query(app, make, signed_in, count_queries, who):
+    idea = make.idea()
+    client = signed_in(make.user() if who == "customer" else None)
+    page = fresh(client, f"/ideas/{idea.id}")
+    page.poll()  # warm
+    with count_queries() as queries:
+        response = page.poll()
+    assert response.status_code == 204
+    assert len(queries) == 1, queries
+    assert "live_change" in queries[0]
+
+
+def test_garbage_is_harmless(app, client):
+    for query in (
+        {"cursor": "x", "watch": "idea:abc notifications"},
+        {"cursor": "99999999999999999999", "watch": "idea:99999999999"},
+        {"watch": "<script>"},
+        {},
+    ):
+        response = client.get("/live", query_string=query, headers=HX)
+        assert response.status_code == 204, query
+
+
+def test_anonymous_pages_without_live_pieces_carry_no_poller(app, client, make):
+    make.idea()
+    assert 'id="live"' not in body(client.get("/ideas"))
+    assert 'id="live"' in body(client.get(f"/ideas/{make.idea().id}"))
+
+
+# --- an idea page --------------------------------------------------------------------------
+
+
+def test_a_vote_elsewhere_arrives_then_nothing(app, make, signed_in):
+    idea = make.idea()
+    viewer = make.user()
+    page = fresh(signed_in(viewer), f"/ideas/{idea.id}")
+    ideas.set_vote(make.user(), idea, True)
+    db.session.commit()
+    response = page.poll()
+    assert response.status_code == 200
+    html = body(response)
+    vote = oob(html, f"vote-{idea.id}")
+    assert vote and '<span class="vote-count">2</span>' in vote
+    assert 'aria-pressed="false"' in vote, "rendered for the viewer, who did not vote"
+    assert page.poll().status_code == 204, "each change arrives once"
+
+
+def test_a_status_change_arrives_with_its_note(app, make, signed_in):
+    idea = make.idea()
+    staff = make.user(kind="staff")
+    page = fresh(signed_in(make.user()), f"/ideas/{idea.id}")
+    ideas.change_status(staff, idea, "planned", "Coming in the spring release.")
+    db.session.commit()
+    html = body(page.poll())
+    assert f'id="idea-meta-{idea.id}" hx-swap-oob="true"' in html
+    assert 'class="badge status-planned"' in html
+    note = oob(html, f"status-note-{idea.id}")
+    assert note and "Coming in the spring release." in note
+    assert staff.display_name in note
+
+
+def test_new_comments_arrive_in_place_in_order_once(app, make, signed_in):
+    idea = make.idea()
+    alice, bob = make.user(name="Alice"), make.user(name="Bob")
+    first = discussion.add_comment(alice, idea, "Before the page opened")
+    db.session.commit()
+    page = fresh(signed_in(make.user()), f"/ideas/{idea.id}")
+    assert f'id="replies-{first.id}"' in page.html
+    second = discussion.add_comment(bob, idea, "A new *thread*")
+    reply = discussion.add_comment(alice, idea, "A reply to the first", parent_id=first.id)
+    third = discussion.add_comment(alice, idea, "Another thread")
+    db.session.commit()
+    html = body(page.poll())
+    appends = re.findall(
+        r'<div hx-swap-oob="beforeend:#([a-z]+-\d+)">\s*'
+        r'(?:<div class="thread" id="thread-(\d+)"|<article class="comment" id="comment-(\d+)")',
+        html,
+    )
+    assert appends == [
+        (f"threads-{idea.id}", str(second.id), ""),
+        (f"replies-{first.id}", "", str(reply.id)),
+        (f"threads-{idea.id}", str(third.id), ""),
+    ]
+    assert "<em>thread</em>" in html, "rendered as on load (Markdown)"
+    assert "Before the page opened" not in html, "what the page shows is not sent again"
+    assert f'id="comment-count-{idea.id}" hx-swap-oob="true">(4)' in html
+    assert page.poll().status_code == 204
+
+
+def test_an_official_answer_is_pinned_too(app, make, signed_in):
+    idea = make.idea()
+    staff = make.user(kind="staff")
+    page = fresh(signed_in(make.user()), f"/ideas/{idea.id}")
+    answer = discussion.add_comment(staff, idea, "We are on it.", official=True)
+    db.session.commit()
+    html = body(page.poll())
+    assert f'hx-swap-oob="beforeend:#pinned-{idea.id}"' in html
+    assert f'id="official-{answer.id}"' in html and f'id="thread-{answer.id}"' in html
+
+
+def test_a_page_that_slept_past_the_kept_changes_gets_everything_again(app, make, signed_in):
+    from datetime import timedelta
+
+    from portal.timeutil import utcnow
+
+    idea = make.idea()
+    page = fresh(signed_in(make.user()), f"/ideas/{idea.id}")
+    ideas.set_vote(make.user(), make.idea(), True)
+    db.session.commit()
+    discussion.add_comment(make.user(), idea, "Said while the page slept")
+    db.session.commit()
+    ideas.set_vote(make.user(), make.idea(), True)
+    db.session.commit()
+    live.prune(now=utcnow() + timedelta(days=2))
+    html = body(page.poll())
+    assert f'id="vote-{idea.id}" hx-swap-oob="true"' in html
+    assert "Said while the page slept" in html
+
+
+# --- nothing the viewer may not see ---------------------------------------------------------
+
+VIEWERS = ["anonymous", "customer", "other_supplier", "staff", "moderator"]
+
+
+@pytest.fixture
+def viewers(make):
+    """One of each kind of viewer (None: anonymous); the moderator is a customer's
+    community moderator (sees hidden content of what customers see, nothing more)."""
+    return {
+        "anonymous": None,
+        "customer": make.user(),
+        "other_supplier": make.user(kind="supplier"),
+        "staff": make.user(kind="staff"),
+        "moderator": make.user(role="moderator"),
+    }
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_a_comment_on_an_idea_hidden_meanwhile_never_arrives(app, make, signed_in, viewers, who):
+    idea = make.idea()
+    page = fresh(signed_in(viewers[who]), f"/ideas/{idea.id}")
+    discussion.add_comment(make.user(), idea, "Marker-hidden-meanwhile")
+    db.session.commit()
+    mod = make.user(kind="staff", role="moderator")
+    moderation.act(mod, "hide", "idea", idea.id, "Off topic for everyone")
+    db.session.commit()
+    response = page.poll()
+    # Only moderators read a hidden idea (and its discussion); everyone else, not a word.
+    readers = {"staff": False, "moderator": True}
+    if readers.get(who, False):
+        assert "Marker-hidden-meanwhile" in body(response)
+    else:
+        assert response.status_code == 204
+        assert "Marker-hidden-meanwhile" not in body(response)
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_a_comment_on_an_idea_moved_out_of_sight_never_arrives(app, make, signed_in, viewers, who):
+    public = make.category("public")
+    suppliers_only = make.category("suppliers")
+    staff = make.user(kind="staff")
+    idea = make.idea(category=public)
+    page = fresh(signed_in(viewers[who]), f"/ideas/{idea.id}")
+    discussion.add_comment(make.user(), idea, "Marker-moved-away")
+    ideas.move(staff, idea, category=suppliers_only.slug)
+    db.session.commit()
+    response = page.poll()
+    # Suppliers-only: approved suppliers (of any organization) and staff read it now.
+    if who in ("staff", "other_supplier"):
+        assert "Marker-moved-away" in body(response)
+    else:
+        assert response.status_code == 204
+        assert "Marker-moved-away" not in body(response)
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_a_watch_forged_for_a_confidential_idea_gets_nothing(app, make, signed_in, viewers, who):
+    acme = make.org("Acme")
+    author = make.user(kind="supplier", org=acme)
+    idea = make.idea(author=author, category=make.category("suppliers"), confidential=True)
+    client = signed_in(viewers[who])
+    cursor = live.latest_cursor()
+    discussion.add_comment(author, idea, "Marker-confidential")
+    ideas.set_vote(make.user(kind="supplier", org=acme), idea, True)
+    db.session.commit()
+    query = {"cursor": cursor, "watch": f"idea:{idea.id}", "page": f"/ideas/{idea.id}"}
+    response = client.get("/live", query_string=query, headers=HX)
+    if who == "staff":
+        assert "Marker-confidential" in body(response)
+    else:
+        assert response.status_code == 204
+        assert body(response) == ""
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_a_hidden_comment_arrives_as_the_page_shows_it(app, make, signed_in, viewers, who):
+    idea = make.idea()
+    page = fresh(signed_in(viewers[who]), f"/ideas/{idea.id}")
+    comment = discussion.add_comment(make.user(), idea, "Marker-held-comment")
+    db.session.commit()
+    moderation.act(make.user(kind="staff", role="moderator"), "hide", "comment", comment.id,
+                   "Abusive")  # fmt: skip
+    db.session.commit()
+    html = body(page.poll())
+    assert f'id="comment-{comment.id}"' in html, "its place in the thread, as on load"
+    assert ("Marker-held-comment" in html) == (who == "moderator")
+    reloaded = fresh(page.client, f"/ideas/{idea.id}").html
+    assert ("Marker-held-comment" in reloaded) == (who == "moderator"), "the page says the same"
