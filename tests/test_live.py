@@ -359,3 +359,155 @@ def test_a_hidden_comment_arrives_as_the_page_shows_it(app, make, signed_in, vie
     assert ("Marker-held-comment" in html) == (who == "moderator")
     reloaded = fresh(page.client, f"/ideas/{idea.id}").html
     assert ("Marker-held-comment" in reloaded) == (who == "moderator"), "the page says the same"
+
+
+# --- the header's badges and the staff lists ------------------------------------------------
+
+
+def watching(page: Page, *pieces: str) -> Page:
+    """The page with more pieces watched than it names itself (a forged request)."""
+    page.watch = " ".join([page.watch, *pieces])
+    return page
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_the_notification_badge_counts_only_what_its_viewer_may_read(app, make, signed_in,
+                                                                    viewers, who):  # fmt: skip
+    public, suppliers_only = make.category("public"), make.category("suppliers")
+    staff = make.user(kind="staff")
+    idea = make.idea(category=public)
+    other = make.idea(category=public)
+    viewer = viewers[who]
+    if viewer is not None:
+        ideas.set_following(viewer, idea, True)
+        db.session.commit()
+    page = watching(fresh(signed_in(viewer), f"/ideas/{other.id}"), "notifications")
+    ideas.change_status(staff, idea, "planned", "Marker-status-note")  # tells the followers
+    db.session.commit()
+    ideas.move(staff, idea, category=suppliers_only.slug)  # customers may no longer read it
+    db.session.commit()
+    response = page.poll()
+    if who == "anonymous":
+        assert response.status_code == 204
+        return
+    badge = oob(body(response), "notifications-badge")
+    assert badge is not None
+    count = re.search(r"count-badge[^>]*>(\d+)<", badge)
+    # The notification is about an idea only suppliers and staff may read now.
+    expected = 1 if who in ("staff", "other_supplier") else None
+    assert (int(count.group(1)) if count else None) == expected
+    assert "Marker-status-note" not in body(response)
+    assert page.poll().status_code == 204
+
+
+def test_someone_elses_notifications_never_reach_a_page(app, make, signed_in):
+    idea = make.idea()
+    reader, other = make.user(), make.user()
+    ideas.set_following(other, idea, True)
+    db.session.commit()
+    page = fresh(signed_in(reader), f"/ideas/{make.idea().id}")
+    ideas.change_status(make.user(kind="staff"), idea, "planned", "For the follower only")
+    db.session.commit()
+    assert page.poll().status_code == 204
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_the_review_queue_shows_a_moderator_what_they_may_see(app, make, signed_in, viewers,
+                                                             who):  # fmt: skip
+    public = make.idea(category=make.category("public"), title="Marker-public-flagged")
+    hidden_from_customers = make.idea(
+        author=make.user(kind="supplier"),
+        category=make.category("suppliers"),
+                                      title="Marker-supplier-flagged")  # fmt: skip
+    viewer = viewers[who]
+    path = "/moderation" if who == "moderator" else f"/ideas/{make.idea().id}"
+    page = watching(fresh(signed_in(viewer), path), "moderation", "moderation-queue")
+    moderation.flag(make.user(), "idea", public.id, "spam")
+    moderation.flag(make.user(kind="supplier"), "idea", hidden_from_customers.id, "spam")
+    db.session.commit()
+    response = page.poll()
+    if who != "moderator":
+        assert response.status_code == 204, "the queue is for moderators only"
+        return
+    html = body(response)
+    queue = oob(html, "moderation-queue")
+    assert queue and "Marker-public-flagged" in queue
+    # A community moderator moderates what customers see, never a suppliers-only idea.
+    assert "Marker-supplier-flagged" not in html
+    badge = oob(html, "moderation-badge")
+    assert badge and re.search(r"count-badge[^>]*>1<", badge)
+    assert page.poll().status_code == 204
+
+
+def test_a_staff_moderator_sees_every_flag(app, make, signed_in):
+    hidden_from_customers = make.idea(
+        author=make.user(kind="supplier"),
+        category=make.category("suppliers"),
+                                      title="Marker-supplier-flagged")  # fmt: skip
+    page = fresh(signed_in(make.user(kind="staff", role="moderator")), "/moderation")
+    assert page.watch.split() == ["moderation-queue", "notifications", "moderation", "intake"]
+    moderation.flag(make.user(kind="supplier"), "idea", hidden_from_customers.id, "spam")
+    db.session.commit()
+    html = body(page.poll())
+    assert "Marker-supplier-flagged" in oob(html, "moderation-queue")
+    assert re.search(r"count-badge[^>]*>1<", oob(html, "moderation-badge"))
+
+
+def test_a_list_piece_keeps_the_page_it_is_on(app, make, signed_in):
+    moderator = make.user(kind="staff", role="moderator")
+    for n in range(3):
+        moderation.flag(make.user(), "idea", make.idea(title=f"Flagged {n}").id, "spam")
+    db.session.commit()
+    page = fresh(signed_in(moderator), "/moderation?page=2&per_page=2")
+    moderation.flag(make.user(), "idea", make.idea(title="Flagged 3").id, "spam")
+    db.session.commit()
+    queue = oob(body(page.poll()), "moderation-queue")
+    assert "Page 2 of 2" in queue and "Flagged 3" not in queue
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_triage_follows_new_ideas_for_staff_only(app, make, signed_in, viewers, who):
+    viewer = viewers[who]
+    path = "/staff/triage" if who == "staff" else f"/ideas/{make.idea().id}"
+    page = watching(fresh(signed_in(viewer), path), "triage")
+    acme = make.org("Acme")
+    make.idea(author=make.user(kind="supplier", org=acme), category=make.category("suppliers"),
+              title="Marker-confidential-triage", confidential=True)  # fmt: skip
+    response = page.poll()
+    if who != "staff":
+        assert response.status_code == 204
+        assert "Marker-confidential-triage" not in body(response)
+        return
+    triage = oob(body(response), "triage")
+    assert triage and "Marker-confidential-triage" in triage
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_the_inbox_and_its_badge_follow_new_messages_for_staff_only(app, make, signed_in,
+                                                                   viewers, who):  # fmt: skip
+    from portal.intake import service as intake
+
+    viewer = viewers[who]
+    path = "/staff/inbox" if who == "staff" else f"/ideas/{make.idea().id}"
+    page = watching(fresh(signed_in(viewer), path), "intake", "inbox")
+    intake.receive(source="api", sender_email="jane@example.com", subject="Marker-intake",
+                   body="The VAT is wrong.")  # fmt: skip
+    db.session.commit()
+    response = page.poll()
+    if who != "staff":
+        assert response.status_code == 204
+        return
+    html = body(response)
+    assert "Marker-intake" in oob(html, "inbox-list")
+    assert re.search(r"count-badge[^>]*>1<", oob(html, "intake-badge"))
+    assert page.poll().status_code == 204
+
+
+def test_a_list_someone_was_typing_in_is_sent_again_when_asked(app, make, signed_in):
+    moderator = make.user(kind="staff", role="moderator")
+    page = fresh(signed_in(moderator), "/moderation")
+    assert page.poll().status_code == 204
+    response = page.poll(refresh="moderation-queue")
+    assert oob(body(response), "moderation-queue") is not None
+    # Only what the page watches is sent again.
+    assert page.poll(refresh="triage").status_code == 204

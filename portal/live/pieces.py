@@ -13,8 +13,11 @@ from portal.extensions import db
 from portal.ideas import discussion
 from portal.ideas import service as ideas
 from portal.ideas.models import Idea
+from portal.intake import views as intake_views
 from portal.live.service import Changes, topic_of
 from portal.moderation import service as moderation
+from portal.moderation import views as moderation_views
+from portal.tracking import staff_views
 
 
 def _idea_context(viewer, idea_id: int, comment_ids: list[int], everything: bool) -> dict | None:
@@ -49,6 +52,20 @@ def _piece(viewer, piece: str, changes: Changes, everything: bool, page_args):
         comment_ids = changes.comments.get(piece, [])
         context = _idea_context(viewer, int(piece.partition(":")[2]), comment_ids, everything)
         return ("live/_idea.html", context) if context else None
+    # The header's badges: their counts come from the context processor, as on every page.
+    if piece == "notifications" and access.signed_in(viewer):
+        return "notify/_badge.html", {"oob": True}
+    if piece == "moderation" and access.can_moderate(viewer):
+        return "moderation/_badge.html", {"oob": True}
+    if piece == "intake" and access.can_see_intake(viewer):
+        return "intake/_badge.html", {"oob": True}
+    # Lists, under the guard of their page, for the page (and filters) the viewer is on.
+    if piece == "moderation-queue" and not access.moderation_refusal(viewer):
+        return "moderation/_queue.html", moderation_views.queue_context(page_args) | {"oob": True}
+    if piece == "triage" and not access.staff_area_refusal(viewer):
+        return "staff/_triage.html", staff_views.triage_context() | {"oob": True}
+    if piece == "inbox" and not access.intake_refusal(viewer):
+        return "intake/_inbox_list.html", intake_views.inbox_context(page_args) | {"oob": True}
     return None
 
 
