@@ -312,7 +312,8 @@ def test_a_comment_on_an_idea_moved_out_of_sight_never_arrives(app, make, signed
     public = make.category("public")
     suppliers_only = make.category("suppliers")
     staff = make.user(kind="staff")
-    idea = make.idea(category=public)
+    # A supplier's idea: staff may move it where its author still sees it.
+    idea = make.idea(author=make.user(kind="supplier"), category=public)
     page = fresh(signed_in(viewers[who]), f"/ideas/{idea.id}")
     discussion.add_comment(make.user(), idea, "Marker-moved-away")
     ideas.move(staff, idea, category=suppliers_only.slug)
@@ -375,7 +376,8 @@ def test_the_notification_badge_counts_only_what_its_viewer_may_read(app, make, 
                                                                     viewers, who):  # fmt: skip
     public, suppliers_only = make.category("public"), make.category("suppliers")
     staff = make.user(kind="staff")
-    idea = make.idea(category=public)
+    # A supplier's idea: staff may move it where its author still sees it.
+    idea = make.idea(author=make.user(kind="supplier"), category=public)
     other = make.idea(category=public)
     viewer = viewers[who]
     if viewer is not None:
