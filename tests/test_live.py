@@ -36,7 +36,7 @@ class Page:
         attributes = dict(re.findall(r'(data-live-[a-z-]+)="([^"]*)"', poller.group(0)))
         self.cursor = int(attributes["data-live-cursor"])
         self.watch = unescape(attributes["data-live-watch"])
-        self.page = unescape(attributes["data-live-page"])
+        self.page = unescape(attributes.get("data-live-page", "/"))
 
     def poll(self, refresh=None):
         """One poll, as static/js/live.js sends it; the cursor moves on as the script's does."""
