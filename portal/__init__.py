@@ -41,12 +41,6 @@ def create_app(config_class=None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.init_app(app)
-    if app.config.get("TRUSTED_PROXIES"):
-        # The client's address and scheme as the proxies saw them (rate limits per address).
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     # Every <int:...> in a route is a database id: a number no id column holds is a 404.
     app.url_map.converters["int"] = IdConverter
     os.makedirs(app.instance_path, exist_ok=True)
@@ -65,7 +59,22 @@ def create_app(config_class=None, **overrides) -> Flask:
     register_templating(app)
     register_errors(app)
     register_cli(app)
+    register_middleware(app)
     return app
+
+
+def register_middleware(app: Flask) -> None:
+    """WSGI layers around Flask, the outermost last."""
+    from portal.live.shortcut import LiveShortcut
+
+    # An open page's "anything new?" is answered before Flask when nothing is.
+    app.wsgi_app = LiveShortcut(app, app.wsgi_app)
+    if app.config.get("TRUSTED_PROXIES"):
+        # The client's address and scheme as the proxies saw them (rate limits per address).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_request_log(app: Flask) -> None:

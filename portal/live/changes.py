@@ -13,6 +13,8 @@ advisory lock taken at the very end of the transaction and held until its commit
 writes rows after us waits for our commit, so ids commit in order on every host.
 """
 
+import time
+
 from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,8 @@ INTAKE = "intake"
 _PENDING_KEY = "portal_live"
 # pg_advisory_xact_lock's key: any constant no other part of the portal uses.
 _LOCK_KEY = 0x6C697665  # "live"
+_WROTE_KEY = "portal_live_wrote"
+_written = [float("-inf")]  # when this process last committed change rows (monotonic)
 
 
 def idea_topic(idea_id: int) -> str:
@@ -93,6 +97,19 @@ def _write_rows(session: Session) -> None:
     # New comments in the order they were written, so a page appends them in that order.
     rows = sorted(pending, key=lambda row: (row[1] or 0, row[0]))
     connection.execute(insert(LiveChange), [{"topic": t, "comment_id": c} for t, c in rows])
+    session.info[_WROTE_KEY] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _note_written(session: Session) -> None:
+    if session.info.pop(_WROTE_KEY, False):
+        _written[0] = time.monotonic()
+
+
+def written_at() -> float:
+    """When this process last wrote change rows (monotonic): what its own /live shortcut
+    remembers of the newest cursor is older than that."""
+    return _written[0]
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -101,3 +118,4 @@ def _forget_on_rollback(session: Session, previous_transaction) -> None:
     # transaction, and what it changed, in place: only the outer rollback forgets.
     if previous_transaction.parent is None:
         session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_WROTE_KEY, None)

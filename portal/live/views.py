@@ -4,8 +4,11 @@
 nothing the page watches changed after cursor N: one indexed read, no template, no session
 written, the viewer not even loaded (their notifications are named by the id in their signed
 session). `X-Live-Cursor` then carries the newest cursor, so the page's next question starts
-there. When something changed, the pieces the page watches are rendered for the viewer, as
-the page itself renders them (same templates, same `access` rules, same context builders),
+there. That answer is usually given before Flask (portal/live/shortcut.py); this view gives
+it too, when the shortcut passes a question on.
+
+When something changed, the pieces the page watches are rendered for the viewer, as the
+page itself renders them (same templates, same `access` rules, same context builders),
 as htmx out-of-band swaps; what the viewer may not see is not rendered at all, and if that
 leaves nothing, the answer is 204 too.
 """
@@ -26,7 +29,7 @@ bp = Blueprint("live", __name__)
 CURSOR_HEADER = "X-Live-Cursor"
 
 
-def _cursor(value: str | None) -> int:
+def parse_cursor(value: str | None) -> int:
     return int(value) if value and value.isdigit() and len(value) < 19 else 0
 
 
@@ -41,7 +44,7 @@ def _answer(body: str, cursor: int, latest: int):
 @bp.route("/live")
 @limiter.exempt
 def poll():
-    cursor = _cursor(request.args.get("cursor"))
+    cursor = parse_cursor(request.args.get("cursor"))
     watched = service.parse_watch(request.args.get("watch"))
     # Pieces the page could not swap in while someone was typing in them: sent again whole.
     refresh = [p for p in service.parse_watch(request.args.get("refresh")) if p in watched]
