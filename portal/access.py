@@ -648,6 +648,18 @@ def role_change_refusal(actor, user, role) -> str | None:
     return None
 
 
+def erase_refusal(user) -> str | None:
+    """Erasing a person's data (SPEC 15): anyone, for themselves (suspended or not: it is
+    their right), but never the last admin who can act, and never twice."""
+    if user.erased_at is not None:
+        return StateRefusal("This account was erased already.")
+    if user.role == "admin" and not _other_active_admins(user):
+        return StateRefusal(
+            f"{user.display_name} is the only admin: make someone else an admin first."
+        )
+    return None
+
+
 def supplier_decision_refusal(actor, user) -> str | None:
     """Approving or rejecting a supplier who registered: staff and admins, and only while the
     supplier is waiting."""
@@ -788,7 +800,17 @@ def reassign_refusal(user, idea: Idea | None = None) -> str | None:
 
 def takes_assignments(user) -> bool:
     """Whom work may be assigned to: staff and admins."""
-    return user is not None and (user.kind == "staff" or user.role == "admin")
+    return (
+        user is not None
+        and (user.kind == "staff" or user.role == "admin")
+        and user.erased_at is None
+    )
+
+
+def assignable_people():
+    """SQL condition on User: the people `takes_assignments` admits, who still exist (an
+    erased account is offered for nothing)."""
+    return or_(User.kind == "staff", User.role == "admin") & User.erased_at.is_(None)
 
 
 def takes_assignments_refusal(user) -> str | None:

@@ -107,3 +107,18 @@ class EmailChangeForm(FlaskForm):
         description="We send a link there; your address changes when you open it.",
     )
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+
+
+class DeleteAccountForm(FlaskForm):
+    """Erasing one's account: the password, or (no password: single sign-on) the e-mail."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    email = StringField(
+        "Type your e-mail address",
+        validators=[Optional(), Length(max=254)],
+        render_kw={"autocomplete": "off"},
+    )

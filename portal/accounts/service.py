@@ -257,7 +257,7 @@ def pending_suppliers() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.kind == "supplier", User.approved.is_(False))
+            .where(User.kind == "supplier", User.approved.is_(False), User.erased_at.is_(None))
             .order_by(User.created_at)
         )
     )

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -18,6 +19,7 @@ from werkzeug.exceptions import TooManyRequests
 from portal import access, ratelimits
 from portal.accounts import email_flows, service
 from portal.accounts.forms import (
+    DeleteAccountForm,
     EmailChangeForm,
     ForgotPasswordForm,
     LoginForm,
@@ -33,6 +35,8 @@ from portal.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
 from portal.guards import guard
+from portal.privacy import erasure
+from portal.privacy import export as data_export
 from portal.responses import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -337,3 +341,40 @@ def revoke_token(token_id: int):
         service.revoke_token(current_user, token_id)
         flash("Token revoked.", "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/export", methods=["GET"])
+@guard()
+def export_data():
+    """Everything the portal holds about the signed-in person, as a JSON download."""
+    response = jsonify(data_export.export(current_user))
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{data_export.filename(current_user)}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@guard()
+def delete_account():
+    """Erase one's own account (SPEC 15), after saying what goes and what stays."""
+    form = DeleteAccountForm()
+    refusal = access.erase_refusal(current_user)
+    if request.method == "POST" and form.validate_on_submit() and not refusal:
+        try:
+            erasure.erase_own_account(
+                current_user, password=form.password.data, email=form.email.data
+            )
+        except Invalid as error:
+            apply_domain_errors(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash("Your account is erased. Your ideas and comments stay, by "
+                  "“Former member”. Goodbye, and thank you.", "info")  # fmt: skip
+            return redirect(url_for("ideas.index"))
+    status = 422 if request.method == "POST" else 200
+    if refusal:
+        status = 409 if request.method == "POST" else 200
+    return render_template("accounts/delete.html", form=form, refusal=refusal), status
