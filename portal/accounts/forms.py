@@ -106,4 +106,11 @@ class EmailChangeForm(FlaskForm):
         validators=[DataRequired(), Length(max=254)],
         description="We send a link there; your address changes when you open it.",
     )
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+    # Accounts with a password confirm with it; accounts made by single sign-on (which have
+    # none) confirm by typing their current address. The service says which is missing.
+    password = PasswordField("Your password", validators=[Optional(), Length(max=200)])
+    current_email = EmailField(
+        "Your current address",
+        validators=[Optional(), Length(max=254)],
+        description="Type it to confirm: your account has no password.",
+    )
