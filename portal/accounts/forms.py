@@ -66,7 +66,8 @@ class ProfileForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    # Checked by the service, which also answers an account that has no password yet.
+    current_password = PasswordField("Current password", validators=[Optional(), Length(max=200)])
     new_password = PasswordField(
         "New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)]
     )
