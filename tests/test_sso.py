@@ -177,6 +177,19 @@ def test_sign_in_and_register_pages_offer_every_provider_as_a_post_form(client):
     assert 'name="next" value="/ideas"' in login.split("sso-providers")[1]
 
 
+def test_sign_in_pages_let_their_forms_lead_to_the_providers(client, oidc_provider, silent_port):
+    # The forms' answer is a redirect to the provider, which browsers check against the
+    # page's form-action (the Chromium test fails without this).
+    for path in ("/login", "/register"):
+        policy = client.get(path).headers["Content-Security-Policy"]
+        form_action = policy.split("form-action ")[1].split(";")[0].split()
+        assert form_action[0] == "'self'"
+        assert oidc_provider.issuer in form_action
+        assert f"http://127.0.0.1:{silent_port}" in form_action
+        assert "script-src 'self';" in policy  # the rest is as strict as anywhere
+    assert "form-action 'self';" in client.get("/ideas").headers["Content-Security-Policy"]
+
+
 def test_no_provider_no_buttons(database_url):
     app = make_test_app(database_url)
     with app.app_context():

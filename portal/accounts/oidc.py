@@ -13,6 +13,8 @@ nothing here writes to the database.
 """
 
 import logging
+import re
+from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -26,6 +28,7 @@ from portal.errors import BadGateway, BadRequest, Forbidden, Unavailable
 log = logging.getLogger(__name__)
 
 SCOPE = "openid email profile"
+_HOST = re.compile(r"^[a-z0-9.:-]+$")
 EXTENSION = "portal_oidc"
 
 
@@ -48,6 +51,34 @@ def init_oidc(app: Flask) -> None:
             },
         )
     app.extensions[EXTENSION] = oauth
+
+
+def origin(url: str) -> str | None:
+    """scheme://host[:port] of an address, or None when it is not a plain http(s) one."""
+    parts = urlsplit(url or "")
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not _HOST.match(host):
+        return None
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def form_targets() -> list[str]:
+    """Where the "Sign in with …" forms lead (their answer redirects there): each
+    provider's issuer origin, and its sign-in page's when discovery named another."""
+    oauth = current_app.extensions[EXTENSION]
+    found = set()
+    for provider in current_app.config["OIDC_PROVIDER_LIST"]:
+        found.add(origin(provider["issuer"]))
+        endpoint = oauth.create_client(provider["slug"]).server_metadata.get(
+            "authorization_endpoint"
+        )
+        found.add(origin(endpoint) if isinstance(endpoint, str) else None)
+    return sorted(found - {None})
 
 
 def client_for(provider: dict):

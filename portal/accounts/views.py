@@ -15,7 +15,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
-from portal import access, ratelimits
+from portal import access, ratelimits, security_headers
 from portal.accounts import email_flows, oidc, service, sso
 from portal.accounts.forms import (
     EmailChangeForm,
@@ -87,6 +87,19 @@ def login():
 
 
 # -- single sign-on (SPEC 15) ----------------------------------------------------------------
+
+# The pages that show "Sign in with …" forms, whose answer redirects to the provider.
+SSO_FORM_PAGES = frozenset({"accounts.login", "accounts.register"})
+
+
+@bp.after_request
+def _allow_forms_to_providers(response):
+    """Before the app's security headers (which keep a policy already set): these pages'
+    Content-Security-Policy lets their forms lead to the providers (form-action)."""
+    if request.endpoint in SSO_FORM_PAGES and response.mimetype == "text/html" and sso.providers():
+        policy = security_headers.policy_allowing_forms_to(oidc.form_targets())
+        response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 def _sso_error(error: DomainError):
