@@ -671,6 +671,34 @@ def supplier_decision_refusal(actor, user) -> str | None:
     return None
 
 
+def single_sign_on_refusal(user) -> str | None:
+    """Signing in as `user` through an identity provider (SPEC 15). Like a password sign-in:
+    a suspended account signs in (and may only read); an erased one is gone."""
+    if user.is_erased:
+        return Refusal("This account was erased: it cannot be signed in to.")
+    return None
+
+
+def identity_link_refusal(user, provider_kind: str) -> str | None:
+    """Joining an identity of a provider for `provider_kind` people to the existing account
+    with the same (verified) e-mail. Staff and admin accounts are never joined by an e-mail
+    claim, nor an account of another kind: a customer's provider must not open them."""
+    refusal = single_sign_on_refusal(user)
+    if refusal:
+        return refusal
+    if user.kind == "staff" or user.role == "admin":
+        return StateRefusal(
+            "This address belongs to a staff or admin account, which is never joined to a "
+            "sign-in provider: sign in with your password."
+        )
+    if user.kind != provider_kind:
+        return StateRefusal(
+            f"This address belongs to a {user.kind} account, and this provider signs in "
+            f"{provider_kind}s: sign in with your password."
+        )
+    return None
+
+
 def team_member_refusal(user, kind: str | None = None, role: str | None = None) -> str | None:
     """Whether `user` (with `kind` and `role`, when these are about to change) may belong to
     a team: staff and admins, whom work may be assigned to."""

@@ -75,6 +75,9 @@ ALLOWED = {
     "accounts.change_email": SIGNED_IN,
     "accounts.resend_verification": SIGNED_IN,
     "accounts.forgot_password": ANYONE,
+    # Single sign-on: no provider is configured here, so both answer 404 (tests/test_sso.py).
+    "accounts.sso_start": ANYONE,
+    "accounts.sso_callback": ANYONE,
     # Forged links: nobody gets past them.
     "accounts.verify_email": NOBODY,
     "accounts.reset_password": NOBODY,
