@@ -394,3 +394,19 @@ def test_the_privacy_page_is_linked_from_every_page(client):
     for words in (b"What we keep", b"For how long", b"Take your data with you", b"Erase"):
         assert words in page.data
     assert b'href="/privacy"' in client.get("/ideas").data
+
+
+def test_an_idea_hidden_since_is_named_by_number_in_a_voters_export(app, make, client, login):
+    author, voter, moderator = make.user(), make.user(), make.user(role="moderator")
+    idea = make.idea(author=author, title="Soon to be hidden")
+    ideas.set_vote(voter, idea, True)
+    discussion.add_comment(voter, idea, "My words stay mine")
+    db.session.commit()
+    moderation.act(moderator, "hide", "idea", idea.id, "Spam")
+    db.session.commit()
+    login(voter)
+    raw = client.get("/account/export").get_data(as_text=True)
+    assert "Soon to be hidden" not in raw
+    document = json.loads(raw)
+    assert [v["idea_id"] for v in document["votes"]] == [idea.id]
+    assert [c["body"] for c in document["comments"]] == ["My words stay mine"]
