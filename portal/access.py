@@ -671,6 +671,13 @@ def supplier_decision_refusal(actor, user) -> str | None:
     return None
 
 
+def owns_address(user) -> bool:
+    """Whether the person proved their account's e-mail address theirs (its link, a reset, a
+    sign-in provider). Anyone can type any address when registering: until then, messages
+    sent from that address (intake) are not theirs to read in an export nor to erase."""
+    return user.email_verified_at is not None
+
+
 def single_sign_on_refusal(user) -> str | None:
     """Signing in as `user` through an identity provider (SPEC 15). Like a password sign-in:
     a suspended account signs in (and may only read); an erased one is gone."""

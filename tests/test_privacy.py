@@ -410,3 +410,45 @@ def test_an_idea_hidden_since_is_named_by_number_in_a_voters_export(app, make, c
     document = json.loads(raw)
     assert [v["idea_id"] for v in document["votes"]] == [idea.id]
     assert [c["body"] for c in document["comments"]] == ["My words stay mine"]
+
+
+def _squatted_message(make):
+    """Someone wrote from an address; later another person registers that address and never
+    confirms it (anyone can type any address at registration)."""
+    received = intake.receive(source="email", sender_email="vera@example.net",
+                              sender_name="Vera Victim", subject="My contract",
+                              body="Contract 4711, please call me.")  # fmt: skip
+    intake.reply(make.user(kind="staff"), received.message, "Your refund 4711 is approved.")
+    squatter = accounts.create_user("vera@example.net", PASSWORD, display_name="Sly Squatter",
+                                    verified=False)  # fmt: skip
+    # Vera writes again: the message is linked to the account that has her address now.
+    later = intake.receive(
+        source="email",
+        sender_email="vera@example.net",
+        sender_name="Vera Victim",
+        body="Contract 4711 again.",
+    ).message
+    db.session.commit()
+    return received.message, later, squatter
+
+
+def test_an_unconfirmed_address_does_not_export_the_messages_sent_from_it(app, make, client,
+                                                                           login):  # fmt: skip
+    _first, later, squatter = _squatted_message(make)
+    login(squatter)
+    raw = client.get("/account/export").get_data(as_text=True)
+    assert "4711" not in raw and "Vera Victim" not in raw and "My contract" not in raw
+    assert json.loads(raw)["intake"] == [{"id": later.id}]
+
+
+def test_erasing_an_unconfirmed_account_leaves_the_addresss_messages_alone(app, make, client,
+                                                                            login):  # fmt: skip
+    first, later, squatter = _squatted_message(make)
+    ids = first.id, later.id
+    login(squatter)
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+    db.session.expire_all()
+    for kept in (db.session.get(type(first), i) for i in ids):
+        assert kept.user_id is None  # no longer points at the erased account
+        assert (kept.sender_email, kept.sender_name) == ("vera@example.net", "Vera Victim")
+        assert "4711" in kept.body

@@ -112,7 +112,16 @@ def _rewrite_webhook_body(body: str, user: User, replace) -> str:
 
 def _rewrite_intake(user: User, replace):
     """Messages from the person's address keep what they said, not who said it. Returns the
-    replacer that also knows the names they signed those messages with."""
+    replacer that also knows the names they signed those messages with. An address never
+    confirmed proves nothing: what was sent from it stays as it came, only unlinked."""
+    if not access.owns_address(user):
+        db.session.execute(
+            update(IntakeMessage)
+            .where(IntakeMessage.user_id == user.id)
+            .values(user_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        return replace
     from_them = or_(IntakeMessage.user_id == user.id, IntakeMessage.sender_email == user.email)
     messages = list(db.session.scalars(select(IntakeMessage).where(from_them)))
     sender_names = {m.sender_name for m in messages if m.sender_name}
