@@ -678,32 +678,32 @@ def owns_address(user) -> bool:
     return user.email_verified_at is not None
 
 
-def single_sign_on_refusal(user) -> str | None:
-    """Signing in as `user` through an identity provider (SPEC 15). Like a password sign-in:
-    a suspended account signs in (and may only read); an erased one is gone."""
+def single_sign_on_refusal(user, provider_kind: str) -> str | None:
+    """Signing in as `user` through an identity provider for `provider_kind` people (SPEC
+    15), by an identity joined before as much as by one joined now. Like a password sign-in:
+    a suspended account signs in (and may only read); an erased one is gone. Staff and
+    admin accounts, and accounts of another kind, are never opened by a provider (a
+    customers' provider must not open them), also when the account became one after its
+    identity was joined."""
     if user.is_erased:
         return Refusal("This account was erased: it cannot be signed in to.")
+    if user.kind == "staff" or user.role == "admin":
+        return StateRefusal(
+            "This is a staff or admin account, which a sign-in provider never opens: sign in "
+            "with your password."
+        )
+    if user.kind != provider_kind:
+        return StateRefusal(
+            f"This is a {user.kind} account, and this provider signs in {provider_kind}s: "
+            "sign in with your password."
+        )
     return None
 
 
 def identity_link_refusal(user, provider_kind: str) -> str | None:
     """Joining an identity of a provider for `provider_kind` people to the existing account
-    with the same (verified) e-mail. Staff and admin accounts are never joined by an e-mail
-    claim, nor an account of another kind: a customer's provider must not open them."""
-    refusal = single_sign_on_refusal(user)
-    if refusal:
-        return refusal
-    if user.kind == "staff" or user.role == "admin":
-        return StateRefusal(
-            "This address belongs to a staff or admin account, which is never joined to a "
-            "sign-in provider: sign in with your password."
-        )
-    if user.kind != provider_kind:
-        return StateRefusal(
-            f"This address belongs to a {user.kind} account, and this provider signs in "
-            f"{provider_kind}s: sign in with your password."
-        )
-    return None
+    with the same (verified) e-mail: only to an account it may open (single_sign_on_refusal)."""
+    return single_sign_on_refusal(user, provider_kind)
 
 
 def team_member_refusal(user, kind: str | None = None, role: str | None = None) -> str | None:

@@ -633,3 +633,23 @@ def test_a_server_with_bad_settings_does_not_start():
     )
     assert result.returncode != 0
     assert "OIDC_PROVIDERS[0] needs 'issuer'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "kind, role", [("staff", "member"), ("customer", "admin"), ("supplier", "member")],
+    ids=["made-staff", "made-admin", "became-supplier"],
+)  # fmt: skip
+def test_an_identity_does_not_open_an_account_that_became_staff_admin_or_another_kind(
+    client, make, kind, role
+):
+    # Joined as a customer; later the account is made staff, admin or a supplier: the
+    # customers' provider must not open it any more (as it would not be joined to it now).
+    sign_in(client, "customers-id", "promoted@customers.example")
+    user = user_named("promoted@customers.example")
+    user.kind, user.role = kind, role
+    user.organization = make.org("Promoted Org") if kind == "supplier" else None
+    db.session.commit()
+    client.post("/logout")
+    response = sign_in(client, "customers-id", "promoted@customers.example")
+    assert_clear_refusal(response, 409, "sign in with your password")
+    assert signed_in_as(client) is None

@@ -3,7 +3,9 @@
 The provider's answer (checked by `portal.accounts.oidc`) names a subject, an e-mail and
 whether the provider verified it. In this order:
 
-1. an identity (provider, subject) already joined to an account: that account;
+1. an identity (provider, subject) already joined to an account: that account, while the
+   provider may still open it (`access.single_sign_on_refusal`: not staff or admin, of
+   the provider's kind, even when the account changed since it was joined);
 2. else, the account with that e-mail, joined to this identity, but only when the provider
    says the address is verified (and `access.identity_link_refusal` allows it);
 3. else a new account: no password, the address verified, the provider's kind; a supplier's
@@ -108,7 +110,7 @@ def _account_for(provider: dict, claims: dict) -> User:
     identity = _identity(provider, subject)
     if identity is not None:
         user = identity.user
-        refuse(access.single_sign_on_refusal(user))
+        refuse(access.single_sign_on_refusal(user, provider["kind"]))
         identity.last_used_at = now
         db.session.flush()
         log.info("single sign-on: user %s signed in with %s", user.id, slug)
