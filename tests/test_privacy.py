@@ -452,3 +452,34 @@ def test_erasing_an_unconfirmed_account_leaves_the_addresss_messages_alone(app, 
         assert kept.user_id is None  # no longer points at the erased account
         assert (kept.sender_email, kept.sender_name) == ("vera@example.net", "Vera Victim")
         assert "4711" in kept.body
+
+
+def test_staff_who_left_get_their_work_by_number_not_its_internals(app, make, client, login):
+    """A staff member's work, once they are staff no more: which rows, not what staff alone
+    may read (intake correspondence, items over ideas they may not see, routing rules)."""
+    ada = make.user(kind="staff", role="admin")
+    team = make.team("Suppliers desk")
+    worker = make.user(kind="staff", name="Walt Worker")
+    admin.add_team_member(ada, team, worker.id)
+    secret = make.idea(author=make.user(kind="supplier"), category=make.category("suppliers"),
+                       title="Supplier pricing overhaul", confidential=True)  # fmt: skip
+    item = tracking.promote(worker, [secret.id], title="Pricing overhaul item", owner_id=worker.id)
+    routing.create_rule(ada, {"name": "Pricing complaints to Walt", "team_id": team.id,
+                              "assignee_id": worker.id,
+                              "conditions": {"words": ["pricing"]}})  # fmt: skip
+    message = intake.receive(
+        source="api", sender_email="payer@example.net", body="Why was I charged twice?"
+    ).message
+    intake.reply(worker, message, "Refund of 99 EUR to IBAN DE00 1234 sent.")
+    db.session.commit()
+    worker.kind = "customer"  # left the company, kept a customer account
+    admin.release_work(worker)
+    db.session.commit()
+    login(worker)
+    raw = client.get("/account/export").get_data(as_text=True)
+    for internal in ("Pricing overhaul item", "Pricing complaints", "IBAN", "overhaul"):
+        assert internal not in raw, internal
+    activity = json.loads(raw)["activity"]
+    assert [i["id"] for i in activity["items_owned"]] == [item.id]
+    assert [r["message_id"] for r in activity["intake_replies"]] == [message.id]
+    assert len(activity["routing_rules"]) == 1

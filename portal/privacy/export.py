@@ -278,9 +278,20 @@ class _Exporter:
         ]  # fmt: skip
 
     def activity(self) -> dict:
-        """What the person did as staff, moderator or admin (and work given to them)."""
+        """What the person did as staff, moderator or admin (and work given to them). What
+        only staff may read (intake answers, routing rules, an item over ideas they may not
+        see) is named by number only once they are staff no more."""
         uid = self.user.id
         ideas_assigned = self.rows(Idea, Idea.assignee_id == uid)
+        staff_reads = access.can_see_intake(self.user)
+        item_ids = select(ImprovementItem.id).where(
+            or_(ImprovementItem.owner_id == uid, ImprovementItem.created_by_id == uid),
+            access.item_visibility(self.user),
+        )
+        visible_items = set(db.session.scalars(item_ids))
+
+        def if_readable(readable, get):
+            return lambda row: get(row) if readable(row) else None
 
         def ids_with(model, column, **fields):
             return [
@@ -312,7 +323,9 @@ class _Exporter:
                                        handled_at=lambda m: isoformat(m.handled_at)),
             "intake_replies": ids_with(IntakeReply, IntakeReply.by_id,
                                        message_id=lambda r: r.message_id,
-                                       body=lambda r: r.body, created_at=when),
+                                       body=if_readable(lambda r: staff_reads,
+                                                        lambda r: r.body),
+                                       created_at=when),
             "idea_edits": idea_rows(IdeaRevision, IdeaRevision.editor_id, created_at=when),
             "idea_moves": idea_rows(IdeaMove, IdeaMove.by_id, created_at=when),
             "status_changes": idea_rows(StatusChange, StatusChange.by_id,
@@ -328,13 +341,16 @@ class _Exporter:
                                       target_type=lambda a: a.target_type,
                                       target_id=lambda a: a.target_id, created_at=when),
             "items_owned": ids_with(ImprovementItem, ImprovementItem.owner_id,
-                                    title=lambda i: i.title),
+                                    title=if_readable(lambda i: i.id in visible_items,
+                                                      lambda i: i.title)),
             "items_created": ids_with(ImprovementItem, ImprovementItem.created_by_id,
-                                      title=lambda i: i.title),
+                                      title=if_readable(lambda i: i.id in visible_items,
+                                                        lambda i: i.title)),
             "item_changes": ids_with(ItemChange, ItemChange.by_id, item_id=lambda c: c.item_id,
                                      to_status=lambda c: c.to_status, created_at=when),
             "routing_rules": ids_with(RoutingRule, RoutingRule.assignee_id,
-                                      name=lambda r: r.name),
+                                      name=if_readable(lambda r: staff_reads,
+                                                       lambda r: r.name)),
         }  # fmt: skip
 
 
