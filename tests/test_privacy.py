@@ -483,3 +483,30 @@ def test_staff_who_left_get_their_work_by_number_not_its_internals(app, make, cl
     assert [i["id"] for i in activity["items_owned"]] == [item.id]
     assert [r["message_id"] for r in activity["intake_replies"]] == [message.id]
     assert len(activity["routing_rules"]) == 1
+
+
+def test_the_export_costs_the_same_queries_for_many_rows_as_for_few(app, make, count_queries):
+    """A person with thousands of rows: a query per section, never one per row."""
+    from portal.privacy import export
+
+    me, other, staff = make.user(), make.user(), make.user(kind="staff")
+    category = make.category()
+    moderation.flag(me, "user", other.id, "spam")
+
+    def add_rows(count):
+        for _ in range(count):
+            idea = make.idea(author=other, category=category)
+            ideas.set_vote(me, idea, True)
+            theirs = discussion.add_comment(other, idea, f"Hello @{me.handle}")
+            discussion.add_comment(me, idea, "Mine")
+            moderation.flag(me, "comment", theirs.id, "spam")
+            moderation.flag(me, "idea", idea.id, "spam")
+            sent = intake.receive(source="api", sender_email=me.email, body="A message").message
+            intake.reply(staff, sent, "An answer")
+        db.session.commit()
+        db.session.expire_all()
+        with count_queries() as queries:
+            export.export(me)
+        return len(queries)
+
+    assert add_rows(2) == add_rows(10)

@@ -6,7 +6,10 @@ data: an idea, comment or item the person may no longer read is named by its num
 walks the schema so that a table added later without a place here fails.
 """
 
+from collections.abc import Callable
+
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.accounts.models import ApiToken, User, UserIdentity
@@ -64,11 +67,12 @@ COVERAGE = {
 }
 
 
-def _ideas_by_id(ids) -> dict[int, Idea]:
+def _by_id(model, ids) -> dict:
+    """Rows of `model` by id, in one query (none for no ids)."""
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return {idea.id: idea for idea in db.session.scalars(select(Idea).where(Idea.id.in_(ids)))}
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
 
 
 class _Exporter:
@@ -77,6 +81,19 @@ class _Exporter:
     def __init__(self, user: User):
         self.user = user
         self._readable: dict[int, bool] = {}
+        # Every idea loaded, held: a person with thousands of rows costs a query per section,
+        # not one per row (access.can_read of a comment gets its idea from the session).
+        self._ideas: dict[int, Idea] = {}
+
+    def ideas_by_id(self, ids) -> dict[int, Idea]:
+        ids = {i for i in ids if i is not None}
+        self._ideas |= _by_id(Idea, ids - self._ideas.keys())
+        return {i: self._ideas[i] for i in ids if i in self._ideas}
+
+    def comments_by_id(self, ids) -> dict[int, Comment]:
+        comments = _by_id(Comment, ids)
+        self.ideas_by_id(c.idea_id for c in comments.values())
+        return comments
 
     def readable(self, idea: Idea | None) -> bool:
         if idea is None:
@@ -93,9 +110,10 @@ class _Exporter:
             ref["idea_title"] = idea.title
         return ref
 
-    def rows(self, model, *conditions, order=None):
+    def rows(self, model, *conditions, order=None, options=()):
         order = order if order is not None else model.id
-        return list(db.session.scalars(select(model).where(*conditions).order_by(order)))
+        query = select(model).where(*conditions).order_by(order).options(*options)
+        return list(db.session.scalars(query))
 
     # -- sections ------------------------------------------------------------------------
 
@@ -147,7 +165,7 @@ class _Exporter:
 
     def comments(self) -> list[dict]:
         own = self.rows(Comment, Comment.author_id == self.user.id)
-        ideas = _ideas_by_id(c.idea_id for c in own)
+        ideas = self.ideas_by_id(c.idea_id for c in own)
         revisions: dict[int, list[CommentRevision]] = {}
         if own:
             ids = [c.id for c in own]
@@ -168,19 +186,14 @@ class _Exporter:
     def idea_links(self, model, order) -> list[dict]:
         """Votes and follows: which idea, and since when."""
         rows = self.rows(model, model.user_id == self.user.id, order=order)
-        ideas = _ideas_by_id(r.idea_id for r in rows)
+        ideas = self.ideas_by_id(r.idea_id for r in rows)
         return [{**self.idea_ref(r.idea_id, ideas), "created_at": isoformat(r.created_at)}
                 for r in rows]  # fmt: skip
 
     def mentions(self) -> list[dict]:
         rows = self.rows(Mention, Mention.user_id == self.user.id)
-        comments = {
-            c.id: c
-            for c in db.session.scalars(
-                select(Comment).where(Comment.id.in_([m.comment_id for m in rows] or [0]))
-            )
-        }
-        ideas = _ideas_by_id(c.idea_id for c in comments.values())
+        comments = self.comments_by_id(m.comment_id for m in rows)
+        ideas = self.ideas_by_id(c.idea_id for c in comments.values())
         entries = []
         for mention in rows:
             comment = comments.get(mention.comment_id)
@@ -190,36 +203,52 @@ class _Exporter:
             entries.append(entry)
         return entries
 
-    def _target_ref(self, target_type: str, target_id: int) -> dict:
-        """What a flag or an appeal is about: named only while the person may read it."""
-        ref = {"target_type": target_type, "target_id": target_id}
-        if target_type == "idea":
-            idea = db.session.get(Idea, target_id)
-            if self.readable(idea):
-                ref["target_title"] = idea.title
-        elif target_type == "comment":
-            comment = db.session.get(Comment, target_id)
-            if comment is not None and access.can_read(self.user, comment):
-                ref["target_text"] = comment.body
-        elif target_type == "user":
-            other = db.session.get(User, target_id)
-            if other is not None and not other.is_erased:
-                ref["target_name"] = other.display_name
+    def _target_refs(self, rows) -> Callable[[str, int], dict]:
+        """What flags or appeals are about (loaded together): named only while the person
+        may read it."""
+
+        def ids(kind):
+            return [row.target_id for row in rows if row.target_type == kind]
+
+        ideas = self.ideas_by_id(ids("idea"))
+        comments = self.comments_by_id(ids("comment"))
+        users = _by_id(User, ids("user"))
+
+        def ref(target_type: str, target_id: int) -> dict:
+            found = {"target_type": target_type, "target_id": target_id}
+            if target_type == "idea":
+                idea = ideas.get(target_id)
+                if self.readable(idea):
+                    found["target_title"] = idea.title
+            elif target_type == "comment":
+                comment = comments.get(target_id)
+                if comment is not None and access.can_read(self.user, comment):
+                    found["target_text"] = comment.body
+            elif target_type == "user":
+                other = users.get(target_id)
+                if other is not None and not other.is_erased:
+                    found["target_name"] = other.display_name
+            return found
+
         return ref
 
     def flags(self) -> list[dict]:
+        rows = self.rows(Flag, Flag.by_id == self.user.id)
+        target = self._target_refs(rows)
         return [
-            {"id": f.id, **self._target_ref(f.target_type, f.target_id), "reason": f.reason,
+            {"id": f.id, **target(f.target_type, f.target_id), "reason": f.reason,
              "note": f.note, "duplicate_of_id": f.duplicate_of_id,
              "created_at": isoformat(f.created_at), "resolved_at": isoformat(f.resolved_at)}
-            for f in self.rows(Flag, Flag.by_id == self.user.id)
+            for f in rows
         ]  # fmt: skip
 
     def appeals(self) -> list[dict]:
+        rows = self.rows(Appeal, Appeal.by_id == self.user.id)
+        target = self._target_refs(rows)
         return [
-            {"id": a.id, **self._target_ref(a.target_type, a.target_id), "text": a.text,
+            {"id": a.id, **target(a.target_type, a.target_id), "text": a.text,
              "created_at": isoformat(a.created_at), "resolved_at": isoformat(a.resolved_at)}
-            for a in self.rows(Appeal, Appeal.by_id == self.user.id)
+            for a in rows
         ]  # fmt: skip
 
     def notifications(self) -> list[dict]:
@@ -262,8 +291,9 @@ class _Exporter:
         messages = self.rows(
             IntakeMessage,
             or_(IntakeMessage.user_id == user.id, IntakeMessage.sender_email == user.email),
+            options=[selectinload(IntakeMessage.replies)],
         )
-        ideas = _ideas_by_id(m.idea_id for m in messages)
+        ideas = self.ideas_by_id(m.idea_id for m in messages)
         return [
             {
                 "id": m.id, "source": m.source, "sender_email": m.sender_email,
@@ -301,7 +331,7 @@ class _Exporter:
 
         def idea_rows(model, column, **fields):
             rows = self.rows(model, column == uid)
-            ideas = _ideas_by_id(row.idea_id for row in rows)
+            ideas = self.ideas_by_id(row.idea_id for row in rows)
             return [
                 {"id": row.id, **self.idea_ref(row.idea_id, ideas),
                  **{name: get(row) for name, get in fields.items()}}
