@@ -510,3 +510,26 @@ def test_the_export_costs_the_same_queries_for_many_rows_as_for_few(app, make, c
         return len(queries)
 
     assert add_rows(2) == add_rows(10)
+
+
+def test_a_name_that_is_a_common_word_rewrites_nobody_elses_texts(person, client, login):
+    """Erasure rewrites the portal's own words about the person, not every text holding
+    their name as a word: a person named "replied" must not rewrite others' notifications,
+    e-mails, webhook calls and the admin log."""
+    mallory = accounts.create_user("mallory@example.org", PASSWORD, display_name="replied")
+    db.session.commit()
+    discussion.add_comment(person.me, person.theirs, "Olga, this replied to nothing.")
+    db.session.commit()
+    tables = ("notification.message", "outbox_message.body", "admin_change.details")
+    before = {place for place in _where_named(["replied"]) if place.split(":")[0] in tables}
+    assert any(p.startswith("notification.message") for p in before)
+    assert any(p.startswith("outbox_message.body") for p in before)
+    webhooks = {m.id: m.body for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "webhook"))}  # fmt: skip
+    login(mallory)
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+    db.session.expire_all()
+    after = {place for place in _where_named(["replied"]) if place.split(":")[0] in tables}
+    assert after == before
+    for message_id, body in webhooks.items():
+        assert db.session.get(OutboxMessage, message_id).body == body

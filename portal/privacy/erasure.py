@@ -57,6 +57,38 @@ def _replacer(*names: str):
     return replace
 
 
+def _portal_words(name: str):
+    """Where the portal itself wrote a person's name in texts for others, and only there
+    (never in the words people wrote, which those texts quote): a notification's first
+    words ("<name> replied:"), an e-mail's greeting (one to their next address) and first
+    paragraph, a digest line made of one, the signature of an answer to someone who wrote
+    in, and an admin log entry's parts ("+ name", "role: a → b"). Exact: the portal wrote
+    the name as it was, so a name that is a common word ("the", "replied") rewrites nothing
+    else."""
+    if not name or not name.strip():
+        return lambda text, where: text
+    n = re.escape(name)
+    greeting = re.compile(rf"\AHello {n},")
+    email_paragraph = re.compile(rf"\A(Hello [^\n]*,\n\n){n}(?=[ :,])")
+    digest_line = re.compile(rf"(?m)^(- [^\n]*: ){n}(?= )")
+    signature = re.compile(rf"\n\n{n}\n(?=[^\n]*\n?\Z)")
+    log_part = re.compile(rf"(?:^|(?<=[+−:→;] )){n}(?=$|[;,]| →)")
+
+    def rewrite(text, where):
+        if not text:
+            return text
+        if where == "notification":
+            return FORMER_MEMBER + text[len(name) :] if text.startswith(name + " ") else text
+        if where == "email":
+            text = greeting.sub("Hello,", text, count=1)
+            text = email_paragraph.sub(lambda m: m.group(1) + FORMER_MEMBER, text, count=1)
+            text = digest_line.sub(lambda m: m.group(1) + FORMER_MEMBER, text)
+            return signature.sub(f"\n\n{FORMER_MEMBER}\n", text)
+        return log_part.sub(FORMER_MEMBER, text)
+
+    return rewrite
+
+
 def _remove_votes(user: User) -> int:
     """Every vote of the person goes; each idea's counter and trending score follow."""
     idea_ids = list(db.session.scalars(select(Vote.idea_id).where(Vote.user_id == user.id)))
@@ -66,9 +98,10 @@ def _remove_votes(user: User) -> int:
     return len(idea_ids)
 
 
-def _rewrite_outbox(user: User, replace) -> None:
-    """E-mails to the person go (sent or not); others' e-mails and webhook calls that name
-    them are rewritten, webhook bodies signed again, before any sender takes them."""
+def _rewrite_outbox(user: User, words) -> None:
+    """E-mails to the person go (sent or not); others' e-mails and webhook calls in which the
+    portal named them say "Former member" there, webhook bodies signed again, before any
+    sender takes them."""
     db.session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.kind == "email", OutboxMessage.recipient == user.email
@@ -77,37 +110,48 @@ def _rewrite_outbox(user: User, replace) -> None:
     named = [
         OutboxMessage.subject.ilike(f"%{user.display_name}%"),
         OutboxMessage.body.ilike(f"%{user.display_name}%"),
-        OutboxMessage.body.ilike(f"%{user.email}%"),
     ]
     secrets_by_hook = dict(db.session.execute(select(Webhook.id, Webhook.secret)).all())
     for message in db.session.scalars(select(OutboxMessage).where(or_(*named))):
-        message.subject = replace(message.subject)
         if message.kind == "webhook":
-            message.body = _rewrite_webhook_body(message.body, user, replace)
+            body = _rewrite_webhook_body(message.body, user.display_name)
+            if body == message.body:
+                continue
+            message.body = body
             headers = json.loads(message.headers or "{}")
             secret = secrets_by_hook.get(message.webhook_id)
             if secret is not None:
                 headers["X-Portal-Signature"] = sign(secret, message.body.encode())
             message.headers = json.dumps(headers)
         else:
-            message.body = replace(message.body)
+            message.body = words(message.body, "email")
 
 
-def _rewrite_webhook_body(body: str, user: User, replace) -> str:
-    """A webhook's JSON with the person's name replaced in its strings (and valid JSON)."""
+def _rewrite_webhook_body(body: str, name: str) -> str:
+    """A webhook's JSON with "Former member" as the author the portal named (and valid JSON);
+    the words in it (a comment's body, an idea's title) are as their writers wrote them."""
     try:
         data = json.loads(body)
     except ValueError:
-        return replace(body)
+        return body
+    changed = False
 
     def walk(value):
+        nonlocal changed
         if isinstance(value, dict):
-            return {key: walk(item) for key, item in value.items()}
+            out = {}
+            for key, item in value.items():
+                if key == "author" and item == name:
+                    out[key], changed = FORMER_MEMBER, True
+                else:
+                    out[key] = walk(item)
+            return out
         if isinstance(value, list):
             return [walk(item) for item in value]
-        return replace(value) if isinstance(value, str) else value
+        return value
 
-    return json.dumps(walk(data))
+    data = walk(data)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True) if changed else body
 
 
 def _rewrite_intake(user: User, replace):
@@ -171,12 +215,13 @@ def erase(actor: User | None, user: User) -> None:
     for the command line. Raises the refusal when it may not be done (the last admin)."""
     refuse(access.erase_refusal(user))
     replace = _replacer(user.display_name, user.email)
+    words = _portal_words(user.display_name)
     user_id = user.id
 
     votes = _remove_votes(user)
     for model in (Follow, Mention, Notification, ApiToken, UserIdentity):
         db.session.execute(delete(model).where(model.user_id == user_id))
-    _rewrite_outbox(user, replace)
+    _rewrite_outbox(user, words)
     replace = _rewrite_intake(user, replace)
     _release_work(user)
 
@@ -184,7 +229,7 @@ def erase(actor: User | None, user: User) -> None:
     for note in db.session.scalars(
         select(Notification).where(Notification.message.ilike(f"%{user.display_name}%"))
     ):
-        note.message = replace(note.message)
+        note.message = words(note.message, "notification")
     for entry in db.session.scalars(
         select(AdminChange).where(
             or_(
@@ -195,8 +240,11 @@ def erase(actor: User | None, user: User) -> None:
         )
     ):
         if entry.target_type == "user" and entry.target_id == user_id:
+            # An entry about them: all of it.
             entry.target_label = FORMER_MEMBER
-        entry.details = replace(entry.details)
+            entry.details = replace(entry.details)
+        else:
+            entry.details = words(entry.details, "log")
     for action in db.session.scalars(
         select(ModerationAction).where(
             ModerationAction.target_type == "user", ModerationAction.target_id == user_id
