@@ -533,3 +533,23 @@ def test_a_name_that_is_a_common_word_rewrites_nobody_elses_texts(person, client
     assert after == before
     for message_id, body in webhooks.items():
         assert db.session.get(OutboxMessage, message_id).body == body
+
+
+def test_two_erasures_at_once_erase_once(app, make):
+    """A second request (another tab, the API) loaded the account before the first erased
+    it: it is refused, not run again over the erased row."""
+    from portal.admin.models import AdminChange
+    from portal.errors import Conflict
+
+    user = make.user(name="Twice Tapped")
+    user_id = user.id
+    assert user.erased_at is None  # loaded by "this request"
+    with db.engine.begin() as other:  # the first request's erasure, committed meanwhile
+        other.execute(text('UPDATE "user" SET erased_at = CURRENT_TIMESTAMP WHERE id = :i'),
+                      {"i": user_id})  # fmt: skip
+    with pytest.raises(Conflict):
+        erasure.erase_own_account(user, password=PASSWORD)
+    db.session.rollback()
+    assert not db.session.scalar(
+        select(func.count(AdminChange.id)).where(AdminChange.action == "user.erase")
+    )

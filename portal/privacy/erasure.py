@@ -213,6 +213,10 @@ def _release_work(user: User) -> None:
 def erase(actor: User | None, user: User) -> None:
     """Erase `user`'s identity (SPEC 15). `actor`: who asked (themselves, an admin), None
     for the command line. Raises the refusal when it may not be done (the last admin)."""
+    # Read afresh, the row locked (PostgreSQL): a request that loaded the account before
+    # another one erased it (a second tab, the API; the password check holds no lock) is
+    # refused, not run again over the erased row.
+    db.session.refresh(user, with_for_update={"of": User})
     refuse(access.erase_refusal(user))
     replace = _replacer(user.display_name, user.email)
     words = _portal_words(user.display_name)
