@@ -55,7 +55,14 @@ class Person:
         self.me = make.user(kind="staff", role="admin", name=NAME, email=EMAIL)
         self.supplier = make.user(kind="supplier", org=self.org, name="Sam Supplier")
         admin.add_team_member(self.admin, self.team, self.me.id)
-        db.session.add(UserIdentity(user_id=self.me.id, provider="corp", subject="sub-123"))
+        db.session.add(
+            UserIdentity(
+                user_id=self.me.id,
+                provider="corp",
+                issuer="https://id.example.com",
+                subject="sub-123",
+            )
+        )
         self.category = make.category(team=self.team)
         db.session.commit()
 

@@ -653,3 +653,18 @@ def test_an_identity_does_not_open_an_account_that_became_staff_admin_or_another
     response = sign_in(client, "customers-id", "promoted@customers.example")
     assert_clear_refusal(response, 409, "sign in with your password")
     assert signed_in_as(client) is None
+
+
+def test_an_old_identity_under_the_same_name_but_another_issuer_opens_nothing(app, make):
+    """A provider set up again under an old name, at another issuer, does not inherit the
+    accounts joined at the old one (their subjects are another issuer's)."""
+    from portal.accounts import sso
+    from portal.accounts.models import UserIdentity
+
+    person = make.user()
+    db.session.add(UserIdentity(user_id=person.id, provider="corp-id",
+                                issuer="https://old.example/realm", subject="u-1"))  # fmt: skip
+    db.session.commit()
+    now_elsewhere = {"slug": "corp-id", "issuer": "https://new.example/realm"}
+    assert sso._identity(now_elsewhere, "u-1") is None
+    assert sso._identity({**now_elsewhere, "issuer": "https://old.example/realm"}, "u-1")

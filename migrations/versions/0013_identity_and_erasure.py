@@ -1,5 +1,5 @@
-"""Your data and your identity (SPEC 15): accounts at OpenID Connect providers (provider and
-subject, unique), and when a person's data was erased (the row stays as "Former member").
+"""Your data and your identity (SPEC 15): accounts at OpenID Connect providers (provider,
+issuer and subject, unique), and when a person's data was erased (the row stays as "Former member").
 
 Revision ID: 0013
 Revises: 0012
@@ -23,12 +23,13 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('provider', sa.String(length=80), nullable=False),
+    sa.Column('issuer', sa.String(length=255), nullable=False),
     sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_used_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_identity_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_identity')),
-    sa.UniqueConstraint('provider', 'subject', name=op.f('uq_user_identity_provider'))
+    sa.UniqueConstraint('provider', 'issuer', 'subject', name=op.f('uq_user_identity_provider'))
     )
     with op.batch_alter_table('user_identity', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_identity_user_id'), ['user_id'], unique=False)

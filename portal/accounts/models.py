@@ -143,14 +143,18 @@ class ApiToken(db.Model):
 
 class UserIdentity(db.Model):
     """An account at an OpenID Connect provider (SPEC 15) that signs in as a portal user:
-    found again by the provider's name and its subject, never by the e-mail claim alone."""
+    found again by the provider (its slug), its issuer and the subject there, never by the
+    e-mail claim alone. The issuer is part of the key: a provider set up again under an old
+    name with another issuer opens none of the old identities."""
 
     __tablename__ = "user_identity"
-    __table_args__ = (UniqueConstraint("provider", "subject"),)
+    __table_args__ = (UniqueConstraint("provider", "issuer", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # The provider's slug when it was joined (shown on the account page).
     provider: Mapped[str] = mapped_column(String(80))
+    issuer: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -99,7 +99,9 @@ def sign_in(provider: dict, claims: dict) -> User:
 def _identity(provider: dict, subject: str) -> UserIdentity | None:
     return db.session.scalar(
         select(UserIdentity).where(
-            UserIdentity.provider == provider["slug"], UserIdentity.subject == subject
+            UserIdentity.provider == provider["slug"],
+            UserIdentity.issuer == provider["issuer"],
+            UserIdentity.subject == subject,
         )
     )
 
@@ -136,8 +138,8 @@ def _account_for(provider: dict, claims: dict) -> User:
         _join(provider, user, email, now)
     else:
         user = _new_account(provider, claims, email, now)
-    db.session.add(UserIdentity(user_id=user.id, provider=slug, subject=subject,
-                                created_at=now, last_used_at=now))  # fmt: skip
+    db.session.add(UserIdentity(user_id=user.id, provider=slug, issuer=provider["issuer"],
+                                subject=subject, created_at=now, last_used_at=now))  # fmt: skip
     db.session.flush()
     return user
 
@@ -187,14 +189,14 @@ def _new_account(provider: dict, claims: dict, email: str, now) -> User:
 
 def identities_of(user: User) -> list[dict]:
     """The sign-in providers joined to `user`, for the account page."""
-    names = {provider["slug"]: provider["name"] for provider in providers()}
+    names = {(p["slug"], p["issuer"]): p["name"] for p in providers()}
     rows = db.session.scalars(
         select(UserIdentity).where(UserIdentity.user_id == user.id).order_by(UserIdentity.id)
     )
     return [
         {
-            "name": names.get(row.provider, row.provider),
-            "configured": row.provider in names,
+            "name": names.get((row.provider, row.issuer), row.provider),
+            "configured": (row.provider, row.issuer) in names,
             "created_at": row.created_at,
             "last_used_at": row.last_used_at,
         }

@@ -132,7 +132,7 @@ class _Exporter:
             "created_at": isoformat(user.created_at), "has_password": user.has_password,
             "teams": [{"id": team.id, "name": team.name} for team in user.teams],
             "sign_in_providers": [
-                {"id": i.id, "provider": i.provider, "subject": i.subject,
+                {"id": i.id, "provider": i.provider, "issuer": i.issuer, "subject": i.subject,
                  "created_at": isoformat(i.created_at), "last_used_at": isoformat(i.last_used_at)}
                 for i in identities
             ],
