@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from portal.extensions import db
+from portal.feeds.views import XML_FORBIDDEN
 from portal.ideas import discussion
 from portal.ideas import service as ideas
 from portal.ideas.models import Comment, Idea
@@ -26,6 +27,7 @@ def read_feed(client, path, status=200):
     if status != 200:
         return None
     assert response.headers["Content-Type"] == ATOM
+    assert response.get_data().startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<feed ')
     feed = feedparser.parse(response.get_data())
     assert feed.bozo == 0, (path, feed.get("bozo_exception"))
     assert feed.version == "atom10"
@@ -253,10 +255,11 @@ def test_xml_special_and_forbidden_characters_still_give_valid_xml(client, make,
                      body="Body with <script>alert(1)</script> & ]]> too")  # fmt: skip
     ideas.change_status(staff, idea, "planned", "Note with <b>tags</b> & ]]>")
     db.session.commit()
-    # Text written before the input rules refused control characters (or by a direct import).
+    # Text written before the input rules refused control characters (or by a direct import;
+    # PostgreSQL stores no NUL at all).
     db.session.execute(
         update(Idea).where(Idea.id == idea.id).values(
-            title="Vertical\x0btab\x00 & <T>", body_html="<p>Bell\x07 and \x1b escape &amp;</p>")
+            title="Vertical\x0btab\x01 & <T>", body_html="<p>Bell\x07 and \x1b escape &amp;</p>")
     )  # fmt: skip
     db.session.commit()
     for path in ("/ideas.atom", f"/ideas/{idea.id}.atom"):
@@ -269,6 +272,12 @@ def test_xml_special_and_forbidden_characters_still_give_valid_xml(client, make,
     assert entry.content[0].value == "<p>Bell and  escape &amp;</p>"
     note = read_feed(client, f"/ideas/{idea.id}.atom").entries[0]
     assert note.content[0].value == "<p>Note with &lt;b&gt;tags&lt;/b&gt; &amp; ]]&gt;</p>"
+
+
+def test_every_character_xml_forbids_is_dropped_and_nothing_else():
+    kept = "\t\n\r A&<é€\U0001f600\ud7ff\ue000\ufffd\x7f\x85"
+    dropped = "\x00\x01\x08\x0b\x0c\x0e\x1f\ud800\udfff\ufffe\uffff"
+    assert XML_FORBIDDEN.sub("", dropped[:5] + kept + dropped[5:]) == kept
 
 
 def test_an_official_response_with_control_characters_still_parses(client, make, staff, public):
