@@ -318,3 +318,28 @@ def test_pages_link_their_feeds_and_the_links_answer(client, make, staff, public
     assert 'href="/ideas.atom?category=forum&amp;kind=problem" class="feed-link"' in (
         fragment.get_data(as_text=True)
     )
+
+
+def test_each_feed_asks_the_database_a_fixed_number_of_times(client, make, staff, public,
+                                                            count_queries):  # fmt: skip
+    def queries(path) -> int:
+        client.get(path)  # warm: the first request of a test starts the app's workers
+        with count_queries() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    idea = make.idea(category=public, title="Counted idea")
+    ship(staff, [idea.id], title="Counted item")
+    discussion.add_comment(staff, idea, "Counted answer", official=True)
+    db.session.commit()
+    before = {p: queries(p) for p in ("/ideas.atom", f"/ideas/{idea.id}.atom", "/changelog.atom")}
+    for n in range(6):
+        more = make.idea(category=public, title=f"More counted idea {n}",
+                         author=make.user(name=f"Author {n}"))  # fmt: skip
+        ship(staff, [more.id], title=f"More counted item {n}")
+        ideas.change_status(staff, idea, "under_review" if n % 2 else "planned", f"Note {n}")
+        discussion.add_comment(make.user("staff"), idea, f"Answer {n}", official=True)
+    db.session.commit()
+    after = {p: queries(p) for p in before}
+    assert after == before
+    assert max(after.values()) <= 4, after  # 2 or 3 here; the idea itself is one more
