@@ -185,6 +185,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
+    from portal.feeds.views import bp as feeds_bp
     from portal.ideas.views import bp as ideas_bp
     from portal.intake.views import bp as intake_bp
     from portal.intake.widget import bp as widget_bp
@@ -211,6 +212,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(routing_bp)
     app.register_blueprint(widget_bp)
     app.register_blueprint(live_bp)
+    app.register_blueprint(feeds_bp)
     # The widget is framed by other sites, without the session a CSRF token needs: its
     # posts are checked by Origin instead (portal/intake/widget.py).
     csrf.exempt(widget_bp)

@@ -19,6 +19,7 @@ other (tests/test_visibility.py, tests/test_stateful_visibility.py).
 from datetime import timedelta
 
 from flask import current_app
+from flask_login import AnonymousUserMixin
 from sqlalchemy import exists, false, func, not_, or_, select, true
 
 from portal.accounts.models import User
@@ -233,6 +234,20 @@ def same_viewers(ideas) -> bool:
         len({(i.audience, i.confidential, i.organization_id if i.confidential else None)
              for i in ideas}) <= 1
     )  # fmt: skip
+
+
+def feed_reader():
+    """Whom every feed is written for, whoever fetches it: an anonymous visitor (SPEC 16).
+    Feed readers fetch without cookies and feed addresses get shared, so a feed carries
+    nothing more than a visitor may read, even when an admin's browser asks for it."""
+    return AnonymousUserMixin()
+
+
+def has_feed(idea: Idea) -> bool:
+    """Whether an idea's own feed exists (else its address answers 404): the idea is one an
+    anonymous visitor may read (public, not confidential, not hidden or removed) and not
+    merged into another (whose page it redirects to)."""
+    return idea.merged_into_id is None and can_read(feed_reader(), idea)
 
 
 def item_visibility(user):
@@ -869,6 +884,7 @@ JINJA_GLOBALS = {
         "can_see_idea",
         "can_read",
         "can_see_vote_breakdown",
+        "has_feed",
         "write_refusal",
         "post_refusal",
         "vote_refusal",

@@ -49,6 +49,10 @@ ALLOWED = {
     "search.search": ANYONE,
     "tracking.roadmap": ANYONE,
     "tracking.changelog": ANYONE,
+    # Feeds carry what an anonymous visitor may read, whoever asks (tests/test_feeds.py).
+    "feeds.ideas": ANYONE,
+    "feeds.idea": ANYONE,
+    "feeds.changelog": ANYONE,
     ("tracking.item", "GET"): ANYONE,
     ("tracking.item", "POST"): STAFF,
     "tracking.promote": STAFF,

@@ -11,7 +11,9 @@ moderator, an admin): the pages and API objects of the ideas the step touched (4
 idea must not exist for them), their history and API comments; the notification centre and
 API; the e-mails, digests and webhooks queued since the step before; a third of the lists
 in turn (home, idea lists with filters, roadmap, changelog, items, the moderation log, the
-review queue and staff exports); and search (API, page, similar ideas) for what changed.
+review queue and staff exports); the Atom feeds (the list, the changelog, each touched idea's),
+judged by what an anonymous visitor may read whoever asks; and search (API, page, similar
+ideas) for what changed.
 At the end of each example it reads all of them, and searches for every marker.
 
 Canaries make the check surface-agnostic: every title, body, comment, status note, item
@@ -31,6 +33,7 @@ leak is being fixed, PORTAL_STATEFUL_SKIP=<category>,... lets the machine look p
 the next one (the categories are the names of the failures it raises); never in CI.
 """
 
+import html
 import json
 import os
 import random
@@ -96,6 +99,11 @@ MARKER_LETTERS = "bcdfghjkmnpqrtvwxz"
 MARKER = re.compile(r"(?<![a-z])cnry[a-z]{8}(?![a-z])")
 IDEA_LINK = re.compile(r'href="(?:https?://[^"/]+)?/ideas/(\d+)(?:[/#?][^"]*)?"')
 _rng = random.SystemRandom()
+
+
+def is_feed(path: str) -> bool:
+    """An Atom feed (SPEC 16): read as an anonymous visitor, whoever asks."""
+    return path.partition("?")[0].endswith(".atom")
 
 
 def final_run() -> bool:
@@ -1074,8 +1082,16 @@ class VisibilityMachine(RuleBasedStateMachine):
     def page(self, person, path, ignore=None):
         response = self.get(person, path)
         text = response.get_data(as_text=True)
-        findings = self.scan(person, f"GET {path}", text, ignore)
-        findings += self.scan_links(person, f"GET {path}", text)
+        surface, reader = f"GET {path}", person
+        if is_feed(path):
+            # A feed carries what an anonymous visitor may read, whoever asks (SPEC 16): fetched
+            # with the asker's session, judged by the visitor's rights; the links inside its
+            # escaped HTML count too.
+            reader = self.model.people["anonymous"]
+            surface += f" (asked by {person.key})"
+            text = html.unescape(text)
+        findings = self.scan(reader, surface, text, ignore)
+        findings += self.scan_links(reader, surface, text)
         if response.status_code >= 500:
             findings.append(Finding("server-error", f"{person.key} / GET {path}: 500"))
         return response, text, findings
@@ -1097,6 +1113,9 @@ class VisibilityMachine(RuleBasedStateMachine):
             "/ideas?status=planned&per_page=100",
             "/roadmap",
             "/changelog",
+            "/ideas.atom?sort=new",
+            f"/ideas.atom?category={pick(SLUGS.values(), self.step_no + 1)}",
+            "/changelog.atom",
             "/moderation/log?per_page=100",
             "API /ideas?per_page=100&sort=new",
             "API /items?per_page=100",
@@ -1172,6 +1191,7 @@ class VisibilityMachine(RuleBasedStateMachine):
         findings += found
         api_comments, found = self.api(person, f"{base}/comments?per_page=100")
         findings += found
+        findings += self.check_idea_feed(person, idea)
         statuses = {
             f"GET {base}": responses[base][0].status_code,
             f"GET {base}/history": responses[f"{base}/history"][0].status_code,
@@ -1245,6 +1265,28 @@ class VisibilityMachine(RuleBasedStateMachine):
                             f"{person.key} / GET {base}: no {idea.title_marker} (title) of "
                             f"{self.model.describe_idea(idea.id)}")
                 )  # fmt: skip
+        return findings
+
+    def check_idea_feed(self, person: Person, idea: IdeaModel) -> list[Finding]:
+        """An idea's feed exists, for whoever asks, exactly when a visitor may read the idea
+        and it is not merged; it then names the idea (its title is in the feed's title)."""
+        path = f"/ideas/{idea.id}.atom"
+        response, text, findings = self.page(person, path)
+        anonymous = self.model.people["anonymous"]
+        exists = idea_readable(anonymous, idea) and not idea.merged_into
+        surface = f"GET {path} (asked by {person.key})"
+        if response.status_code != (200 if exists else 404):
+            findings.append(
+                Finding(category(anonymous, surface, "feed-exists" if exists else "feed-not-404"),
+                        f"{surface}: {response.status_code} for "
+                        f"{self.model.describe_idea(idea.id)}")
+            )  # fmt: skip
+        elif exists and idea.title_marker not in text:
+            findings.append(
+                Finding(category(anonymous, surface, "readable-but-missing"),
+                        f"{surface}: no {idea.title_marker} (title) of "
+                        f"{self.model.describe_idea(idea.id)}")
+            )  # fmt: skip
         return findings
 
     def check_outbox(self) -> list[Finding]:
@@ -1370,6 +1412,7 @@ class VisibilityMachine(RuleBasedStateMachine):
 
 
 FAMILIES = (  # the first pattern a surface's name matches names its family
+    ("feeds", r"\.atom"),
     ("export", r"export$"),
     ("search", r"search|similar"),
     ("history", r"/history"),

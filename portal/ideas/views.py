@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from portal import access, page_cache
 from portal.errors import NotFound, refuse
+from portal.feeds.views import list_feed_url
 from portal.forms import EmptyForm, attempt, choices
 from portal.guards import guard
 from portal.ideas import discussion, service
@@ -70,6 +71,7 @@ def list_ideas():
         filters=filters,
         voted=service.voted_ids(current_user, result.items),
         categories=service.postable_categories(current_user),
+        feed_url=list_feed_url(filters),
     )
 
 

@@ -83,6 +83,23 @@ def visible_items(user, status: str | None = None, category: str | None = None):
     return query
 
 
+def changelog(user, limit: int | None = None) -> tuple[list[ImprovementItem], dict[int, list]]:
+    """Shipped items `user` may see, newest first (at most `limit`), and for each the linked
+    ideas `user` may read: never the title of a hidden idea (two queries)."""
+    query = visible_items(user, status="shipped").order_by(
+        ImprovementItem.shipped_at.desc(), ImprovementItem.id.desc()
+    )
+    shipped = list(db.session.scalars(query.limit(limit) if limit else query))
+    linked: dict[int, list[Idea]] = {}
+    if shipped:
+        for idea in db.session.scalars(
+            select(Idea).where(Idea.item_id.in_([i.id for i in shipped])).order_by(Idea.id)
+        ):
+            if access.can_read(user, idea):
+                linked.setdefault(idea.item_id, []).append(idea)
+    return shipped, linked
+
+
 def _owner(owner_id) -> User | None:
     if owner_id in (None, ""):
         return None

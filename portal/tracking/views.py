@@ -165,18 +165,7 @@ def _idea_counts(item_ids: list[int]) -> dict[int, int]:
 @bp.route("/changelog")
 @page_cache.for_visitors
 def changelog():
-    shipped = db.session.scalars(
-        service.visible_items(current_user, status="shipped").order_by(
-            ImprovementItem.shipped_at.desc()
-        )
-    ).all()
-    linked = {}
-    if shipped:
-        for idea in db.session.scalars(
-            select(Idea).where(Idea.item_id.in_([i.id for i in shipped])).order_by(Idea.id)
-        ):
-            if access.can_read(current_user, idea):  # never the title of a hidden idea
-                linked.setdefault(idea.item_id, []).append(idea)
+    shipped, linked = service.changelog(current_user)
     months = [
         (month, list(entries))
         for month, entries in groupby(shipped, key=lambda i: i.shipped_at.strftime("%B %Y"))
