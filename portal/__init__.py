@@ -186,6 +186,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
     from portal.feeds.views import bp as feeds_bp
+    from portal.ideas.people_views import bp as people_bp
     from portal.ideas.views import bp as ideas_bp
     from portal.intake.views import bp as intake_bp
     from portal.intake.widget import bp as widget_bp
@@ -201,6 +202,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(ideas_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(search_bp)

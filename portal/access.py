@@ -260,6 +260,18 @@ def item_visibility(user):
     return ~exists(unseen)
 
 
+def can_see_person(viewer, person, *, has_visible_posts: bool) -> bool:
+    """Whether `person`'s page exists for `viewer`: for oneself, staff and admins, and for
+    anyone else only once the person wrote something the viewer may read (a handle alone
+    must not tell who has an account, or which company a supplier works for). An erased
+    account is nobody's page."""
+    if person.erased_at is not None:
+        return False
+    if signed_in(viewer) and viewer.id == person.id:
+        return True
+    return is_staff(viewer) or is_admin(viewer) or has_visible_posts
+
+
 def category_visibility(user):
     """SQL condition on Category: categories this user may see and post in."""
     return Category.audience.in_(visible_audiences(user))

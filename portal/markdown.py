@@ -5,6 +5,7 @@ from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
@@ -16,7 +17,7 @@ ALLOWED_TAGS = {
     "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "class"},
     "th": {"align"},
     "td": {"align"},
     "ol": {"start"},
@@ -27,9 +28,56 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def render(text: str) -> str:
-    """Markdown to sanitised HTML, safe to mark as safe in templates."""
-    html = _md.render(_SURROGATE.sub("\ufffd", text or ""))
+# An @mention, as the discussion recognises it (portal.ideas.discussion.MENTION).
+MENTION = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9_-]{1,39})", re.IGNORECASE)
+
+
+def _link_mentions(tokens, handles: dict[str, str]) -> None:
+    """Turn `@handle` in plain text (not in code or an existing link) into a link to the
+    person's page, for the handles given (those actually mentioned, who may see it)."""
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, in_link = [], 0
+        for token in block.children:
+            in_link += token.type == "link_open"
+            in_link -= token.type == "link_close"
+            if token.type != "text" or in_link or "@" not in token.content:
+                children.append(token)
+                continue
+            position = 0
+            for match in MENTION.finditer(token.content):
+                href = handles.get(match.group(1).lower())
+                if href is None:
+                    continue
+                if match.start() > position:
+                    children.append(_text(token, token.content[position : match.start()]))
+                opening = Token("link_open", "a", 1)
+                opening.attrs = {"href": href, "class": "mention"}
+                children += [opening, _text(token, match.group(0)), Token("link_close", "a", -1)]
+                position = match.end()
+            if position < len(token.content):
+                children.append(_text(token, token.content[position:]))
+        block.children = children
+
+
+def _text(like, content: str):
+    token = Token("text", "", 0)
+    token.content = content
+    token.level = like.level
+    return token
+
+
+def render(text: str, mentions: dict[str, str] | None = None) -> str:
+    """Markdown to sanitised HTML, safe to mark as safe in templates. `mentions`: handle ->
+    the address of that person's page, for the @mentions to show as links."""
+    source = _SURROGATE.sub("\ufffd", text or "")
+    if mentions:
+        tokens = _md.parse(source)
+        _link_mentions(tokens, {handle.lower(): href for handle, href in mentions.items()})
+        html = _md.renderer.render(tokens, _md.options, {})
+    else:
+        html = _md.render(source)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -63,6 +63,13 @@ def format_datetime(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
+def plural(count, singular: str, plural_form: str | None = None) -> str:
+    """`1 vote`, `2 votes`, `1,204 votes`: the count with the word in the right number."""
+    count = count or 0
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {word}"
+
+
 def init_templating(app: Flask) -> None:
     # Templates ask access.py which buttons and forms to offer: the same functions services use.
     app.jinja_env.globals.update(access.JINJA_GLOBALS)
@@ -81,6 +88,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["link_ideas"] = link_ideas
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["plural"] = plural
 
     @app.context_processor
     def inject_user():

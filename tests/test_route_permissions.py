@@ -42,6 +42,9 @@ ALLOWED = {
     "ideas.vote": SIGNED_IN,
     "ideas.follow": SIGNED_IN,
     "ideas.comment": SIGNED_IN,
+    "people.person": ANYONE,  # the owner wrote a public idea: their page exists for all
+    "people.my_portal": SIGNED_IN,
+    "people.mentionable": SIGNED_IN,
     "ideas.change_status": STAFF,
     "ideas.edit_comment": OTHERS_CONTENT,
     "ideas.delete_comment": OTHERS_CONTENT,
@@ -235,6 +238,7 @@ def targets(make, token_for):
         "message_id": message.id,
         "action": "assign",
         "rule_id": rule.id,
+        "handle": owner.handle,
     }
 
 

@@ -94,6 +94,18 @@ def _record_mentions(comment: Comment, idea: Idea) -> list[User]:
     return mentioned
 
 
+def _render_mentions(comment: Comment) -> None:
+    """Render the comment again with its @mentions as links to the people's pages: only the
+    people recorded as mentioned (who may see the idea), never a handle merely typed."""
+    handles = db.session.scalars(
+        select(User.handle)
+        .join(Mention, Mention.user_id == User.id)
+        .where(Mention.comment_id == comment.id, User.erased_at.is_(None))
+    ).all()
+    if handles:
+        comment.body_html = render(comment.body, {h: f"/people/{h}" for h in handles})
+
+
 def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comment:
     """Comment on an idea, or reply to a comment (replies stay one level deep)."""
     refuse(access.comment_refusal(user, idea))
@@ -132,6 +144,7 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
     if access.is_staff(user) and idea.first_staff_answer_at is None:
         idea.first_staff_answer_at = now
     mentioned = _record_mentions(comment, idea)
+    _render_mentions(comment)
     follow_quietly(user, idea)
     db.session.flush()
     notify.comment_posted(user, idea, comment, replied_to, mentioned)
@@ -153,6 +166,7 @@ def edit_comment(user, comment: Comment, body) -> Comment:
         return comment
     idea = db.session.get(Idea, comment.idea_id)
     mentioned = _record_mentions(comment, idea)
+    _render_mentions(comment)
     if mentioned:
         notify.notify(mentioned, "mention", idea,
                       f"{user.display_name} mentioned you:\n\n{plain_text(comment.body)}", user,
@@ -171,6 +185,7 @@ def revise_comment(comment: Comment, body) -> bool:
     comment.body_html = render(body)
     comment.edited_at = utcnow()
     db.session.flush()
+    _render_mentions(comment)
     return True
 
 

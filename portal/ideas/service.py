@@ -4,7 +4,7 @@ import logging
 import math
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -69,8 +69,14 @@ def list_ideas(
     page: int = 1,
     per_page: int = 20,
     exact_total: bool = False,
+    author_id: int | None = None,
+    followed_by: int | None = None,
+    voted_by: int | None = None,
 ) -> Page:
     """One page of the ideas this user may see: two queries whatever the page size.
+
+    `author_id`, `followed_by`, `voted_by`: only the ideas that person posted, follows or
+    supports (a person's page, "My portal"); one's own hidden ideas are listed to oneself.
 
     The total is exact when at most COUNT_LIMIT ideas match, or on the last page; otherwise
     `total` is a lower bound ("more than 1,000 ideas"), `total_exact` is False and whether a
@@ -79,8 +85,15 @@ def list_ideas(
     an exact total).
     """
     sort = choice(sort or "trending", "sort", tuple(SORTS))
-    conditions = [access.idea_visibility(user, include_hidden_own=False)]
+    own_list = author_id is not None and getattr(user, "id", None) == author_id
+    conditions = [access.idea_visibility(user, include_hidden_own=own_list)]
     conditions.append(Idea.merged_into_id.is_(None))
+    if author_id is not None:
+        conditions.append(Idea.author_id == author_id)
+    if followed_by is not None:
+        conditions.append(exists().where(Follow.idea_id == Idea.id, Follow.user_id == followed_by))
+    if voted_by is not None:
+        conditions.append(exists().where(Vote.idea_id == Idea.id, Vote.user_id == voted_by))
     if sort == "trending" and not status:
         # A known duplicate takes no votes: it is not what is trending.
         conditions.append(Idea.status != "duplicate")
@@ -461,16 +474,25 @@ def toggle_vote(user, idea: Idea) -> bool:
     return set_vote(user, idea, not has_voted(user, idea))
 
 
-def voted_ids(user, ideas) -> set[int]:
-    """Which of these ideas the user supports: one query for a whole page."""
+def _marked_ids(model, user, ideas) -> set[int]:
     ids = [idea.id for idea in ideas]
     if not ids or not getattr(user, "is_authenticated", False):
         return set()
     return set(
         db.session.scalars(
-            select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(ids))
+            select(model.idea_id).where(model.user_id == user.id, model.idea_id.in_(ids))
         )
     )
+
+
+def voted_ids(user, ideas) -> set[int]:
+    """Which of these ideas the user supports: one query for a whole page."""
+    return _marked_ids(Vote, user, ideas)
+
+
+def following_ids(user, ideas) -> set[int]:
+    """Which of these ideas the user follows: one query for a whole page."""
+    return _marked_ids(Follow, user, ideas)
 
 
 def is_following(user, idea: Idea) -> bool:
