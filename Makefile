@@ -9,7 +9,7 @@ PORT ?= 5000
 # make serve: gunicorn workers, 2 x cores + 1 unless WORKERS says otherwise.
 WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 
-.PHONY: run serve test lint format system-packages deps test-deps e2e-deps oidc-deps migrate seed clean load fuzz
+.PHONY: run serve test lint format system-packages deps test-deps e2e-deps oidc-deps migrate seed clean load fuzz translations
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -103,6 +103,15 @@ lint: test-deps
 format: test-deps
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# After adding or changing text: extract it and merge it into each language's catalog, then
+# translate the new entries in portal/translations/<lang>/LC_MESSAGES/messages.po (the
+# portal compiles catalogs by itself at start; tests/test_i18n.py fails on any left empty).
+translations: deps
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations \
+	  --no-fuzzy-matching --width 100
 
 clean:
 	rm -rf $(VENV) instance tests/artifacts .pytest_cache tests/e2e/node_modules tests/oidc/node_modules

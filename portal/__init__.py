@@ -233,8 +233,10 @@ def register_unit_of_work(app: Flask) -> None:
 
 
 def register_templating(app: Flask) -> None:
+    from portal.i18n import init_i18n
     from portal.templating import init_templating
 
+    init_i18n(app)
     init_templating(app)
 
 

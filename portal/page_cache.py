@@ -26,6 +26,8 @@ from flask import current_app, request, session
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.i18n import current_language
+
 MAX_ENTRIES = 512
 # Headers that vary how a page renders: htmx asks for fragments.
 _VARY = ("HX-Request", "HX-Target", "HX-Boosted", "HX-History-Restore-Request")
@@ -79,7 +81,8 @@ def for_visitors(view):
         if seconds <= 0 or not _cacheable_request():
             return view(*args, **kwargs)
         cache: PageCache = current_app.extensions["page_cache"]
-        key = (request.endpoint, request.full_path, *(request.headers.get(h) for h in _VARY))
+        key = (request.endpoint, request.full_path, current_language(),
+               *(request.headers.get(h) for h in _VARY))  # fmt: skip
         found = cache.get(key)
         if found is not None:
             body, status, headers = found

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal import access
 from portal.admin.audit import ACTION_LABELS
 from portal.extensions import db
+from portal.i18n import current_language, local_datetime
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
 from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
@@ -59,8 +60,16 @@ def page_path() -> str:
     return g.get("live_page") or request.full_path
 
 
+# A full date and time as each language writes it, in the reader's time zone (SPEC 16).
+DATETIME_PATTERNS = {"en": "yyyy-MM-dd HH:mm zzz", "de": "dd.MM.yyyy HH:mm zzz"}
+
+
 def format_datetime(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+    """A stored naive-UTC time in the reader's language and time zone."""
+    if not value:
+        return ""
+    pattern = DATETIME_PATTERNS.get(current_language(), DATETIME_PATTERNS["en"])
+    return local_datetime(value, pattern)
 
 
 def plural(count, singular: str, plural_form: str | None = None) -> str:

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 
+import flask_babel
 import pytest
 from flask import g
 from flask_migrate import upgrade
@@ -107,6 +108,7 @@ def make_test_app(database_url: str, **overrides):
         g.pop("csrf_token", None)
         g.pop("live_cursor", None)
         g.pop("live_page", None)
+        flask_babel.refresh()  # the language and time zone are the request's own
 
     return app
 

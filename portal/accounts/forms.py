@@ -1,5 +1,6 @@
 """Sign-in, registration and account forms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,6 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.accounts.service import PASSWORD_MIN
 from portal.forms import choices, no_control_characters
+from portal.i18n import LANGUAGES, timezone_choices
 
 
 class LoginForm(FlaskForm):
@@ -57,12 +59,18 @@ class RegisterForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(
-        "Display name", validators=[DataRequired(), Length(max=80), no_control_characters]
+        _l("Display name"), validators=[DataRequired(), Length(max=80), no_control_characters]
     )
     email_preference = SelectField(
-        "E-mail notifications",
-        choices=choices([("instant", "At once"), ("daily", "A daily digest"), ("off", "Never")]),
+        _l("E-mail notifications"),
+        choices=choices([("instant", _l("At once")), ("daily", _l("A daily digest")),
+                         ("off", _l("Never"))]),
+    )  # fmt: skip
+    language = SelectField(
+        _l("Language"),
+        choices=choices([("", _l("My browser's language")), *LANGUAGES.items()]),
     )
+    timezone = SelectField(_l("Time zone"), choices=choices(timezone_choices()))
 
 
 class PasswordForm(FlaskForm):

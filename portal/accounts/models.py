@@ -100,6 +100,10 @@ class User(UserMixin, db.Model):
     # Set when the person's data was erased (SPEC 15): the row stays so their ideas and
     # comments keep an author, shown as "Former member", with nothing that names them.
     erased_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The reader's own language ("en", "de") and time zone (an IANA name); None: the
+    # browser's language, and UTC (SPEC 16).
+    language: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")

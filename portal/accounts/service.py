@@ -25,6 +25,7 @@ from portal.admin import audit
 from portal.database import reading, release_read
 from portal.errors import Conflict, Invalid, NotFound, refuse
 from portal.extensions import db
+from portal.i18n import LANGUAGES, valid_timezone
 from portal.ideas.models import Idea
 from portal.notify import service as notify
 from portal.timeutil import utcnow
@@ -33,6 +34,7 @@ from portal.validation import choice, clean_text
 log = logging.getLogger(__name__)
 
 PASSWORD_MIN = 8
+UNCHANGED = object()
 TOKEN_PREFIX = "pt_"
 _hasher = PasswordHasher()
 # Cheap parameters for tests only (TestingConfig sets PASSWORD_HASH_FAST).
@@ -218,11 +220,19 @@ def set_password(user: User, password_hash: str) -> None:
     db.session.flush()
 
 
-def update_profile(user: User, display_name, email_preference) -> None:
+def update_profile(user: User, display_name, email_preference, language=UNCHANGED,
+                   timezone=UNCHANGED) -> None:  # fmt: skip
+    """The profile; `language` and `timezone` ("" or None: the browser's language, UTC)."""
     user.display_name = clean_text(
         display_name, "display_name", min_length=1, max_length=80, label="Display name"
     )
     user.email_preference = choice(email_preference, "email_preference", EMAIL_PREFERENCES)
+    if language is not UNCHANGED:
+        user.language = choice(language, "language", tuple(LANGUAGES)) if language else None
+    if timezone is not UNCHANGED:
+        if timezone and not valid_timezone(timezone):
+            raise Invalid("Time zone: no such time zone.", {"timezone": ["No such time zone."]})
+        user.timezone = timezone or None
     db.session.flush()
 
 

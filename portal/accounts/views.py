@@ -276,7 +276,10 @@ def _render_account(
     profile=None, password=None, token_form=None, new_token=None, email_form=None, status=200
 ):
     profile = profile or ProfileForm(
-        display_name=current_user.display_name, email_preference=current_user.email_preference
+        display_name=current_user.display_name,
+        email_preference=current_user.email_preference,
+        language=current_user.language or "",
+        timezone=current_user.timezone or "",
     )
     return (
         render_template(
@@ -300,7 +303,13 @@ def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
         try:
-            service.update_profile(current_user, form.display_name.data, form.email_preference.data)
+            service.update_profile(
+                current_user,
+                form.display_name.data,
+                form.email_preference.data,
+                language=form.language.data,
+                timezone=form.timezone.data,
+            )
         except Invalid as error:
             apply_domain_errors(form, error)
         else:

@@ -2,7 +2,10 @@
 (function () {
   "use strict";
 
-  var relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  var language = document.documentElement.lang || undefined;
+  // The account's time zone when it chose one; else the browser's.
+  var zone = document.documentElement.getAttribute("data-timezone") || undefined;
+  var relative = new Intl.RelativeTimeFormat(language, { numeric: "auto" });
   var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
 
   // Show stored UTC times in the reader's time zone, as "3 days ago" with the exact time on hover.
@@ -19,7 +22,7 @@
           break;
         }
       }
-      el.title = date.toLocaleString();
+      el.title = date.toLocaleString(language, zone ? { timeZone: zone } : undefined);
       el.textContent = text;
       el.dataset.localised = "1";
     });

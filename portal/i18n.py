@@ -1,0 +1,112 @@
+"""The reader's language and time zone (SPEC 16), with Flask-Babel.
+
+Language: the account's setting, else the browser's `Accept-Language`, else English. Time
+zone: the account's setting, else UTC. Catalogs live as `.po` files under
+`portal/translations/`; they are compiled to `.mo` at start (into the instance folder) when
+missing or older than their source, so a checkout runs in German without a build step and
+the package folder may be read-only.
+"""
+
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, request
+from flask_babel import Babel, format_datetime, format_number, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from pytz import all_timezones_set, common_timezones
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = {"en": "English", "de": "Deutsch"}
+DEFAULT_LANGUAGE = "en"
+SOURCE_DIR = Path(__file__).resolve().parent / "translations"
+TIMEZONES = tuple(common_timezones)
+
+
+def valid_timezone(name) -> bool:
+    return isinstance(name, str) and name in all_timezones_set
+
+
+def select_language() -> str:
+    """What the page is written in: the account's choice, else the browser's, else English."""
+    chosen = getattr(current_user, "language", None) if _signed_in() else None
+    if chosen in LANGUAGES:
+        return chosen
+    if request:
+        best = request.accept_languages.best_match(tuple(LANGUAGES))
+        if best:
+            return best
+    return DEFAULT_LANGUAGE
+
+
+def select_timezone() -> str:
+    chosen = getattr(current_user, "timezone", None) if _signed_in() else None
+    return chosen if valid_timezone(chosen) else "UTC"
+
+
+def _signed_in() -> bool:
+    try:
+        return bool(current_user and current_user.is_authenticated)
+    except Exception:  # outside a request (the CLI, e-mails built by a worker)
+        return False
+
+
+def current_language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def local_datetime(value: datetime | None, format: str = "medium") -> str:
+    """A stored naive-UTC time in the reader's time zone and language."""
+    if value is None:
+        return ""
+    return format_datetime(value, format)
+
+
+def compile_catalogs(target: Path) -> None:
+    """Each `.po` under SOURCE_DIR as a `.mo` under `target`, where missing or stale."""
+    for source in SOURCE_DIR.glob("*/LC_MESSAGES/*.po"):
+        compiled = target / source.relative_to(SOURCE_DIR).with_suffix(".mo")
+        if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        compiled.parent.mkdir(parents=True, exist_ok=True)
+        with source.open("rb") as po:
+            catalog = read_po(po, locale=source.parts[-3])
+        partial = compiled.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as mo:
+            write_mo(mo, catalog, use_fuzzy=False)
+        partial.replace(compiled)  # atomic: several workers may compile at once
+        log.info("compiled %s", compiled)
+
+
+def init_i18n(app: Flask) -> None:
+    target = Path(app.instance_path) / "translations"
+    compile_catalogs(target)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+    Babel(app, locale_selector=select_language, timezone_selector=select_timezone)
+    app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES)
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["format_number"] = format_number
+
+    @app.after_request
+    def _vary_on_language(response):
+        # Anonymous pages differ by the browser's language: caches must keep them apart.
+        if not _signed_in():
+            response.vary.add("Accept-Language")
+        return response
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [("", _l("UTC (default)"))] + [(name, name.replace("_", " ")) for name in TIMEZONES]
+
+
+def language_of(user) -> str:
+    """The language to write to `user` in (e-mails): theirs, else the default."""
+    chosen = getattr(user, "language", None)
+    return chosen if chosen in LANGUAGES else current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
