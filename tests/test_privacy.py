@@ -278,7 +278,7 @@ def test_erasure_leaves_no_trace_of_who_they_were(person, client, login):
     # webhook call that carries her comment).
     for place in _where_named([handle]):
         assert place.split(":")[0] in ("comment.body", "comment.body_html", "outbox_message.body")
-        assert "I agree, and @" in place
+        assert "I agree, and " in place  # her words (a link to the page, once mentions link)
     assert "Olga" in db.session.get(Comment, person.olga_comment.id).author.display_name
     me = db.session.get(User, me_id)
     assert me.display_name == "Former member" and me.erased_at is not None
