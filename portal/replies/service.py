@@ -9,7 +9,7 @@ company's answers, not secrets among staff), so the picker's choice is a conveni
 
 import logging
 
-from flask import g
+from flask import has_request_context, request
 from sqlalchemy import select
 
 from portal import access
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 TITLE_MAX = 120
 BODY_MAX = 10_000
 CHOOSE = "Choose a saved reply to insert."
+_CACHE_KEY = "portal.saved_replies"
 
 
 def manageable_teams(user) -> list[Team]:
@@ -54,15 +55,17 @@ def replies_of(teams) -> list[SavedReply]:
 def _all_replies() -> list[SavedReply]:
     """Every saved reply, read once per request (the inbox shows many messages, each with a
     picker: one query whatever their number)."""
-    if "saved_replies" not in g:
-        g.saved_replies = list(
+    # Kept in the request's own environ: an app context (and its `g`) may outlive a request.
+    cache = request.environ if has_request_context() else {}
+    if _CACHE_KEY not in cache:
+        cache[_CACHE_KEY] = list(
             db.session.scalars(
                 select(SavedReply)
                 .join(Team, Team.id == SavedReply.team_id)
                 .order_by(Team.name, SavedReply.title, SavedReply.id)
             )
         )
-    return g.saved_replies
+    return cache[_CACHE_KEY]
 
 
 def offered(user, team_id: int | None = None) -> list[SavedReply]:
