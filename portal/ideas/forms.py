@@ -108,7 +108,7 @@ class AssignForm(FlaskForm):
 class StaffNoteForm(FlaskForm):
     # Not `body`: the comment form's text box beside it on the page has that id.
     staff_note = TextAreaField(
-        "Staff note",
+        "Your staff note",
         validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
         description="Only staff see this. Markdown works; @handle tells a colleague.",
     )
