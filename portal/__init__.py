@@ -125,6 +125,7 @@ def register_models() -> None:
     from portal.live import models as _live  # noqa: F401
     from portal.moderation import models as _moderation  # noqa: F401
     from portal.notify import models as _notify  # noqa: F401
+    from portal.replies import models as _replies  # noqa: F401
     from portal.routing import models as _routing  # noqa: F401
     from portal.search import models as _search  # noqa: F401
     from portal.tracking import models as _tracking  # noqa: F401
@@ -186,6 +187,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
     from portal.feeds.views import bp as feeds_bp
+    from portal.ideas.note_views import bp as notes_bp
     from portal.ideas.people_views import bp as people_bp
     from portal.ideas.views import bp as ideas_bp
     from portal.intake.views import bp as intake_bp
@@ -194,6 +196,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.main import bp as main_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.notify.views import bp as notify_bp
+    from portal.replies.views import bp as replies_bp
     from portal.routing.views import bp as routing_bp
     from portal.search.views import bp as search_bp
     from portal.tracking.staff_views import bp as staff_bp
@@ -203,6 +206,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(ideas_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(notes_bp)
+    app.register_blueprint(replies_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(search_bp)

@@ -315,6 +315,7 @@ def notification_visibility(user):
         or_(Notification.idea_id.is_(None), idea_readable)
         & or_(Notification.comment_id.is_(None), comment_readable)
         & intake_readable
+        & staff_note_notification_visibility(user)
     )
 
 
@@ -880,6 +881,84 @@ def takes_assignments_refusal(user) -> str | None:
     return _staff_refusal(user, "Only staff are given work to answer.")
 
 
+# -- staff notes and saved replies (issue 15) -------------------------------------------------
+
+
+def can_see_staff_notes(user, idea: Idea | None = None) -> bool:
+    """The private thread beside an idea's discussion: staff and admins, and of one idea only
+    while they may read it (a staff member who meets a hidden idea's tombstone sees none of
+    its notes either). Everyone else never learns that notes exist."""
+    if not (is_staff(user) or is_admin(user)):
+        return False
+    return idea is None or can_read(user, idea)
+
+
+def staff_note_refusal(user, idea: Idea) -> str | None:
+    """Writing a staff note on `idea`: staff who may write and read the idea. A locked,
+    merged or closed idea still takes notes: they are the staff's own working memory."""
+    refusal = _staff_refusal(user, "Only staff write staff notes.")
+    if refusal:
+        return refusal
+    if not can_read(user, idea):
+        return StateRefusal("This idea is hidden by the moderators.")
+    return None
+
+
+def staff_note_edit_refusal(user, note) -> str | None:
+    """Editing a staff note: its author, within COMMENT_EDIT_HOURS (as for comments)."""
+    idea = db.session.get(Idea, note.idea_id)
+    refusal = staff_note_refusal(user, idea)
+    if refusal:
+        return refusal
+    if note.author_id != user.id:
+        return Refusal("Only its author can edit a staff note.")
+    hours = current_app.config["COMMENT_EDIT_HOURS"]
+    if note.created_at < utcnow() - timedelta(hours=hours):
+        return StateRefusal(f"Staff notes can be edited for {hours} hours after they are written.")
+    return None
+
+
+def staff_note_delete_refusal(user, note) -> str | None:
+    """Deleting a staff note: its author, or an admin (any note)."""
+    idea = db.session.get(Idea, note.idea_id)
+    refusal = staff_note_refusal(user, idea)
+    if refusal:
+        return refusal
+    if note.author_id != user.id and not is_admin(user):
+        return Refusal("Only its author (or an admin) can delete a staff note.")
+    return None
+
+
+def staff_note_notification_visibility(user):
+    """SQL condition on Notification: one quoting a staff note is for staff only (should its
+    reader have become someone else since)."""
+    if is_staff(user) or is_admin(user):
+        return true()
+    return Notification.staff_note_id.is_(None)
+
+
+def can_use_saved_replies(user) -> bool:
+    """Inserting a saved reply while answering (the picker): staff and admins, any team's."""
+    return is_staff(user) or is_admin(user)
+
+
+def saved_replies_refusal(user) -> str | None:
+    """The saved replies page and the picker: staff who may write."""
+    return _staff_refusal(user, "Only staff use saved replies.")
+
+
+def manage_saved_reply_refusal(user, team) -> str | None:
+    """Creating, editing or deleting a team's saved replies: its members and admins."""
+    refusal = saved_replies_refusal(user)
+    if refusal:
+        return refusal
+    if team is None:
+        return InputRefusal("Choose the team the reply belongs to.", "team_id")
+    if not is_admin(user) and all(t.id != team.id for t in user.teams):
+        return Refusal(f"Only members of {team.name} (and admins) manage its saved replies.")
+    return None
+
+
 def allowed(refusal: str | None) -> bool:
     """For templates: `allowed(vote_refusal(viewer, idea))`."""
     return refusal is None
@@ -929,6 +1008,12 @@ JINJA_GLOBALS = {
         "mark_confidential_refusal",
         "administer_refusal",
         "staff_area_refusal",
+        "can_see_staff_notes",
+        "staff_note_refusal",
+        "staff_note_edit_refusal",
+        "staff_note_delete_refusal",
+        "can_use_saved_replies",
+        "manage_saved_reply_refusal",
         "allowed",
     )
 }

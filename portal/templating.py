@@ -18,6 +18,7 @@ from portal.live.service import page_cursor
 from portal.moderation.service import open_queue_count
 from portal.notify.links import notification_target
 from portal.notify.service import unread_count
+from portal.replies.service import offered as offered_saved_replies
 from portal.responses import wants_fragment
 from portal.timeutil import isoformat, utcnow
 
@@ -93,6 +94,8 @@ def init_templating(app: Flask) -> None:
         ADMIN_ACTION_LABELS=ACTION_LABELS,
         page_path=page_path,
         live_cursor=page_cursor,
+        # The saved replies the staff picker offers the viewer (none for anyone else).
+        offered_replies=lambda team_id=None: offered_saved_replies(current_user, team_id),
     )
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["link_ideas"] = link_ideas

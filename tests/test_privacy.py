@@ -16,7 +16,7 @@ from portal.accounts import service as accounts
 from portal.accounts.models import UNUSABLE_PASSWORD, User, UserIdentity
 from portal.admin import service as admin
 from portal.extensions import db
-from portal.ideas import discussion
+from portal.ideas import discussion, notes
 from portal.ideas import service as ideas
 from portal.ideas.models import Comment, Follow, Idea, Vote
 from portal.intake import service as intake
@@ -25,6 +25,7 @@ from portal.notify.models import Notification, OutboxMessage
 from portal.notify.service import sign
 from portal.privacy import erasure
 from portal.privacy.export import COVERAGE
+from portal.replies import service as saved_replies
 from portal.routing import service as routing
 from portal.tracking import service as tracking
 from tests.conftest import PASSWORD
@@ -117,6 +118,9 @@ def _build(make) -> Person:
     intake.dismiss(me, intake.receive(source="api", sender_email="x@example.net",
                                       body="spam").message, "Spam")  # fmt: skip
     accounts.create_token(me, "laptop")
+    # Staff-only work (issue 15): a staff note and a saved reply of their team.
+    notes.add_note(me, theirs, "Asked the oven team, @" + ada.handle + ".")
+    saved_replies.create_reply(me, p.team.id, "Oven answer", "We are on it.")
     db.session.commit()
     p.mine, p.theirs, p.secret, p.item, p.olga_comment = mine, theirs, secret, item, olga_comment
     return p

@@ -13,9 +13,10 @@ from sqlalchemy import select, text
 
 from portal.accounts.models import ApiToken
 from portal.extensions import db
-from portal.ideas import discussion
+from portal.ideas import discussion, notes
 from portal.intake import service as intake
 from portal.notify.models import Notification, Webhook
+from portal.replies import service as saved_replies
 from portal.routing.models import RoutingRule
 from portal.tracking import service as tracking
 
@@ -180,10 +181,23 @@ ALLOWED = {
     "api.list_teams": STAFF,
     "api.patch_team": ADMIN,
     "api.get_responsiveness": ANYONE,
+    # Staff notes and saved replies (issue 15). The note and the reply named are someone
+    # else's, of a team the staff member is not in: only admins may change them.
+    "notes.add": STAFF,
+    "notes.edit": NOBODY,
+    "notes.delete": ADMIN,
+    "api.list_notes": STAFF,
+    "api.create_note": STAFF,
+    ("replies.index", "GET"): STAFF,
+    ("replies.index", "POST"): ADMIN,
+    "replies.edit": ADMIN,
+    "replies.delete": ADMIN,
+    "replies.insert": STAFF,
 }
 # Sent last, in this order: they lock the idea, remove what later requests name, sign out.
-LAST = ("api.moderation_action", "moderation.act", "admin.delete_webhook", "ideas.delete_comment",
-        "api.delete_comment", "accounts.logout")  # fmt: skip
+LAST = ("notes.delete", "replies.delete", "api.moderation_action", "moderation.act",
+        "admin.delete_webhook", "ideas.delete_comment", "api.delete_comment",
+        "accounts.logout")  # fmt: skip
 ORDER = {endpoint: n + 1 for n, endpoint in enumerate(LAST)}
 
 
@@ -219,6 +233,10 @@ def targets(make, token_for):
                              body="A message from outside").message  # fmt: skip
     rule = RoutingRule(name="Someone's rule", team_id=team.id, position=1)
     db.session.add(rule)
+    staff_note = notes.add_note(staff, idea, "Someone else's staff note")
+    team.members.append(staff)
+    reply = saved_replies.create_reply(staff, team.id, "Someone's reply", "Thanks for writing.")
+    team.members.remove(staff)
     db.session.commit()
     return {
         "idea_id": idea.id,
@@ -239,6 +257,8 @@ def targets(make, token_for):
         "action": "assign",
         "rule_id": rule.id,
         "handle": owner.handle,
+        "staff_note_id": staff_note.id,
+        "reply_id": reply.id,
     }
 
 
@@ -287,6 +307,13 @@ def payload(endpoint: str, t: dict) -> dict:
         "api.create_routing_rule": {"name": "New rule", "team_id": t["team_id"]},
         "api.patch_routing_rule": {"position": 1},
         "api.patch_team": {"assignment": "queue"},
+        "notes.add": {"staff_note": "A staff note"},
+        "notes.edit": {"staff_note": "Edited by someone else"},
+        "api.create_note": {"body": "A staff note"},
+        "replies.index": {"team_id": str(t["team_id"]), "title": "A reply", "body": "Text"},
+        "replies.edit": {"team_id": str(t["team_id"]), "title": "Changed", "body": "Changed"},
+        "replies.insert": {"saved_reply": str(t["reply_id"]), "field": "body", "target": "body",
+                           "body": "Typed"},
     }.get(endpoint, {})  # fmt: skip
 
 

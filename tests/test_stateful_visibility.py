@@ -5,13 +5,14 @@ A Hypothesis state machine drives random operations by random actors through the
 answers; votes, follows, flags up to the automatic hold; hide, restore, dismiss, lock,
 merge, the moderators' edit and delete; status changes; promoting, moving and shipping
 items; approving the pending supplier and suspending people; the authors' own edits and
-deletions). After each step it reads, as each kind of viewer (anonymous, customer, pending
-supplier, approved suppliers of two organizations, staff, a customer moderator, a staff
-moderator, an admin): the pages and API objects of the ideas the step touched (404 where the
-idea must not exist for them), their history and API comments; the notification centre and
-API; the e-mails, digests and webhooks queued since the step before; a third of the lists
-in turn (home, idea lists with filters, roadmap, changelog, items, the moderation log, the
-review queue and staff exports); the Atom feeds (the list, the changelog, each touched idea's),
+deletions; staff notes, for staff and admins who may read the idea only). After each step
+it reads, as each kind of viewer (anonymous, customer, pending supplier, approved suppliers
+of two organizations, staff, a customer moderator, a staff moderator, an admin): the pages
+and API objects of the ideas the step touched (404 where the idea must not exist for them),
+their history, API comments and notes; the notification centre and API; the e-mails,
+digests and webhooks queued since the step before; a third of the lists in turn (home,
+idea lists with filters, roadmap, changelog, items, the moderation log, the review queue
+and staff exports); the Atom feeds (the list, the changelog, each touched idea's),
 judged by what an anonymous visitor may read whoever asks; and search (API, page, similar
 ideas) for what changed.
 At the end of each example it reads all of them, and searches for every marker.
@@ -62,7 +63,7 @@ from portal.accounts.models import User
 from portal.admin.service import create_category, create_webhook
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.extensions import db
-from portal.ideas import discussion
+from portal.ideas import discussion, notes
 from portal.ideas import service as ideas
 from portal.ideas.models import (
     IDEA_KINDS,
@@ -71,6 +72,7 @@ from portal.ideas.models import (
     Follow,
     Idea,
     IdeaRevision,
+    StaffNote,
     StatusChange,
     Vote,
 )
@@ -243,6 +245,7 @@ class Model:
         self.markers: dict[str, MarkerModel] = {}
         self.refused_markers: set[str] = set()
         self.suspended: set[str] = set()
+        self.note_authors: dict[str, str] = {}  # a staff note's marker -> who wrote it
 
     def by_id(self, user_id) -> Person | None:
         return next((p for p in self.people.values() if p.id == user_id), None)
@@ -267,6 +270,9 @@ class Model:
     def readable(self, p: Person, marker: MarkerModel) -> bool:
         if marker.owner == "idea":
             idea = self.ideas[marker.owner_id]
+            # A staff note: staff and admins, while they may read the idea (issue 15).
+            if marker.what == "staff note" and not (is_staff(p) or is_admin(p)):
+                return False
             if idea.deleted:
                 return is_mod(p) and idea_exists(p, idea)
             return idea_readable(p, idea)
@@ -278,6 +284,8 @@ class Model:
         """The reason the oracle gives for `p` not reading `marker` (a failure category)."""
         if marker.owner == "item":
             return "item-with-unseen-idea"
+        if marker.what == "staff note" and not (is_staff(p) or is_admin(p)):
+            return "staff-note"
         idea_id = marker.owner_id
         comment = None
         if marker.owner == "comment":
@@ -481,7 +489,8 @@ class VisibilityMachine(RuleBasedStateMachine):
                 ]
             )
         for model in (Vote, Follow, Flag, ModerationAction, Notification, OutboxMessage,
-                      StatusChange, IdeaRevision, CommentRevision, ItemChange, Appeal):  # fmt: skip
+                      StatusChange, IdeaRevision, CommentRevision, ItemChange, Appeal,
+                      StaffNote):  # fmt: skip
             rows.append(db.session.scalar(select(func.count()).select_from(model)))
         return rows
 
@@ -750,6 +759,29 @@ class VisibilityMachine(RuleBasedStateMachine):
         )
         if done is not None:
             self.add_marker(word, "idea", idea_id, "status note")
+            self.steps[-1] += f" ({word})"
+            self.touch_idea(idea_id)
+
+    @precondition(lambda self: self.model.ideas)
+    @rule(actor=st.sampled_from((*STAFFISH, "customer", "cmod")), n=PICK,
+          mention=st.sampled_from((None, *ACTORS)))  # fmt: skip
+    def staff_note(self, actor, n, mention):
+        """A staff note (issue 15): for staff and admins who may read the idea, nobody else."""
+        idea_id = pick(self.idea_keys(), n)
+        word = self.marker()
+        body = f"Staff note {word}."
+        if mention:
+            body += f" For @{self.model.people[mention].handle}."
+        user = self.user(actor)
+        note = self.attempt(
+            f"{actor} writes a staff note on idea #{idea_id}"
+            + (f" mentioning {mention}" if mention else ""),
+            lambda: notes.add_note(user, ideas.get_idea(user, idea_id), body),
+            [word],
+        )
+        if note is not None:
+            self.add_marker(word, "idea", idea_id, "staff note")
+            self.model.note_authors[word] = actor
             self.steps[-1] += f" ({word})"
             self.touch_idea(idea_id)
 
@@ -1030,6 +1062,8 @@ class VisibilityMachine(RuleBasedStateMachine):
     def own_words(self, person: Person, marker: MarkerModel) -> bool:
         """Whether `person` wrote what holds the marker (their export gives it back to them,
         whatever became of it)."""
+        if marker.word in self.model.note_authors:  # a staff note's words are its author's
+            return self.model.note_authors[marker.word] == person.key
         owners = {"idea": self.model.ideas, "comment": self.model.comments}.get(marker.owner, {})
         owner = owners.get(marker.owner_id)
         return owner is not None and owner.author == person.key
@@ -1192,6 +1226,7 @@ class VisibilityMachine(RuleBasedStateMachine):
         api_comments, found = self.api(person, f"{base}/comments?per_page=100")
         findings += found
         findings += self.check_idea_feed(person, idea)
+        findings += self.api(person, f"{base}/notes?per_page=100")[1]
         statuses = {
             f"GET {base}": responses[base][0].status_code,
             f"GET {base}/history": responses[f"{base}/history"][0].status_code,
@@ -1417,6 +1452,7 @@ FAMILIES = (  # the first pattern a surface's name matches names its family
     ("search", r"search|similar"),
     ("history", r"/history"),
     ("api-comments", r"^API /ideas/\d+/comments"),
+    ("api-notes", r"^API /ideas/\d+/notes"),
     ("api-idea", r"^API /ideas/\d+"),
     ("idea-page", r"^GET /ideas/\d+"),
     ("notifications", r"notifications"),

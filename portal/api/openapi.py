@@ -841,8 +841,9 @@ def _paths() -> dict:
 
 def openapi_document() -> dict:
     from portal.api import openapi_intake as intake
+    from portal.api import openapi_notes as notes
 
-    schemas = {**SCHEMAS, **intake.SCHEMAS}
+    schemas = {**SCHEMAS, **intake.SCHEMAS, **notes.SCHEMAS}
     schemas["Idea"] = {
         **SCHEMAS["Idea"],
         "properties": {**SCHEMAS["Idea"]["properties"], **intake.IDEA_PROPERTIES},
@@ -868,5 +869,5 @@ def openapi_document() -> dict:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": schemas,
         },
-        "paths": {**_paths(), **intake.paths()},
-    }, intake.EXAMPLES)  # fmt: skip
+        "paths": {**_paths(), **intake.paths(), **notes.paths()},
+    }, {**intake.EXAMPLES, **notes.EXAMPLES})  # fmt: skip

@@ -182,6 +182,19 @@ def comment(comment, viewer=None) -> dict:
     }
 
 
+def staff_note(note) -> dict:
+    """A staff note (staff only: the route asks access before anything is serialised)."""
+    return {
+        "id": note.id,
+        "idea_id": note.idea_id,
+        "body": note.body,
+        "body_html": note.body_html,
+        "author": user_brief(note.author),
+        "created_at": isoformat(note.created_at),
+        "edited_at": isoformat(note.edited_at),
+    }
+
+
 def page(result, items: list) -> dict:
     return {
         "items": items,

@@ -440,4 +440,4 @@ def read_notifications():
 
 
 # The intake, routing and responsiveness routes live beside, on this same blueprint.
-from portal.api import intake_views  # noqa: E402, F401
+from portal.api import intake_views, note_views  # noqa: E402, F401

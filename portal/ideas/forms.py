@@ -103,3 +103,12 @@ class AssignForm(FlaskForm):
         elif person:
             data["assignee_id"] = int(person) if person.isdigit() else person
         return data
+
+
+class StaffNoteForm(FlaskForm):
+    # Not `body`: the comment form's text box beside it on the page has that id.
+    staff_note = TextAreaField(
+        "Your staff note",
+        validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
+        description="Only staff see this. Markdown works; @handle tells a colleague.",
+    )

@@ -260,3 +260,22 @@ class Mention(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
 
     __table_args__ = (UniqueConstraint("comment_id", "user_id", name="uq_mention_comment_user"),)
+
+
+class StaffNote(db.Model):
+    """A staff-only note beside an idea's public discussion: never shown to anyone else, never
+    indexed for search, never sent in webhooks (access.can_see_staff_notes decides who)."""
+
+    __tablename__ = "staff_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (Index("ix_staff_note_idea_created", "idea_id", "created_at", "id"),)

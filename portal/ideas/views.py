@@ -8,7 +8,7 @@ from portal.errors import NotFound, refuse
 from portal.feeds.views import list_feed_url
 from portal.forms import EmptyForm, attempt, choices
 from portal.guards import guard
-from portal.ideas import discussion, service
+from portal.ideas import discussion, notes, service
 from portal.ideas.forms import (
     AssignForm,
     CommentEditForm,
@@ -18,6 +18,7 @@ from portal.ideas.forms import (
     ModeratorCommentEditForm,
     ModeratorIdeaEditForm,
     MoveForm,
+    StaffNoteForm,
     StatusForm,
 )
 from portal.ideas.models import IDEA_KINDS
@@ -28,6 +29,7 @@ from portal.moderation import service as moderation
 from portal.moderation.forms import ActionForm, AppealForm, FlagForm
 from portal.pagination import parse_page_args
 from portal.ratelimits import new_account_limit
+from portal.replies import service as saved_replies
 from portal.responses import redirect_back, render_page_or_fragment, wants_fragment
 from portal.routing import service as routing
 from portal.search import service as search
@@ -129,7 +131,8 @@ def _linked_item(idea):
         return None
 
 
-def _detail_context(idea, comment_form=None, status_form=None, promote_form=None):
+def _detail_context(idea, comment_form=None, status_form=None, promote_form=None,
+                    note_form=None):  # fmt: skip
     comments = discussion.comments_for(idea)
     official, threads = discussion.thread(comments)
     merged_from, merged_comments = discussion.merged_discussions(current_user, idea)
@@ -159,6 +162,9 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
         action_form=EmptyForm(),
         moderation_form=ActionForm(formdata=None),
         merged_into=None,
+        # None (no panel at all) for whoever may not see them.
+        staff_notes=notes.notes_for(current_user, idea),
+        note_form=note_form or StaffNoteForm(formdata=None),
         **_work_context(idea),
     )
 
@@ -324,6 +330,8 @@ def change_status(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     form = StatusForm()
     status = 422
+    if request.form.get("insert_reply"):
+        return _with_saved_reply(idea, form, form.note, "status_form")
     if form.validate_on_submit():
         _, refused = attempt(form, lambda: service.change_status(
             current_user, idea, form.status.data, form.note.data,
@@ -335,6 +343,16 @@ def change_status(idea_id: int):
     return _render_idea(idea, status, status_form=form)
 
 
+def _with_saved_reply(idea, form, text_field, form_name: str):
+    """The picker's "Insert" without JavaScript: the page again, the chosen saved reply added
+    to what was typed in `text_field`, nothing sent (the staff member edits, then sends)."""
+    text, refused = attempt(form, lambda: saved_replies.insert(
+        current_user, request.form.get("saved_reply"), text_field.data))  # fmt: skip
+    if not refused:
+        text_field.data = text
+    return _render_idea(idea, refused or 200, **{form_name: form})
+
+
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
 @guard()
 @new_account_limit("comments")
@@ -342,6 +360,8 @@ def comment(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     form = CommentForm()
     status = 422
+    if request.form.get("insert_reply"):
+        return _with_saved_reply(idea, form, form.body, "comment_form")
     if form.validate_on_submit():
         _, refused = attempt(form, lambda: discussion.add_comment(
             current_user, idea, form.body.data, parent_id=form.parent_id.data or None,

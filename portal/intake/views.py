@@ -18,6 +18,7 @@ from portal.intake.models import STATUSES
 from portal.labels import KIND_LABELS
 from portal.live import service as live
 from portal.pagination import parse_page_args
+from portal.replies import service as saved_replies
 from portal.responses import FLASH_RESWAP, safe_next, wants_fragment
 from portal.validation import is_id
 
@@ -96,12 +97,23 @@ def message(message_id: int):
     return render_template("intake/message.html", message=found, form=action_form())
 
 
+def _with_saved_reply(found):
+    """The picker's "Insert" without JavaScript: the message's page again, its reply box
+    holding what was typed and the chosen saved reply; nothing is sent."""
+    text = saved_replies.insert(current_user, request.form.get("saved_reply"),
+                                request.form.get("body"))  # fmt: skip
+    return render_template("intake/message.html", message=found, form=action_form(),
+                           reply_for=found.id, reply_text=text)  # fmt: skip
+
+
 @bp.route("/<int:message_id>/<action>", methods=["POST"])
 @guard(access.intake_refusal)
 def act(message_id: int, action: str):
     if action not in intake.ACTIONS:
         abort(404)
     found = intake.get_message(current_user, message_id)
+    if action == "reply" and request.form.get("insert_reply"):
+        return _with_saved_reply(found)
     form = action_form(request.form)
     status = 422
     if form.validate_on_submit():

@@ -31,6 +31,11 @@ class Notification(db.Model):
     intake_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("intake_message.id", ondelete="CASCADE")
     )
+    # The staff note it quotes (a mention among staff): shown to staff only, and gone with the
+    # note.
+    staff_note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_note.id", ondelete="CASCADE")
+    )
     # The idea's (or item's) title when it happened, and a line saying what happened.
     title: Mapped[str] = mapped_column(String(150))
     message: Mapped[str] = mapped_column(Text, default="")

@@ -96,6 +96,8 @@ def note_target(note: Notification) -> tuple[str, dict, str]:
     is about one, else its idea, item, intake message or the reader's account."""
     endpoint, values = notification_target(note)
     anchor = f"#comment-{note.comment_id}" if note.idea_id and note.comment_id else ""
+    if note.idea_id and note.staff_note_id:
+        anchor = f"#note-{note.staff_note_id}"
     return endpoint, values, anchor
 
 
@@ -312,6 +314,32 @@ def reply_to_sender(actor, address: str, name: str, subject: str, body: str) -> 
     db.session.add(OutboxMessage(kind="email", recipient=address, subject=one_line(subject),
                                  body=text, headers="{}"))  # fmt: skip
     events.note(db.session, events.outbox_queued)
+
+
+def staff_note_mention(actor, idea: Idea, note, mentioned: list[User]) -> int:
+    """Staff named in a staff note hear of it: in the portal, and by e-mail as they chose.
+    Only those who may see the idea's notes (the service chose them; asked again here). The
+    e-mail has no reply address: an answer by e-mail would become a public comment."""
+    sent = 0
+    for user in mentioned:
+        if user.erased_at is not None or not access.can_see_staff_notes(user, idea):
+            continue
+        text = f"{actor.display_name} mentioned you in a staff note:\n\n{plain_text(note.body)}"
+        db.session.add(Notification(
+            user_id=user.id, event="mention", idea_id=idea.id, staff_note_id=note.id,
+            title=idea.title[:150], message=text,
+        ))  # fmt: skip
+        if user.email_preference == "instant":
+            link = url_for("ideas.detail", idea_id=idea.id, _external=True) + f"#note-{note.id}"
+            body = (
+                f"Hello {user.display_name},\n\n{text}\n\n“{idea.title}”\n{link}\n\n"
+                f"A staff note: only staff see it, never the people who wrote the idea.\n"
+                f"Change how often we write: {url_for('accounts.account', _external=True)}\n"
+                f"Unsubscribe from all e-mail: {unsubscribe_url(user)}\n"
+            )
+            queue_email(user, SUBJECTS["mention"].format(title=idea.title), body)
+        sent += 1
+    return sent
 
 
 # -- webhooks --------------------------------------------------------------------------------

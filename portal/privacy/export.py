@@ -23,12 +23,14 @@ from portal.ideas.models import (
     IdeaMove,
     IdeaRevision,
     Mention,
+    StaffNote,
     StatusChange,
     Vote,
 )
 from portal.intake.models import IntakeMessage, IntakeReply
 from portal.moderation.models import Appeal, Flag, ModerationAction
 from portal.notify.models import Notification
+from portal.replies.models import SavedReply
 from portal.routing.models import RoutingRule
 from portal.timeutil import isoformat, utcnow
 from portal.tracking.models import ImprovementItem, ItemChange
@@ -64,6 +66,8 @@ COVERAGE = {
     ("improvement_item", "created_by_id"): ("activity.items_created", "id", "id"),
     ("item_change", "by_id"): ("activity.item_changes", "id", "id"),
     ("routing_rule", "assignee_id"): ("activity.routing_rules", "id", "id"),
+    ("staff_note", "author_id"): ("activity.staff_notes", "id", "id"),
+    ("saved_reply", "created_by_id"): ("activity.saved_replies", "id", "id"),
 }
 
 
@@ -381,6 +385,13 @@ class _Exporter:
             "routing_rules": ids_with(RoutingRule, RoutingRule.assignee_id,
                                       name=if_readable(lambda r: staff_reads,
                                                        lambda r: r.name)),
+            # Their own staff notes: their words (the idea named while they may read it).
+            "staff_notes": idea_rows(StaffNote, StaffNote.author_id, body=lambda n: n.body,
+                                     created_at=when,
+                                     edited_at=lambda n: isoformat(n.edited_at)),
+            "saved_replies": ids_with(SavedReply, SavedReply.created_by_id,
+                                      team_id=lambda r: r.team_id, title=lambda r: r.title,
+                                      body=lambda r: r.body, created_at=when),
         }  # fmt: skip
 
 

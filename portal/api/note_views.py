@@ -1,0 +1,53 @@
+"""API v1 for staff notes (issue 15): an idea's private thread, for staff and admins."""
+
+from flask import jsonify
+from sqlalchemy import func, select
+
+from portal import access
+from portal.api import serializers as out
+from portal.api.views import _page_args, bp, json_body, viewer
+from portal.errors import Forbidden, NotFound
+from portal.extensions import db
+from portal.guards import guard
+from portal.ideas import notes
+from portal.ideas import service as ideas
+from portal.ideas.models import StaffNote
+from portal.pagination import Page
+
+
+def _idea_for_notes(user, idea_id: int):
+    """404 for an idea the viewer may not read (as its comments answer), 403 for one they
+    may read but whose notes are for staff only."""
+    idea = ideas.get_idea(user, idea_id)
+    if not access.can_read(user, idea):
+        raise NotFound("No such idea.")
+    if not access.can_see_staff_notes(user, idea):
+        raise Forbidden("Staff notes are for staff only.")
+    return idea
+
+
+@bp.get("/ideas/<int:idea_id>/notes")
+def list_notes(idea_id: int):
+    user = viewer()
+    idea = _idea_for_notes(user, idea_id)
+    page, per_page = _page_args()
+    where = StaffNote.idea_id == idea.id
+    total = db.session.scalar(select(func.count(StaffNote.id)).where(where)) or 0
+    rows = db.session.scalars(
+        select(StaffNote)
+        .where(where)
+        .order_by(StaffNote.created_at, StaffNote.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    result = Page(items=list(rows), page=page, per_page=per_page, total=total)
+    return jsonify(out.page(result, [out.staff_note(n) for n in rows]))
+
+
+@bp.post("/ideas/<int:idea_id>/notes")
+@guard()
+def create_note(idea_id: int):
+    user = viewer()
+    idea = _idea_for_notes(user, idea_id)
+    note = notes.add_note(user, idea, json_body().get("body"))
+    return jsonify(out.staff_note(note)), 201

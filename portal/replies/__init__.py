@@ -1,0 +1,1 @@
+"""Saved replies: a team's canned answers that staff insert while answering."""
