@@ -1,0 +1,22 @@
+"""Language in a real browser: a German browser gets the German portal, with relative times
+in German too."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_german_browser_reads_the_portal_in_german(pages, screenshot_dir):
+    page = pages.open(locale="de-DE")
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sagen Sie uns, was Northwind besser machen würde"
+    )
+    header = page.locator("header.site-header")
+    expect(header.get_by_role("link", name="Ideen")).to_be_visible()
+    expect(header.get_by_role("link", name="Anmelden")).to_be_visible()
+    # Relative times are written by the browser in the page's language.
+    expect(page.locator("time").first).to_contain_text("vor")
+    page.screenshot(path=str(screenshot_dir / "home-german.png"), full_page=True)
