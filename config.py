@@ -136,7 +136,7 @@ class Config:
     # Live (SPEC 14): how often an open page asks /live what changed while its tab is
     # visible, and while it is hidden (seconds; 0 turns live updates off); how long the
     # change rows are kept (a page asleep longer is sent everything it watches again).
-    LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", "3"))
+    LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", "3.5"))
     LIVE_HIDDEN_POLL_SECONDS = float(os.environ.get("LIVE_HIDDEN_POLL_SECONDS", "60"))
     LIVE_KEEP_HOURS = _env_int("LIVE_KEEP_HOURS", 24)
 

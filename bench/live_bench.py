@@ -350,7 +350,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--pages", type=int, default=500)
-    parser.add_argument("--interval", type=float, default=3.0, help="LIVE_POLL_SECONDS")
+    parser.add_argument("--interval", type=float, default=3.5, help="LIVE_POLL_SECONDS")
     parser.add_argument("--idle-seconds", type=float, default=30.0)
     parser.add_argument("--changes", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
