@@ -502,3 +502,40 @@ def test_the_services_refuse_a_suspended_uploader(app, people):
     assert "suspended" in str(raised.value)
     response = upload(as_user(app, people.author), png(), "a.png")
     assert response.status_code == 403
+
+
+class MemoryStorage:
+    """A store of a deployment's own (FILES_STORAGE=tests.test_files:MemoryStorage)."""
+
+    def __init__(self, app):
+        self.blobs: dict[int, bytes] = {}
+
+    def put(self, file_id, data):
+        self.blobs[file_id] = data
+
+    def get(self, file_id):
+        return self.blobs.get(file_id)
+
+    def delete(self, file_id):
+        self.blobs.pop(file_id, None)
+
+
+def test_another_store_plugs_in_and_bad_settings_refuse_to_start(database_url, make, app):
+    from tests.conftest import make_test_app
+
+    other = make_test_app(database_url, FILES_STORAGE="tests.test_files:MemoryStorage")
+    store = other.extensions["file_storage"]
+    assert isinstance(store, MemoryStorage)
+    user = make.user("customer")
+    with other.app_context():
+        client = other.test_client()
+        client.post("/login", data={"email": user.email, "password": "correct-horse-battery"})
+        answer = upload(client, b"kept elsewhere", "elsewhere.txt").get_json()
+        assert store.blobs[answer["id"]] == b"kept elsewhere"
+        assert db.session.scalar(select(func.count()).select_from(FileBlob)) == 0
+        assert client.get(answer["url"]).data == b"kept elsewhere"
+        db.session.remove()
+    with pytest.raises(RuntimeError, match="FILES_ALLOWED_TYPES names image/svg"):
+        make_test_app(database_url, FILES_ALLOWED_TYPES=("image/png", "image/svg+xml"))
+    with pytest.raises(RuntimeError, match="FILES_STORAGE='nowhere:Store'"):
+        make_test_app(database_url, FILES_STORAGE="nowhere:Store")

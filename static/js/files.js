@@ -32,8 +32,9 @@
     var start = textarea.selectionStart, end = textarea.selectionEnd;
     var value = textarea.value;
     var before = value.slice(0, start), after = value.slice(end);
-    var lead = before && !/\n$/.test(before) ? "\n" : "";
-    var insert = lead + text + "\n";
+    // A paragraph of its own: a picture stands apart from the words around it.
+    var lead = !before || /\n\n$/.test(before) ? "" : (/\n$/.test(before) ? "\n" : "\n\n");
+    var insert = lead + text + "\n\n";
     textarea.value = before + insert + after;
     var caret = before.length + insert.length;
     textarea.setSelectionRange(caret, caret);
