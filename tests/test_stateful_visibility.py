@@ -577,12 +577,13 @@ class VisibilityMachine(RuleBasedStateMachine):
 
     # -- operations --------------------------------------------------------------------------
 
-    @initialize(seeds=st.lists(st.tuples(ACTOR, st.sampled_from(AUDIENCES), st.booleans()),
-                               min_size=2, max_size=4))  # fmt: skip
+    @initialize(seeds=st.lists(st.tuples(ACTOR, st.sampled_from(AUDIENCES), st.booleans(),
+                                         st.booleans()), min_size=2, max_size=4))  # fmt: skip
     def seed_ideas(self, seeds):
-        """Every example starts with a few ideas, by authors who may post them."""
-        for actor, audience, confidential in seeds:
-            self.post_idea(actor, audience, confidential, "idea", fit=True)
+        """Every example starts with a few ideas, by authors who may post them (some with a
+        picture, whose visibility then follows the idea through the steps)."""
+        for actor, audience, confidential, picture in seeds:
+            self.post_idea(actor, audience, confidential, "idea", fit=True, picture=picture)
 
     @rule(actor=ACTOR, audience=st.sampled_from(AUDIENCES), confidential=st.booleans(),
           kind=st.sampled_from(IDEA_KINDS), fit=st.booleans(), picture=st.booleans())  # fmt: skip
