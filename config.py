@@ -72,7 +72,28 @@ class Config:
         "comments": os.environ.get("NEW_ACCOUNT_COMMENTS_LIMIT", "60 per hour"),
         "votes": os.environ.get("NEW_ACCOUNT_VOTES_LIMIT", "300 per hour"),
         "flags": os.environ.get("NEW_ACCOUNT_FLAGS_LIMIT", "30 per hour"),
+        "files": os.environ.get("NEW_ACCOUNT_FILES_LIMIT", "60 per hour"),
     }
+
+    # Pictures and files on ideas and comments (SPEC 16; README "Pictures and files"): the
+    # largest upload, the types accepted (decided from the bytes), the most pixels a picture
+    # may have before it is decoded and its longest side once stored, how many files one form
+    # post may carry, how long an upload waits for a post to use it, and where bytes live
+    # ("database", or `package.module:Class`, see portal/files/storage.py).
+    FILES_MAX_BYTES = _env_int("FILES_MAX_BYTES", 5_000_000)
+    FILES_ALLOWED_TYPES = tuple(
+        os.environ.get(
+            "FILES_ALLOWED_TYPES",
+            "image/png image/jpeg image/gif image/webp application/pdf text/plain",
+        )
+        .replace(",", " ")
+        .split()
+    )
+    FILES_MAX_IMAGE_PIXELS = _env_int("FILES_MAX_IMAGE_PIXELS", 50_000_000)
+    FILES_MAX_IMAGE_SIDE = _env_int("FILES_MAX_IMAGE_SIDE", 2560)
+    FILES_MAX_PER_POST = _env_int("FILES_MAX_PER_POST", 10)
+    FILES_UNATTACHED_HOURS = _env_int("FILES_UNATTACHED_HOURS", 24)
+    FILES_STORAGE = os.environ.get("FILES_STORAGE", "database")
 
     PROMISING_VOTES = _env_int("PROMISING_VOTES", 10)
     FLAGS_TO_HIDE = _env_int("FLAGS_TO_HIDE", 3)

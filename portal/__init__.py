@@ -48,6 +48,7 @@ def create_app(config_class=None, **overrides) -> Flask:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     register_request_log(app)
+    register_upload_limits(app)
     register_extensions(app)
     register_single_sign_on(app)
     register_models()
@@ -85,6 +86,17 @@ def register_request_log(app: Flask) -> None:
     init_request_log(app)
 
 
+def register_upload_limits(app: Flask) -> None:
+    """Before the CSRF check reads a form: more room for the bodies of routes taking files."""
+    from portal.files.content import check_settings
+    from portal.files.limits import init_upload_limits
+    from portal.files.storage import init_storage
+
+    check_settings(app.config)
+    init_upload_limits(app)
+    init_storage(app)
+
+
 def register_extensions(app: Flask) -> None:
     from portal.accounts.service import load_session_user
     from portal.database import include_in_autogenerate  # also installs the SQLite hooks
@@ -120,6 +132,7 @@ def register_models() -> None:
     """Import every model module so the metadata (and Alembic) knows all tables."""
     from portal.accounts import models as _accounts  # noqa: F401
     from portal.admin import models as _admin  # noqa: F401
+    from portal.files import models as _files  # noqa: F401
     from portal.ideas import models as _ideas  # noqa: F401
     from portal.intake import models as _intake  # noqa: F401
     from portal.live import models as _live  # noqa: F401
@@ -187,6 +200,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
     from portal.feeds.views import bp as feeds_bp
+    from portal.files.views import bp as files_bp
     from portal.ideas.note_views import bp as notes_bp
     from portal.ideas.people_views import bp as people_bp
     from portal.ideas.views import bp as ideas_bp
@@ -220,6 +234,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(widget_bp)
     app.register_blueprint(live_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(files_bp)
     # The widget is framed by other sites, without the session a CSRF token needs: its
     # posts are checked by Origin instead (portal/intake/widget.py).
     csrf.exempt(widget_bp)

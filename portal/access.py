@@ -196,6 +196,24 @@ def _can_read_comment(user, comment: Comment) -> bool:
     return sees_hidden(user) or (signed_in(user) and comment.author_id == user.id)
 
 
+def can_read_file(user, stored_file) -> bool:
+    """A picture or file (SPEC 16): readable exactly as the idea or comment holding it; one
+    that no saved post holds yet, by its uploader alone. A deleted or removed post's files
+    are deleted with it; until then they answer as it does."""
+    if stored_file.comment_id is not None:
+        comment = db.session.get(Comment, stored_file.comment_id)
+        return comment is not None and comment.deleted_at is None and can_read(user, comment)
+    if stored_file.idea_id is not None:
+        idea = db.session.get(Idea, stored_file.idea_id)
+        return idea is not None and idea.deleted_at is None and can_read(user, idea)
+    return signed_in(user) and stored_file.uploader_id == user.id
+
+
+def upload_refusal(user) -> str | None:
+    """Uploading a picture or file for a post: whoever may write."""
+    return write_refusal(user)
+
+
 def comment_visibility(user):
     """SQL condition on Comment (beside the idea's own): hidden comments for moderators."""
     return true() if sees_hidden(user) else Comment.hidden.is_(false())

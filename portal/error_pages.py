@@ -39,9 +39,9 @@ def _try_again_when() -> str:
 
 
 def _size(number: int) -> str:
-    return (
-        f"{number // (1024 * 1024)} MiB" if number % (1024 * 1024) == 0 else f"{number // 1024} KiB"
-    )
+    if number % (1024 * 1024) == 0:
+        return f"{number // (1024 * 1024)} MiB"
+    return f"{number // 1024} KiB" if number < 10 * 1024 * 1024 else f"{number / 1_000_000:.0f} MB"
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -59,7 +59,9 @@ def init_error_handlers(app: Flask) -> None:
             message = f"Too many requests: {error.description} {_try_again_when()}"
         elif status == 413:
             message = (
-                f"The request is too large: the limit is {_size(app.config['MAX_CONTENT_LENGTH'])}"
+                # A route taking files allows more (portal/files/limits.py): say its limit.
+                f"The request is too large: the limit is "
+                f"{_size(request.max_content_length or app.config['MAX_CONTENT_LENGTH'])}"
                 f" ({_size(app.config['MAX_FORM_MEMORY_SIZE'])} for one form field)."
             )
         else:

@@ -14,10 +14,13 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
     "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "table", "thead", "tbody", "tr", "th", "td", "img",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class"},
+    # Pictures only from the portal's own /files/ (a remote one would tell its owner who reads
+    # the page, and when); `loading` is set here, never taken from the text.
+    "img": {"src", "alt", "title", "loading"},
     "th": {"align"},
     "td": {"align"},
     "ol": {"start"},
@@ -26,6 +29,19 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # Lone UTF-16 surrogates cannot be encoded for the sanitiser (input validation refuses them;
 # rendering must not fail on them either).
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+# A stored file's path: /files/<id>/<name>, nothing that could lead elsewhere.
+_OWN_FILE = re.compile(r"^/files/[1-9][0-9]{0,9}/[^/?#\\:]+$")
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img":
+        if attribute == "src":
+            return value if _OWN_FILE.match(value) else None
+        if attribute == "loading":
+            return "lazy"
+    return value
 
 
 # An @mention, as the discussion recognises it (portal.ideas.discussion.MENTION).
@@ -82,6 +98,8 @@ def render(text: str, mentions: dict[str, str] | None = None) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        set_tag_attribute_values={"img": {"loading": "lazy"}},
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener ugc",
     )

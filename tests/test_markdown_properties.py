@@ -17,7 +17,7 @@ from portal.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, rende
 
 LONG = os.environ.get("PORTAL_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "5000")) if LONG else 300
-VOID_TAGS = {"br", "hr"}
+VOID_TAGS = {"br", "hr", "img"}
 FRAGMENTS = [
     "<script>", "</script>", "<script src=//evil.example/x.js></script>", "<style>", "<svg",
     "<img src=x onerror=alert(1)>", "<a href=", "<a href='javascript:alert(1)'>", "</a>",
@@ -26,7 +26,8 @@ FRAGMENTS = [
     " onload=", " onmouseover=alert(1) ", "\" onfocus=\"alert(1)", "' autofocus onfocus='x",
     "javascript:", "JaVaScRiPt:", "java\tscript:", "java\nscript:", "&#106;avascript:",
     "&#x6A;avascript:", "javascript&colon;", "vbscript:", "data:text/html;base64,PHNjcmlwdD4=",
-    "[x](", "](", ")", "[", "]", "![", "<", ">", "<javascript:alert(1)>", "<http://ok.example>",
+    "[x](", "](", ")", "[", "]", "![", "![a](/files/1/a.png)", "![t](https://tracker.example/t)",
+    "![p](/files/1/../../p)", "![s](//evil.example/s.png)", "<", ">", "<javascript:alert(1)>", "<http://ok.example>",
     "[ref]: javascript:alert(1)\n", "[ref]", "[a][ref]", "(javascript:alert(1))",
     '(https://example.com "title" onclick=alert(1))', "`", "```\n", "    ", "\n", "\n\n",
     "> ", "* ", "1. ", "# ", "| a | b |\n|---|---|\n| ", "~~", "**", "_", "\\", "&", "&amp;",
@@ -91,6 +92,8 @@ class Inspector(HTMLParser):
                 self.problems.append(f"event handler {name} on <{tag}>")
             if name == "href" and value is not None:
                 self._check_url(value)
+            if name == "src" and not re.fullmatch(r"/files/\d+/[^/?#\\:]+", value or ""):
+                self.problems.append(f"picture from elsewhere than /files/: {value!r}")
 
     def _check_url(self, value: str):
         # What a browser would follow: entities decoded, whitespace and controls dropped.

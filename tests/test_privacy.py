@@ -16,6 +16,7 @@ from portal.accounts import service as accounts
 from portal.accounts.models import UNUSABLE_PASSWORD, User, UserIdentity
 from portal.admin import service as admin
 from portal.extensions import db
+from portal.files import service as files
 from portal.ideas import discussion, notes
 from portal.ideas import service as ideas
 from portal.ideas.models import Comment, Follow, Idea, Vote
@@ -73,8 +74,9 @@ def _build(make) -> Person:
     me, other, ada = p.me, p.other, p.admin
     # Customer-like traces: an idea (edited), comments (one edited, one by e-mail), votes,
     # follows, a flag, an appeal, mentions and notifications.
+    picture = files.upload(me, "dishwasher.txt", b"Noise measurements")
     mine = make.idea(author=me, category=p.category, title="Quieter dishwasher",
-                     body="Zebediah's idea body")  # fmt: skip
+                     body=f"Zebediah's idea body {files.markdown_for(picture)}")  # fmt: skip
     ideas.edit_idea(me, mine, body="A quieter dishwasher, please.")
     theirs = make.idea(author=other, category=p.category, title="Brighter oven light")
     secret = make.idea(author=p.supplier, category=make.category(audience="suppliers"),

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 
 from portal.accounts.models import ApiToken
 from portal.extensions import db
+from portal.files import service as files
 from portal.ideas import discussion, notes
 from portal.intake import service as intake
 from portal.notify.models import Notification, Webhook
@@ -193,6 +194,11 @@ ALLOWED = {
     "replies.edit": ADMIN,
     "replies.delete": ADMIN,
     "replies.insert": STAFF,
+    # Pictures and files (SPEC 16): the path names a file on the owner's public idea; an
+    # empty upload is refused (422) to whoever may upload.
+    "files.serve": ANYONE,
+    "files.upload": SIGNED_IN,
+    "api.upload_file": SIGNED_IN,
 }
 # Sent last, in this order: they lock the idea, remove what later requests name, sign out.
 LAST = ("notes.delete", "replies.delete", "api.moderation_action", "moderation.act",
@@ -213,7 +219,9 @@ def targets(make, token_for):
     owner = make.user("customer", name="Owner")
     staff = make.user("staff", name="Other staff")
     category = make.category("public", slug="public")
-    idea = make.idea(author=owner, category=category, title="Owner's idea")
+    picture = files.upload(owner, "plan.txt", b"The owner's plan")
+    idea = make.idea(author=owner, category=category, title="Owner's idea",
+                     body=files.markdown_for(picture))  # fmt: skip
     comment = discussion.add_comment(owner, idea, "Owner's comment", parent_id=None,
                                      official=False)  # fmt: skip
     api_comment = discussion.add_comment(owner, idea, "Owner's other comment", parent_id=None,
@@ -259,6 +267,8 @@ def targets(make, token_for):
         "handle": owner.handle,
         "staff_note_id": staff_note.id,
         "reply_id": reply.id,
+        "file_id": picture.id,
+        "name": picture.name,
     }
 
 

@@ -1,20 +1,20 @@
 """One visibility rule on every surface, under random sequences of operations (SPEC 2, 4, 6-9).
 
 A Hypothesis state machine drives random operations by random actors through the services
-(posting in each audience, confidential or not; comments, replies, mentions, official
-answers; votes, follows, flags up to the automatic hold; hide, restore, dismiss, lock,
-merge, the moderators' edit and delete; status changes; promoting, moving and shipping
-items; approving the pending supplier and suspending people; the authors' own edits and
-deletions; staff notes, for staff and admins who may read the idea only). After each step
-it reads, as each kind of viewer (anonymous, customer, pending supplier, approved suppliers
-of two organizations, staff, a customer moderator, a staff moderator, an admin): the pages
-and API objects of the ideas the step touched (404 where the idea must not exist for them),
-their history, API comments and notes; the notification centre and API; the e-mails,
-digests and webhooks queued since the step before; a third of the lists in turn (home,
-idea lists with filters, roadmap, changelog, items, the moderation log, the review queue
-and staff exports); the Atom feeds (the list, the changelog, each touched idea's),
-judged by what an anonymous visitor may read whoever asks; and search (API, page, similar
-ideas) for what changed.
+(posting in each audience, confidential or not, some with a picture; comments, replies,
+mentions, official answers; votes, follows, flags up to the automatic hold; hide, restore,
+dismiss, lock, merge, the moderators' edit and delete; status changes; promoting, moving and
+shipping items; approving the pending supplier and suspending people; the authors' own edits
+and deletions; staff notes, for staff and admins who may read the idea only). After each step
+it reads, as each kind of viewer (anonymous, customer, pending supplier, approved suppliers of
+two organizations, staff, a customer moderator, a staff moderator, an admin): the pages and API
+objects of the ideas the step touched (404 where the idea must not exist for them), their
+history, API comments and notes, and the pictures of their posts; the notification centre and
+API; the e-mails, digests and webhooks queued since the step before; a third of the lists in
+turn (home, idea lists with filters, roadmap, changelog, items, the moderation log, the review
+queue and staff exports); the Atom feeds (the list, the changelog, each touched idea's), judged
+by what an anonymous visitor may read whoever asks; and search (API, page, similar ideas) for
+what changed.
 At the end of each example it reads all of them, and searches for every marker.
 
 Canaries make the check surface-agnostic: every title, body, comment, status note, item
@@ -35,6 +35,7 @@ the next one (the categories are the names of the failures it raises); never in 
 """
 
 import html
+import io
 import json
 import os
 import random
@@ -56,6 +57,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from PIL import Image
 from sqlalchemy import func, select, update
 
 from portal.accounts import service as accounts
@@ -63,6 +65,8 @@ from portal.accounts.models import User
 from portal.admin.service import create_category, create_webhook
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.extensions import db
+from portal.files import service as files
+from portal.files.models import StoredFile
 from portal.ideas import discussion, notes
 from portal.ideas import service as ideas
 from portal.ideas.models import (
@@ -101,6 +105,10 @@ MARKER_LETTERS = "bcdfghjkmnpqrtvwxz"
 MARKER = re.compile(r"(?<![a-z])cnry[a-z]{8}(?![a-z])")
 IDEA_LINK = re.compile(r'href="(?:https?://[^"/]+)?/ideas/(\d+)(?:[/#?][^"]*)?"')
 _rng = random.SystemRandom()
+# A picture to attach to posts.
+_picture = io.BytesIO()
+Image.new("RGB", (4, 4), (200, 30, 30)).save(_picture, "PNG")
+PICTURE = _picture.getvalue()
 
 
 def is_feed(path: str) -> bool:
@@ -166,6 +174,16 @@ class CommentModel:
     auto_held: bool = False
     deleted: str | None = None  # "author" or "moderator"
     flaggers: set = field(default_factory=set)
+
+
+@dataclass
+class FileModel:
+    """A picture attached to an idea or a comment when it was posted (SPEC 16)."""
+
+    id: int
+    url: str
+    owner: str  # "idea" or "comment"
+    owner_id: int
 
 
 @dataclass
@@ -242,6 +260,7 @@ class Model:
         self.ideas: dict[int, IdeaModel] = {}
         self.comments: dict[int, CommentModel] = {}
         self.items: dict[int, ItemModel] = {}
+        self.files: dict[int, FileModel] = {}
         self.markers: dict[str, MarkerModel] = {}
         self.refused_markers: set[str] = set()
         self.suspended: set[str] = set()
@@ -266,6 +285,20 @@ class Model:
         # A moderator-deleted idea keeps its discussion; a hidden one takes it along.
         idea_ok = idea_exists(p, idea) and (not idea.hidden or sees_hidden(p, idea.author))
         return idea_ok and (not comment.hidden or sees_hidden(p, comment.author))
+
+    def file_readable(self, p: Person, file: FileModel) -> bool:
+        """A file is read exactly as what holds it; a deleted or removed holder's files are
+        gone for everyone."""
+        if file.owner == "idea":
+            idea = self.ideas[file.owner_id]
+            return not idea.deleted and idea_readable(p, idea)
+        comment = self.comments[file.owner_id]
+        if comment.deleted:
+            return False
+        idea = self.ideas[comment.idea]
+        if idea.deleted:  # its discussion stays, for moderators only
+            return is_mod(p) and idea_exists(p, idea)
+        return self.comment_readable(p, comment)
 
     def readable(self, p: Person, marker: MarkerModel) -> bool:
         if marker.owner == "idea":
@@ -468,6 +501,10 @@ class VisibilityMachine(RuleBasedStateMachine):
         self.model.markers[word] = MarkerModel(word, owner, owner_id, what)
         self.dirty.add(word)
 
+    def add_file(self, stored, owner, owner_id):
+        self.model.files[stored.id] = FileModel(stored.id, files.url_of(stored), owner, owner_id)
+        self.steps[-1] += f" (file #{stored.id})"
+
     def note(self, text):
         self.steps.append(f"{len(self.steps) + 1}. {text}")
 
@@ -490,7 +527,7 @@ class VisibilityMachine(RuleBasedStateMachine):
             )
         for model in (Vote, Follow, Flag, ModerationAction, Notification, OutboxMessage,
                       StatusChange, IdeaRevision, CommentRevision, ItemChange, Appeal,
-                      StaffNote):  # fmt: skip
+                      StaffNote, StoredFile):  # fmt: skip
             rows.append(db.session.scalar(select(func.count()).select_from(model)))
         return rows
 
@@ -554,31 +591,40 @@ class VisibilityMachine(RuleBasedStateMachine):
 
     # -- operations --------------------------------------------------------------------------
 
-    @initialize(seeds=st.lists(st.tuples(ACTOR, st.sampled_from(AUDIENCES), st.booleans()),
-                               min_size=2, max_size=4))  # fmt: skip
+    @initialize(seeds=st.lists(st.tuples(ACTOR, st.sampled_from(AUDIENCES), st.booleans(),
+                                         st.booleans()), min_size=2, max_size=4))  # fmt: skip
     def seed_ideas(self, seeds):
-        """Every example starts with a few ideas, by authors who may post them."""
-        for actor, audience, confidential in seeds:
-            self.post_idea(actor, audience, confidential, "idea", fit=True)
+        """Every example starts with a few ideas, by authors who may post them (some with a
+        picture, whose visibility then follows the idea through the steps)."""
+        for actor, audience, confidential, picture in seeds:
+            self.post_idea(actor, audience, confidential, "idea", fit=True, picture=picture)
 
     @rule(actor=ACTOR, audience=st.sampled_from(AUDIENCES), confidential=st.booleans(),
-          kind=st.sampled_from(IDEA_KINDS), fit=st.booleans())  # fmt: skip
-    def post_idea(self, actor, audience, confidential, kind, fit):
+          kind=st.sampled_from(IDEA_KINDS), fit=st.booleans(), picture=st.booleans())  # fmt: skip
+    def post_idea(self, actor, audience, confidential, kind, fit, picture=False):
         if fit:
             actor = self.fitting(actor, ACTORS, lambda p: audience in audiences_of(p))
             confidential = confidential and approved_supplier(self.model.people[actor])
         word = self.marker()
         user = self.user(actor)
-        idea = self.attempt(
-            f"{actor} posts a{' confidential' if confidential else ''} {audience} idea",
-            lambda: ideas.post_idea(
-                user, title=f"Idea {word} for the line", body=f"Details of {word}, *please*.",
+        uploaded = []
+
+        def operation():
+            body = f"Details of {word}, *please*."
+            if picture:
+                uploaded.append(files.upload(user, "picture.png", PICTURE))
+                body += f"\n\n{files.markdown_for(uploaded[0])}"
+            return ideas.post_idea(
+                user, title=f"Idea {word} for the line", body=body,
                 category=SLUGS[audience], kind=kind, confidential=confidential,
-            ),
-            [word],
-        )  # fmt: skip
+            )  # fmt: skip
+
+        what = f"{actor} posts a{' confidential' if confidential else ''} {audience} idea"
+        idea = self.attempt(what + (" with a picture" if picture else ""), operation, [word])
         if idea is None:
             return
+        if uploaded:
+            self.add_file(uploaded[0], "idea", idea.id)
         person = self.model.people[actor]
         self.model.ideas[idea.id] = IdeaModel(
             id=idea.id, author=actor, audience=audience, confidential=confidential,
@@ -591,8 +637,8 @@ class VisibilityMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.model.ideas)
     @rule(actor=ACTOR, n=PICK, reply_to=PICK, reply=st.booleans(),
           mention=st.sampled_from((None, *ACTORS)), official=st.booleans(),
-          fit=st.booleans())  # fmt: skip
-    def comment(self, actor, n, reply_to, reply, mention, official, fit):
+          fit=st.booleans(), picture=st.booleans())  # fmt: skip
+    def comment(self, actor, n, reply_to, reply, mention, official, fit, picture=False):
         idea_id = pick(self.idea_keys(), n)
         actor = self.seeing(actor, idea_id) if fit else actor
         siblings = [c for c in self.comment_keys() if self.model.comments[c].idea == idea_id]
@@ -603,20 +649,29 @@ class VisibilityMachine(RuleBasedStateMachine):
             body += f" Over to you @{self.model.people[mention].handle}."
         user = self.user(actor)
         official = official and self.model.people[actor].kind == "staff"
+        uploaded = []
 
         def operation():
             idea = ideas.get_idea(user, idea_id)
-            return discussion.add_comment(user, idea, body, parent_id=parent, official=official)
+            text = body
+            if picture:
+                uploaded.append(files.upload(user, "picture.png", PICTURE))
+                text += f" {files.markdown_for(uploaded[0])}"
+            return discussion.add_comment(user, idea, text, parent_id=parent, official=official)
 
         what = f"{actor} {'replies to comment #' + str(parent) if parent else 'comments'} on idea #{idea_id}"  # noqa: E501
         if mention:
             what += f" mentioning {mention}"
         if official:
             what += " (official)"
+        if picture:
+            what += " with a picture"
         comment = self.attempt(what, operation, [word])
         if comment is None:
             return
         self.model.comments[comment.id] = CommentModel(comment.id, idea_id, actor)
+        if uploaded:
+            self.add_file(uploaded[0], "comment", comment.id)
         self.add_marker(word, "comment", comment.id, "body")
         self.touch_comment(comment.id)
         self.steps[-1] += f" (comment #{comment.id}, {word})"
@@ -1211,8 +1266,34 @@ class VisibilityMachine(RuleBasedStateMachine):
             findings += self.scan(person, surface, text, own_words_ok=True)
         return findings
 
+    def check_files(self, person: Person, idea: IdeaModel) -> list[Finding]:
+        """The idea's and its comments' pictures answer 200 exactly to whoever may read what
+        holds them, 404 to everyone else (SPEC 16)."""
+        findings = []
+        for file in self.model.files.values():
+            holder_idea = (
+                file.owner_id if file.owner == "idea" else self.model.comments[file.owner_id].idea
+            )
+            if holder_idea != idea.id:
+                continue
+            status = self.get(person, file.url).status_code
+            expected = 200 if self.model.file_readable(person, file) else 404
+            if status != expected:
+                holder = (
+                    self.model.describe_idea(file.owner_id)
+                    if file.owner == "idea"
+                    else f"comment #{file.owner_id} on {self.model.describe_idea(holder_idea)}"
+                )
+                why = "file-not-404" if expected == 404 else "file-not-200"
+                findings.append(
+                    Finding(category(person, f"GET {file.url}", why),
+                            f"{person.key} / GET {file.url}: {status}, not {expected}, for the "
+                            f"picture of {holder}")
+                )  # fmt: skip
+        return findings
+
     def check_idea(self, person: Person, idea: IdeaModel) -> list[Finding]:
-        findings: list[Finding] = []
+        findings: list[Finding] = self.check_files(person, idea)
         exists = idea_exists(person, idea)
         readable = idea_readable(person, idea)
         base = f"/ideas/{idea.id}"
@@ -1448,6 +1529,7 @@ class VisibilityMachine(RuleBasedStateMachine):
 
 FAMILIES = (  # the first pattern a surface's name matches names its family
     ("feeds", r"\.atom"),
+    ("files", r"^GET /files/"),
     ("export", r"export$"),
     ("search", r"search|similar"),
     ("history", r"/history"),

@@ -136,12 +136,33 @@ SCHEMAS = {
                     "appeals",
                     "notifications",
                     "tokens",
+                    "files",
                     "intake",
                 )
             },
             "activity": {"type": "object", "description": "Staff, moderator and admin work."},
         },
     },  # fmt: skip
+    "StoredFile": {
+        "type": "object",
+        "description": "An uploaded picture or file (SPEC 16). Name it in an idea or comment "
+        "(its `markdown`) and save that post: the post then holds it, and the file is read "
+        "exactly as the post is. Until then only you may read it; after a day it is deleted.",
+        "required": ["id", "url", "name", "content_type", "size", "markdown"],
+        "properties": {
+            "id": {"type": "integer"},
+            "url": {"type": "string", "description": "`/files/<id>/<name>` on the portal."},
+            "name": {"type": "string", "description": "The name, made safe."},
+            "content_type": {"type": "string", "description": "Decided from the bytes."},
+            "size": {"type": "integer", "description": "Bytes as stored (pictures re-encoded)."},
+            "markdown": {"type": "string", "description": "A picture or a link to put in a post."},
+        },
+    },
+    "FileUpload": {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary"}},
+    },
     "EraseConfirmation": {
         "type": "object",
         "description": "The account's password; an account without one (single sign-on) "
@@ -588,6 +609,25 @@ def _paths() -> dict:
             "get": {
                 "summary": "Everything the portal holds about you",
                 "responses": {"200": _json(_ref("Export")), **_errors("401")},
+            }
+        },
+        "/files": {
+            "post": {
+                "summary": "Upload a picture or file for a post",
+                "description": "multipart/form-data with the file in a part named `file`. "
+                "The type is decided from the bytes (PNG, JPEG, GIF, WebP, PDF and plain text "
+                "by default); a name that says another type, HTML and SVG are refused (422). "
+                "Pictures are re-encoded: metadata such as EXIF and GPS goes, orientation is "
+                "applied, the longest side is bounded, an animation keeps its first frame. A "
+                "larger file than the limit (5 MB by default) is a 422, a larger request a 413.",
+                "requestBody": {
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": _ref("FileUpload")}},
+                },
+                "responses": {
+                    "201": _json(_ref("StoredFile"), "Stored"),
+                    **_errors("400", "401", "403", "413", "422", "429"),
+                },
             }
         },
         "/categories": {

@@ -33,7 +33,10 @@ tombstone (no text, no author) to those who may not read it.
 
 # Requests and lists
 
-- A request body must be a JSON object (otherwise `400`), at most 1 MiB (otherwise `413`).
+- A request body must be a JSON object (otherwise `400`), at most 1 MiB (otherwise `413`);
+  an upload (`POST /files`) is multipart/form-data instead, its file at most `FILES_MAX_BYTES`
+  (5 MB by default; a larger one `422`). Name the upload's `markdown` in an idea or comment
+  body and save it: the post then holds the file, which is read exactly as the post is.
 - Lists answer `{"items": [...], "page": n, "per_page": n, "total": n}`; `per_page`
   defaults to 20, and more than 100 is clamped to 100. `page` or `per_page` that is not a
   positive whole number answers `400` or `422`.
@@ -225,9 +228,31 @@ EXAMPLES = {
                     "revoked_at": None,
                 }
             ],
+            "files": [
+                {
+                    "id": 12,
+                    "name": "dishwasher-noise.png",
+                    "content_type": "image/png",
+                    "size": 48213,
+                    "url": "/files/12/dishwasher-noise.png",
+                    "idea_id": 7,
+                    "comment_id": None,
+                }
+            ],
             "intake": [],
             "activity": {},
         }  # fmt: skip
+    },
+    ("post", "/files"): {
+        "request": {"file": "dishwasher-noise.png (the file's bytes)"},
+        "response": {
+            "id": 12,
+            "url": "/files/12/dishwasher-noise.png",
+            "name": "dishwasher-noise.png",
+            "content_type": "image/png",
+            "size": 48213,
+            "markdown": "![dishwasher-noise.png](/files/12/dishwasher-noise.png)",
+        },
     },
     ("get", "/me"): {
         "response": {
@@ -414,9 +439,9 @@ def add_examples(document: dict, more: dict | None = None) -> dict:
         for method, operation in operations.items():
             example = examples.get((method, path), {})
             if "request" in example:
-                operation["requestBody"]["content"]["application/json"]["example"] = example[
-                    "request"
-                ]
+                # JSON, or multipart/form-data for an upload: the body's one media type.
+                media = next(iter(operation["requestBody"]["content"].values()))
+                media["example"] = example["request"]
             if "response" in example:
                 for code, answer in operation["responses"].items():
                     if code.startswith("2") and "content" in answer:

@@ -439,5 +439,6 @@ def read_notifications():
     return jsonify({"unread": unread})
 
 
-# The intake, routing and responsiveness routes live beside, on this same blueprint.
-from portal.api import intake_views, note_views  # noqa: E402, F401
+# The intake, routing and responsiveness routes, staff notes and the upload of files live
+# beside, on this same blueprint.
+from portal.api import files_views, intake_views, note_views  # noqa: E402, F401

@@ -9,6 +9,7 @@ from portal import access
 from portal.accounts.models import User
 from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
+from portal.files import service as files
 from portal.ideas.models import Comment, CommentRevision, Idea, Mention
 from portal.ideas.service import bump_counters, follow_quietly
 from portal.markdown import plain_text, render
@@ -140,6 +141,7 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
     )
     db.session.add(comment)
     db.session.flush()
+    files.attach_referenced(user, comment=comment, text=body)
     bump_counters(idea, comments=1)
     if access.is_staff(user) and idea.first_staff_answer_at is None:
         idea.first_staff_answer_at = now
@@ -175,8 +177,9 @@ def edit_comment(user, comment: Comment, body) -> Comment:
     return comment
 
 
-def revise_comment(comment: Comment, body) -> bool:
-    """Change a comment's text, keeping the earlier one; whether anything changed."""
+def revise_comment(comment: Comment, body, editor=None) -> bool:
+    """Change a comment's text, keeping the earlier one; whether anything changed. Files the
+    editor (by default its author) uploaded and the new text names are attached to it."""
     body = _clean_body(body)
     if body == comment.body:
         return False
@@ -184,6 +187,7 @@ def revise_comment(comment: Comment, body) -> bool:
     comment.body = body
     comment.body_html = render(body)
     comment.edited_at = utcnow()
+    files.attach_referenced(editor or comment.author, comment=comment, text=body)
     db.session.flush()
     _render_mentions(comment)
     return True
@@ -218,6 +222,7 @@ def _clear(comment: Comment) -> None:
     comment.body_html = ""
     comment.official = False
     comment.deleted_at = utcnow()
+    files.delete_held_by(comment=comment)
     bump_counters(db.session.get(Idea, comment.idea_id), comments=-1)
 
 

@@ -1,13 +1,29 @@
 """Idea, status and comment forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import choices, no_control_characters
 from portal.ideas.discussion import COMMENT_MAX
 from portal.ideas.service import BODY_MAX, TITLE_MAX, TITLE_MIN
 from portal.labels import KIND_LABELS, STATUS_LABELS
+
+
+def _files_field():
+    """Files sent with the form (pages without JavaScript; the script uploads them at once
+    and puts their Markdown in the text instead). The service checks and stores them."""
+    return MultipleFileField(
+        "Pictures or files",
+        description="Shown in the text as pictures or links, to whoever may read this.",
+    )
 
 
 class IdeaEditForm(FlaskForm):
@@ -21,6 +37,7 @@ class IdeaEditForm(FlaskForm):
         validators=[Optional(), Length(max=BODY_MAX), no_control_characters],
         description="Markdown works: **bold**, lists, `code`, [links](https://example.com).",
     )
+    files = _files_field()
 
 
 MODERATION_REASON = "Reason (a moderator's edit is logged publicly; the author is told)"
@@ -59,11 +76,14 @@ class StatusForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
+    # Optional here: a comment may be only a picture sent with it; the service refuses an
+    # empty one.
     body = TextAreaField(
         "Your comment",
-        validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
+        validators=[Optional(), Length(max=COMMENT_MAX), no_control_characters],
         description="Markdown works. Mention someone with @handle.",
     )
+    files = _files_field()
     parent_id = HiddenField()
     official = BooleanField("Official response")
 
@@ -73,6 +93,7 @@ class CommentEditForm(FlaskForm):
         "Comment",
         validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
     )
+    files = _files_field()
 
 
 class ModeratorCommentEditForm(CommentEditForm):

@@ -12,6 +12,7 @@ from portal import access
 from portal.accounts.models import Organization, User
 from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
+from portal.files import service as files
 from portal.ideas.models import (
     IDEA_KINDS,
     STATUSES,
@@ -230,6 +231,7 @@ def create_idea(author, *, title, body, category, kind="idea", confidential=Fals
     )
     db.session.add(idea)
     db.session.flush()
+    files.attach_referenced(author, idea=idea, text=body)
     if not on_behalf_of:
         db.session.add(Vote(idea_id=idea.id, user_id=author.id, created_at=now))
     db.session.add(Follow(idea_id=idea.id, user_id=author.id, created_at=now))
@@ -337,6 +339,7 @@ def revise(editor, idea: Idea, *, title=None, body=None) -> bool:
     idea.title, idea.body = new_title, new_body
     idea.body_html = render(new_body)
     idea.updated_at = idea.edited_at = utcnow()
+    files.attach_referenced(editor, idea=idea, text=new_body)
     db.session.flush()
     return True
 
@@ -355,6 +358,7 @@ def remove(moderator, idea: Idea, reason: str) -> None:
     idea.hidden_reason = f"Removed by a moderator: {reason}"
     idea.removed_reason = reason
     idea.deleted_at = idea.updated_at = now
+    files.delete_held_by(idea=idea)
     db.session.flush()
 
 

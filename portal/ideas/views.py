@@ -6,6 +6,7 @@ from flask_login import current_user
 from portal import access, page_cache
 from portal.errors import NotFound, refuse
 from portal.feeds.views import list_feed_url
+from portal.files import service as files
 from portal.forms import EmptyForm, attempt, choices
 from portal.guards import guard
 from portal.ideas import discussion, notes, service
@@ -37,6 +38,21 @@ from portal.tracking import service as tracking
 from portal.tracking.forms import promote_form as new_promote_form
 
 bp = Blueprint("ideas", __name__)
+
+
+def _with_files(body) -> str:
+    """The text, with Markdown for the files sent with the form (without JavaScript). They
+    are stored in the same unit of work as the post: a refused post keeps none of them."""
+    return files.with_uploads(current_user, body or "", request.files.getlist("files"))
+
+
+def _attempt_with_files(form, operation):
+    """`attempt`, saying when files sent with a refused post must be chosen again."""
+    result, refused = attempt(form, operation)
+    sent = any(f.filename for f in request.files.getlist("files"))
+    if refused and sent and "files" in form and not form.files.errors:
+        form.files.errors = ["Nothing was saved: choose your files again."]
+    return result, refused
 
 
 @bp.route("/")
@@ -97,10 +113,10 @@ def new():
     if request.method == "GET" and request.args.get("category"):
         form.category.data = request.args["category"]
     if form.validate_on_submit():
-        idea, refused = attempt(form, lambda: service.post_idea(
+        idea, refused = _attempt_with_files(form, lambda: service.post_idea(
             current_user,
             title=form.title.data,
-            body=form.body.data or "",
+            body=_with_files(form.body.data),
             category=form.category.data,
             kind=form.kind.data,
             confidential=bool(form.confidential.data) if "confidential" in form else False,
@@ -231,12 +247,13 @@ def edit(idea_id: int):
     status = 200
     if form.validate_on_submit():
         if moderating:
-            _, refused = attempt(form, lambda: moderation.act(
+            _, refused = _attempt_with_files(form, lambda: moderation.act(
                 current_user, "edit", "idea", idea.id, form.reason.data,
-                title=form.title.data, body=form.body.data or ""))  # fmt: skip
+                title=form.title.data, body=_with_files(form.body.data)))  # fmt: skip
         else:
-            _, refused = attempt(form, lambda: service.edit_idea(
-                current_user, idea, title=form.title.data, body=form.body.data or ""))  # fmt: skip
+            _, refused = _attempt_with_files(form, lambda: service.edit_idea(
+                current_user, idea, title=form.title.data,
+                body=_with_files(form.body.data)))  # fmt: skip
         status = refused or status
         if not refused:
             flash("Your changes are saved; the earlier version is kept in the history.", "success")
@@ -363,8 +380,9 @@ def comment(idea_id: int):
     if request.form.get("insert_reply"):
         return _with_saved_reply(idea, form, form.body, "comment_form")
     if form.validate_on_submit():
-        _, refused = attempt(form, lambda: discussion.add_comment(
-            current_user, idea, form.body.data, parent_id=form.parent_id.data or None,
+        _, refused = _attempt_with_files(form, lambda: discussion.add_comment(
+            current_user, idea, _with_files(form.body.data),
+            parent_id=form.parent_id.data or None,
             official=bool(form.official.data)))  # fmt: skip
         status = refused or status
         if not refused:
@@ -389,13 +407,12 @@ def edit_comment(idea_id: int, comment_id: int):
     status = 200
     if form.validate_on_submit():
         if moderating:
-            _, refused = attempt(form, lambda: moderation.act(
+            _, refused = _attempt_with_files(form, lambda: moderation.act(
                 current_user, "edit", "comment", comment.id, form.reason.data,
-                body=form.body.data))  # fmt: skip
+                body=_with_files(form.body.data)))  # fmt: skip
         else:
-            _, refused = attempt(
-                form, lambda: discussion.edit_comment(current_user, comment, form.body.data)
-            )
+            _, refused = _attempt_with_files(form, lambda: discussion.edit_comment(
+                current_user, comment, _with_files(form.body.data)))  # fmt: skip
         status = refused or status
         if not refused:
             flash("Comment updated.", "success")

@@ -283,7 +283,7 @@ def _edit(moderator, target, title, body) -> None:
         if title is not None:
             message = "A comment has no title."
             raise Invalid(message, {"title": [message]})
-        changed = discussion.revise_comment(target, body)
+        changed = discussion.revise_comment(target, body, editor=moderator)
     if not changed:
         message = "Nothing changed: the text is the same."
         raise Invalid(message, {"body": [message]})

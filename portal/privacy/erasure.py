@@ -2,10 +2,11 @@
 
 The account row stays (ideas, comments, flags and the logs keep an author to point at) with
 nothing that names the person: name, e-mail, handle and password are replaced, and sign-in
-identities, tokens, notifications, follows, mentions and votes (their own ideas' automatic
-votes too) are deleted, every counter and trending score following exactly. Texts the portal
-wrote about them for others (notifications, queued or sent e-mails and webhooks, the admin
-log, intake correspondence) are rewritten to say "Former member". Everything happens in the
+identities, tokens, notifications, follows, mentions, votes (their own ideas' automatic
+votes too) and uploads no post took are deleted, every counter and trending score following
+exactly; files of their kept ideas and comments stay with them. Texts the portal wrote
+about them for others (notifications, queued or sent e-mails and webhooks, the admin log,
+intake correspondence) are rewritten to say "Former member". Everything happens in the
 caller's transaction: a failure leaves nothing half erased.
 
 Words other people wrote themselves (a comment that names the person) are theirs and stay.
@@ -27,6 +28,7 @@ from portal.admin.models import AdminChange
 from portal.database import release_read
 from portal.errors import Invalid, refuse
 from portal.extensions import db
+from portal.files import service as files
 from portal.ideas import service as ideas
 from portal.ideas.models import Comment, Follow, Idea, Mention, Vote
 from portal.intake.models import IntakeMessage, IntakeReply
@@ -228,6 +230,8 @@ def erase(actor: User | None, user: User) -> None:
     _rewrite_outbox(user, words)
     replace = _rewrite_intake(user, replace)
     _release_work(user)
+    # Uploads no post took are nobody's content; files of their kept posts stay with them.
+    files.delete_unattached_of(user)
 
     # What the portal said about them to others, and its own logs.
     for note in db.session.scalars(

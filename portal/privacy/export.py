@@ -15,6 +15,8 @@ from portal import access
 from portal.accounts.models import ApiToken, User, UserIdentity
 from portal.admin.models import AdminChange
 from portal.extensions import db
+from portal.files.models import StoredFile
+from portal.files.service import url_of
 from portal.ideas.models import (
     Comment,
     CommentRevision,
@@ -44,6 +46,7 @@ COVERAGE = {
     ("team_member", "user_id"): ("profile.teams", "id", "team_id"),
     ("user_identity", "user_id"): ("profile.sign_in_providers", "id", "id"),
     ("api_token", "user_id"): ("tokens", "id", "id"),
+    ("stored_file", "uploader_id"): ("files", "id", "id"),
     ("idea", "author_id"): ("ideas", "id", "id"),
     ("comment", "author_id"): ("comments", "id", "id"),
     ("vote", "user_id"): ("votes", "idea_id", "idea_id"),
@@ -275,6 +278,16 @@ class _Exporter:
             entries.append(entry)
         return entries
 
+    def files(self) -> list[dict]:
+        """Pictures and files they uploaded: what, and which post holds it (by number); the
+        bytes are at each `url` for as long as they may read that post."""
+        return [
+            {"id": f.id, "name": f.name, "content_type": f.content_type, "size": f.size,
+             "sha256": f.sha256, "url": url_of(f), "idea_id": f.idea_id,
+             "comment_id": f.comment_id, "created_at": isoformat(f.created_at)}
+            for f in self.rows(StoredFile, StoredFile.uploader_id == self.user.id)
+        ]  # fmt: skip
+
     def tokens(self) -> list[dict]:
         return [
             {"id": t.id, "name": t.name, "created_at": isoformat(t.created_at),
@@ -412,6 +425,7 @@ def export(user: User) -> dict:
         "appeals": exporter.appeals(),
         "notifications": exporter.notifications(),
         "tokens": exporter.tokens(),
+        "files": exporter.files(),
         "intake": exporter.intake(),
         "activity": exporter.activity(),
     }
