@@ -2,6 +2,7 @@
 is a way in that was open, closed since."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -9,6 +10,7 @@ from PIL import Image
 from portal.extensions import db
 from portal.ideas import discussion
 from portal.ideas.models import Comment
+from portal.timeutil import utcnow
 
 
 def png(color=(200, 30, 30)) -> bytes:
@@ -53,3 +55,37 @@ def test_a_mention_of_someone_whose_page_the_writer_may_not_see_stays_text(world
     comment = discussion.add_comment(world.customer, world.idea, f"Hi @{world.lurker.handle}")
     db.session.commit()
     assert f'href="/people/{world.lurker.handle}"' in comment.body_html
+
+
+# -- files: one account cannot fill the database ---------------------------------------------
+
+
+def upload(client, data: bytes, name: str):
+    return client.post("/files", data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")  # fmt: skip
+
+
+def test_an_established_account_cannot_pile_up_uploads_no_post_uses(world, app, client, login):
+    """Only new accounts were rate-limited: any other could upload 5 MB after 5 MB, kept for a
+    day each, without ever posting. Uploads waiting for a post are bounded per person."""
+    app.config["FILES_MAX_PENDING"] = 3
+    world.customer.created_at = utcnow() - timedelta(days=365)
+    db.session.commit()
+    login(world.customer)
+    sent = [upload(client, png((i, 0, 0)), f"p{i}.png") for i in range(3)]
+    assert [r.status_code for r in sent] == [201, 201, 201]
+    refused = upload(client, png(), "one-more.png")
+    assert refused.status_code == 422
+    assert "waiting" in refused.get_json()["error"]["message"]
+    # The form without JavaScript is refused the same way, and keeps nothing.
+    response = client.post(
+        f"/ideas/{world.idea.id}/comments",
+        data={"body": "See", "files": [(io.BytesIO(png()), "x.png")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    # Once a post uses them, there is room again.
+    markdown = " ".join(r.get_json()["markdown"] for r in sent)
+    assert client.post(f"/ideas/{world.idea.id}/comments",
+                       data={"body": markdown}).status_code == 302  # fmt: skip
+    assert upload(client, png(), "again.png").status_code == 201
