@@ -46,9 +46,9 @@ def upload(user, name, data: bytes) -> StoredFile:
     """Check, clean and store one upload of `user`'s; Invalid (field `file`) says what is
     wrong with it. Held by nobody until a post of theirs that names it is saved."""
     refuse(access.upload_refusal(user))
-    checked = check_upload(name, data, **_settings())
     prune_unattached()
-    _refuse_too_many_waiting(user)
+    _refuse_too_many_waiting(user)  # before the cost of decoding a picture
+    checked = check_upload(name, data, **_settings())
     stored = StoredFile(
         uploader_id=user.id,
         content_type=checked.content_type,
