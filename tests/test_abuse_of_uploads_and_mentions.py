@@ -1,5 +1,5 @@
-"""Attacker's review of issue 15 (files, staff notes, feeds, people, language): each test
-is a way in that was open, closed since."""
+"""Ways in found by an attacker's pass over pictures and @mentions (issue 15), closed since:
+a mention must not tell who has an account, and uploads must not pile up unused."""
 
 import io
 from datetime import timedelta
