@@ -141,7 +141,11 @@ def test_staff_reassign_an_idea_and_the_new_assignee_hears_of_it(client, make, t
         Notification.user_id == teams["other"].id, Notification.event == "assigned"))  # fmt: skip
     assert note is not None and note.idea_id == idea.id
     anonymous = client.get(f"/api/v1/ideas/{idea.id}").json
-    assert anonymous["assignee"] is None and anonymous["team"]["name"] == "Second line"
+    assert anonymous["team"]["name"] == "Second line"
+    # The assignee and the answer deadlines are the company's business (SPEC 8).
+    assert not {"assignee", "first_answer_due_at", "first_answered_at"} & anonymous.keys()
+    customer_view = client.get(f"/api/v1/ideas/{idea.id}", headers=token_for(make.user())).json
+    assert "first_answer_due_at" not in customer_view
     off = client.patch(f"/api/v1/ideas/{idea.id}", json={"assignee_id": None}, headers=headers)
     assert off.json["assignee"] is None
     customer = make.user()

@@ -69,7 +69,7 @@ def idea(idea, viewer_has_voted: bool, viewer=None, visible_items: set | None = 
         "url": url_for("ideas.detail", idea_id=idea.id, _external=True),
         "evidence": idea.evidence_count,
         "on_behalf_of": None if redact else idea.on_behalf_of,
-        **work(idea, viewer),
+        **work(idea, viewer, redact),
     }
 
 
@@ -77,22 +77,23 @@ def team_brief(team) -> dict | None:
     return {"id": team.id, "name": team.name} if team is not None else None
 
 
-def work(target, viewer) -> dict:
-    """Routing and the answer target of an idea or intake message; the assignee for staff."""
-    return {
-        "team": team_brief(target.team),
-        "assignee": (
-            {"id": target.assignee.id, "display_name": target.assignee.display_name}
-            if target.assignee is not None and access.can_see_assignment(viewer)
-            else None
-        ),
-        "first_answer_due_at": isoformat(target.first_answer_due_at),
-        "first_answered_at": isoformat(
-            target.first_staff_answer_at
-            if hasattr(target, "first_staff_answer_at")
-            else target.first_answered_at
-        ),  # fmt: skip
-    }
+def work(target, viewer, redact: bool = False) -> dict:
+    """Routing of an idea or intake message: its team for everyone who may read it (not
+    for a tombstone); the assignee and the answer deadlines for staff only (SPEC 8)."""
+    shown = {"team": None if redact else team_brief(target.team)}
+    if access.can_see_assignment(viewer):
+        assignee = target.assignee
+        answered = getattr(target, "first_staff_answer_at", None)
+        if answered is None and hasattr(target, "first_answered_at"):
+            answered = target.first_answered_at
+        shown |= {
+            "assignee": (
+                {"id": assignee.id, "display_name": assignee.display_name} if assignee else None
+            ),
+            "first_answer_due_at": isoformat(target.first_answer_due_at),
+            "first_answered_at": isoformat(answered),
+        }
+    return shown
 
 
 def intake_message(message, viewer) -> dict:
