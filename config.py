@@ -129,6 +129,12 @@ class Config:
     # How long a worker may serve anonymous visitors a page it rendered for another (the
     # lists, idea pages, roadmap, changelog, search); 0 turns it off. portal/page_cache.py.
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "2"))
+    # Live (SPEC 14): how often an open page asks /live what changed while its tab is
+    # visible, and while it is hidden (seconds; 0 turns live updates off); how long the
+    # change rows are kept (a page asleep longer is sent everything it watches again).
+    LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", "3"))
+    LIVE_HIDDEN_POLL_SECONDS = float(os.environ.get("LIVE_HIDDEN_POLL_SECONDS", "60"))
+    LIVE_KEEP_HOURS = _env_int("LIVE_KEEP_HOURS", 24)
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -472,7 +472,10 @@ def lua_string(value: str) -> str:
 
 
 def wrk(port: int, spec: dict, session, seconds: float, clients: int) -> dict:
-    headers = []
+    headers = [
+        f"wrk.headers[{lua_string(name)}] = {lua_string(value)}"
+        for name, value in spec.get("headers", {}).items()
+    ]
     body = "nil"
     if spec.get("signed_in"):
         cookie, token = session

@@ -41,12 +41,6 @@ def create_app(config_class=None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.init_app(app)
-    if app.config.get("TRUSTED_PROXIES"):
-        # The client's address and scheme as the proxies saw them (rate limits per address).
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     # Every <int:...> in a route is a database id: a number no id column holds is a 404.
     app.url_map.converters["int"] = IdConverter
     os.makedirs(app.instance_path, exist_ok=True)
@@ -59,12 +53,28 @@ def create_app(config_class=None, **overrides) -> Flask:
     register_page_cache(app)
     register_search(app)
     register_outbox(app)
+    register_live(app)
     register_blueprints(app)
     register_unit_of_work(app)
     register_templating(app)
     register_errors(app)
     register_cli(app)
+    register_middleware(app)
     return app
+
+
+def register_middleware(app: Flask) -> None:
+    """WSGI layers around Flask, the outermost last."""
+    from portal.live.shortcut import LiveShortcut
+
+    # An open page's "anything new?" is answered before Flask when nothing is.
+    app.wsgi_app = LiveShortcut(app, app.wsgi_app)
+    if app.config.get("TRUSTED_PROXIES"):
+        # The client's address and scheme as the proxies saw them (rate limits per address).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_request_log(app: Flask) -> None:
@@ -104,6 +114,7 @@ def register_models() -> None:
     from portal.admin import models as _admin  # noqa: F401
     from portal.ideas import models as _ideas  # noqa: F401
     from portal.intake import models as _intake  # noqa: F401
+    from portal.live import models as _live  # noqa: F401
     from portal.moderation import models as _moderation  # noqa: F401
     from portal.notify import models as _notify  # noqa: F401
     from portal.routing import models as _routing  # noqa: F401
@@ -144,6 +155,22 @@ def register_outbox(app: Flask) -> None:
             poller.ensure_running()
 
 
+def register_live(app: Flask) -> None:
+    """Every commit writes what it changed (live_change rows); a thread prunes old rows."""
+    from portal.live import changes as _changes  # noqa: F401  (listens to every session)
+    from portal.live.service import prune
+    from portal.worker import QueueWorker
+
+    # Pruning is idempotent: one pruner per host (the lock file), any number of hosts.
+    pruner = QueueWorker(app, "live-pruner", os.path.join(app.instance_path, "live-prune.lock"),
+                         prune, poll_seconds=600.0)  # fmt: skip
+    app.extensions["live_pruner"] = pruner
+
+    @app.before_request
+    def _start_live_pruner():
+        pruner.ensure_running()
+
+
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.user_views import bp as users_bp
@@ -153,6 +180,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.ideas.views import bp as ideas_bp
     from portal.intake.views import bp as intake_bp
     from portal.intake.widget import bp as widget_bp
+    from portal.live.views import bp as live_bp
     from portal.main import bp as main_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.notify.views import bp as notify_bp
@@ -174,6 +202,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     app.register_blueprint(routing_bp)
     app.register_blueprint(widget_bp)
+    app.register_blueprint(live_bp)
     # The widget is framed by other sites, without the session a CSRF token needs: its
     # posts are checked by Origin instead (portal/intake/widget.py).
     csrf.exempt(widget_bp)

@@ -11,6 +11,9 @@ from sqlalchemy.engine import Engine
 from portal.extensions import db
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Execution options of an engine created with isolation_level="AUTOCOMMIT": its connections
+# begin no transaction (the "begin" hook below lets them be).
+AUTOCOMMIT = {"portal_autocommit": True}
 # How transactions begun now begin on SQLite: "write" (the write lock at once), "read"
 # (deferred, even in a POST), or None (by the request's method).
 _begin_mode: ContextVar[str | None] = ContextVar("portal_sqlite_begin", default=None)
@@ -92,6 +95,8 @@ def _begin_sqlite(conn) -> None:
     # be upgraded. Reads (GET pages) stay deferred and never block anyone under WAL; so do
     # reads inside `reading()`, and work outside a request unless it says it writes
     # (`writing()`: the CLI's writing commands, the queue drainers).
+    if conn.get_execution_options().get("portal_autocommit"):
+        return  # an engine made with isolation_level="AUTOCOMMIT" (the /live check's own)
     mode = _begin_mode.get()
     if mode is None:
         mode = "write" if has_request_context() and request.method not in READ_METHODS else "read"

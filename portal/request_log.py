@@ -78,14 +78,35 @@ def _user_id() -> int | None:
     return identity[0] if identity else None
 
 
+def request_id_from(incoming: str | None) -> str:
+    """The client's (or proxy's) id when it is sane, otherwise a new one."""
+    return incoming if incoming and _SANE_ID.match(incoming) else uuid.uuid4().hex
+
+
+def write_line(method, path, status, duration_ms, request_id, user_id, remote_addr) -> None:
+    """The request's JSON line (also written by the /live shortcut, which answers before
+    Flask: portal/live/shortcut.py)."""
+    record = {
+        "ts": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "event": "request",
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round(duration_ms, 2) if duration_ms is not None else None,
+        "request_id": request_id,
+        "user_id": user_id,
+        "remote_addr": remote_addr,
+    }
+    log.info(json.dumps(record, separators=(", ", ": ")))
+
+
 def init_request_log(app: Flask) -> None:
     _configure_logger()
 
     @app.before_request
     def _start():
         g.request_started = time.perf_counter()
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
 
     @app.after_request
     def _finish(response):
@@ -95,16 +116,6 @@ def init_request_log(app: Flask) -> None:
         if app.config.get("REQUEST_LOG", True):
             started = g.get("request_started")
             duration = (time.perf_counter() - started) * 1000 if started is not None else None
-            record = {
-                "ts": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                "event": "request",
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round(duration, 2) if duration is not None else None,
-                "request_id": rid,
-                "user_id": _user_id(),
-                "remote_addr": request.remote_addr,
-            }
-            log.info(json.dumps(record, separators=(", ", ": ")))
+            write_line(request.method, request.path, response.status_code, duration, rid,
+                       _user_id(), request.remote_addr)  # fmt: skip
         return response

@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -13,9 +13,11 @@ from portal.extensions import db
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
 from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
+from portal.live.service import page_cursor
 from portal.moderation.service import open_queue_count
 from portal.notify.links import notification_target
 from portal.notify.service import unread_count
+from portal.responses import wants_fragment
 from portal.timeutil import isoformat, utcnow
 
 # "#42", but not "item #3" (an improvement item's number) nor "&#39;" (an escaped quote).
@@ -51,6 +53,12 @@ def link_ideas(text: str | None) -> Markup:
     return Markup(_IDEA_NUMBER.sub(link, str(escape(text or ""))))
 
 
+def page_path() -> str:
+    """The path (and query) of the page being rendered: a /live answer renders pieces of the
+    page that asked, whose forms lead back there, not to /live."""
+    return g.get("live_page") or request.full_path
+
+
 def format_datetime(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
@@ -67,6 +75,8 @@ def init_templating(app: Flask) -> None:
         url_with=_url_with,
         notification_target=notification_target,
         ADMIN_ACTION_LABELS=ACTION_LABELS,
+        page_path=page_path,
+        live_cursor=page_cursor,
     )
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["link_ideas"] = link_ideas
@@ -75,6 +85,9 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def inject_user():
         signed_in = current_user.is_authenticated
+        if signed_in and request.method == "GET" and not wants_fragment():
+            # A page follows its badges live from the cursor read before they are counted.
+            page_cursor()
         return {
             "viewer": current_user,
             "moderation_waiting": open_queue_count(current_user)

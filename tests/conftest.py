@@ -101,10 +101,12 @@ def make_test_app(database_url: str, **overrides):
     @app.before_request
     def _forget_per_request_globals():
         # Tests keep one app context pushed, and Flask reuses it for every test-client
-        # request: without this, `g` would carry one request's signed-in user (Flask-Login)
-        # and CSRF token (Flask-WTF) into the next request, even on another client.
+        # request: without this, `g` would carry one request's signed-in user (Flask-Login),
+        # CSRF token (Flask-WTF) and live cursor into the next request, even on another client.
         g.pop("_login_user", None)
         g.pop("csrf_token", None)
+        g.pop("live_cursor", None)
+        g.pop("live_page", None)
 
     return app
 

@@ -3,6 +3,7 @@ to notification e-mails that become comments."""
 
 import json
 import re
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -150,18 +151,34 @@ def _notification_mail(address: str) -> OutboxMessage:
     ).first()  # fmt: skip
 
 
-def test_a_reply_to_a_notification_becomes_a_comment(reply_app):
+@dataclass
+class Thread:
+    """An author's idea with their comment and someone's reply to it: the author was told,
+    by an e-mail whose Reply-To is `reply_to`."""
+
+    author: object
+    idea: object
+    first: object
+    reply_to: str
+
+
+def replied_thread() -> Thread:
     from tests.conftest import Factory
 
     make = Factory()
     author = make.user(email="author@example.com")
-    other = make.user()
     idea = make.idea(author=author)
     first = discussion.add_comment(author, idea, "Exports are slow.")
-    discussion.add_comment(other, idea, "What about CSV?", parent_id=first.id)
+    discussion.add_comment(make.user(), idea, "What about CSV?", parent_id=first.id)
     db.session.commit()
+    reply_to = json.loads(_notification_mail("author@example.com").headers)["Reply-To"]
+    return Thread(author, idea, first, reply_to)
+
+
+def test_a_reply_to_a_notification_becomes_a_comment(reply_app):
+    thread = replied_thread()
+    author, first, reply_to = thread.author, thread.first, thread.reply_to
     note = _notification_mail("author@example.com")
-    reply_to = json.loads(note.headers)["Reply-To"]
     assert re.fullmatch(r"reply\+[0-9.]+[a-z2-7]{24}@portal\.example\.com", reply_to)
     assert "Reply to this e-mail" in note.body
     raw = mail(sender="author@example.com", to=reply_to, subject="Re: New reply",
@@ -176,16 +193,9 @@ def test_a_reply_to_a_notification_becomes_a_comment(reply_app):
 
 
 def test_a_refused_reply_is_answered_by_email_and_changes_nothing(reply_app):
-    from tests.conftest import Factory
-
-    make = Factory()
-    author = make.user(email="author@example.com")
-    idea = make.idea(author=author)
-    first = discussion.add_comment(author, idea, "Exports are slow.")
-    discussion.add_comment(make.user(), idea, "A question", parent_id=first.id)
-    db.session.commit()
-    reply_to = json.loads(_notification_mail("author@example.com").headers)["Reply-To"]
-    idea.locked = True
+    thread = replied_thread()
+    reply_to = thread.reply_to
+    thread.idea.locked = True
     db.session.commit()
     comments = count(Comment)
     runner = reply_app.test_cli_runner()
@@ -198,15 +208,7 @@ def test_a_refused_reply_is_answered_by_email_and_changes_nothing(reply_app):
 
 
 def test_a_reply_from_another_address_or_a_forged_token_posts_nothing(reply_app):
-    from tests.conftest import Factory
-
-    make = Factory()
-    author = make.user(email="author@example.com")
-    idea = make.idea(author=author)
-    first = discussion.add_comment(author, idea, "Exports are slow.")
-    discussion.add_comment(make.user(), idea, "A question", parent_id=first.id)
-    db.session.commit()
-    reply_to = json.loads(_notification_mail("author@example.com").headers)["Reply-To"]
+    reply_to = replied_thread().reply_to
     comments = count(Comment)
     runner = reply_app.test_cli_runner()
     stranger = runner.invoke(args=["intake", "mail"], input=mail(
@@ -231,15 +233,7 @@ def test_the_imap_command_fetches_and_reports(runner, mailbox):
 
 
 def test_the_same_reply_twice_is_one_comment(reply_app):
-    from tests.conftest import Factory
-
-    make = Factory()
-    author = make.user(email="author@example.com")
-    idea = make.idea(author=author)
-    first = discussion.add_comment(author, idea, "Exports are slow.")
-    discussion.add_comment(make.user(), idea, "What about CSV?", parent_id=first.id)
-    db.session.commit()
-    reply_to = json.loads(_notification_mail("author@example.com").headers)["Reply-To"]
+    reply_to = replied_thread().reply_to
     raw = mail(sender="author@example.com", to=reply_to, body="Yes, CSV.")
     runner = reply_app.test_cli_runner()
     runner.invoke(args=["intake", "mail"], input=raw)

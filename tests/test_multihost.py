@@ -663,3 +663,44 @@ def test_hosts_keep_serving_when_redis_is_down(hosts, make, redis_server):
         assert sign_in(host, client, user.email, PASSWORD) == 302
         status, _answer = call(host, "POST", f"/api/v1/ideas/{idea.id}/vote", token=token)
         assert status == 200
+
+
+def live_poll(host, opener, cursor: int, watch: str, page: str):
+    """(status, X-Live-Cursor, body) of one /live question, as an open page's script asks it."""
+    query = urlencode({"cursor": cursor, "watch": watch, "page": page})
+    request = urllib.request.Request(f"{host.url}/live?{query}", headers={"HX-Request": "true"})
+    with opener.open(request, timeout=30) as response:
+        return response.status, response.headers.get("X-Live-Cursor"), response.read().decode()
+
+
+def test_a_change_through_one_host_reaches_open_pages_on_the_other(hosts, make):
+    """Live (SPEC 14): the cursor is a database row, so every host agrees on it."""
+    a, b = hosts
+    idea = make.idea(category=make.category("public"))
+    viewer, voter = make.user(), make.user()
+    voter_token = make.token(voter)
+    page = browser()
+    assert sign_in(b, page, viewer.email, PASSWORD, client_ip="192.0.2.14") == 302
+    status, html = call(b, "GET", f"/ideas/{idea.id}", opener=page)
+    assert status == 200
+    cursor = int(re.search(r'data-live-cursor="(\d+)"', html).group(1))
+    watch = re.search(r'data-live-watch="([^"]+)"', html).group(1)
+    assert watch == f"idea:{idea.id} notifications"
+    path = f"/ideas/{idea.id}"
+    assert live_poll(b, page, cursor, watch, path)[0] == 204
+    assert live_poll(a, page, cursor, watch, path)[0] == 204
+
+    # A vote and a comment through A, then the page served by B asks B.
+    assert call(a, "POST", f"/api/v1/ideas/{idea.id}/vote", token=voter_token)[0] == 200
+    status, _comment = call(a, "POST", f"/api/v1/ideas/{idea.id}/comments", token=voter_token,
+                            body={"body": "Said through host A."})  # fmt: skip
+    assert status == 201
+    time.sleep(0.3)  # a host remembers the newest cursor it read for a quarter second
+    status, moved_to, answer = live_poll(b, page, cursor, watch, path)
+    assert status == 200
+    assert '<span class="vote-count">2</span>' in answer
+    assert answer.count("Said through host A.") == 1
+    # Asked again from where it got to, on either host: nothing new.
+    assert int(moved_to) > cursor
+    assert live_poll(b, page, int(moved_to), watch, path)[0] == 204
+    assert live_poll(a, page, int(moved_to), watch, path)[0] == 204

@@ -177,6 +177,13 @@ def authenticate(email, password) -> User | None:
     return user if check_password(user, password or "") else None
 
 
+def session_user_ident(user_id: str | None) -> int | None:
+    """The account id a session's stored id names, unchecked and without a query (the
+    token beside it is checked by `load_session_user`)."""
+    ident = (user_id or "").partition(":")[0]
+    return int(ident) if ident.isdigit() and 0 < int(ident) < 2**31 else None
+
+
 def load_session_user(user_id: str) -> User | None:
     """Flask-Login's loader: the id carries a token that a password change replaces."""
     ident, _, token = (user_id or "").partition(":")

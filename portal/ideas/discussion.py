@@ -33,6 +33,20 @@ def comments_for(idea: Idea) -> list[Comment]:
     )
 
 
+def comments_among(idea: Idea, ids) -> list[Comment]:
+    """Those of these comment ids that are the idea's, in the order written (one query)."""
+    ids = [i for i in ids if 0 < i < 2**31]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.idea_id == idea.id, Comment.id.in_(ids))
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+
+
 def thread(comments: list[Comment]) -> tuple[list[Comment], list[tuple[Comment, list[Comment]]]]:
     """Official responses to pin, and top-level comments each with its replies."""
     official = [c for c in comments if c.official and not c.is_deleted and not c.hidden]

@@ -24,6 +24,7 @@ from portal.ideas.models import (
     StatusChange,
     Vote,
 )
+from portal.live import changes as live
 from portal.markdown import render
 from portal.notify import service as notify
 from portal.pagination import Page
@@ -416,6 +417,7 @@ def bump_counters(idea: Idea, *, votes: int = 0, comments: int = 0) -> None:
     )
     # Counters change by SQL, which the ORM's change tracking does not see: queue by hand.
     search_tasks.enqueue(db.session, "idea", idea.id)
+    live.touch(db.session, live.idea_topic(idea.id), live.TRIAGE)
     set_committed_value(idea, "votes_count", row.votes_count)
     set_committed_value(idea, "comments_count", row.comments_count)
     set_committed_value(idea, "hot", hot)

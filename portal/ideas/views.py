@@ -22,6 +22,7 @@ from portal.ideas.forms import (
 from portal.ideas.models import IDEA_KINDS
 from portal.intake import service as intake
 from portal.labels import AUDIENCE_LABELS, KIND_LABELS
+from portal.live import service as live
 from portal.moderation import service as moderation
 from portal.moderation.forms import ActionForm, AppealForm, FlagForm
 from portal.pagination import parse_page_args
@@ -197,6 +198,7 @@ def _render_discussion(idea, status: int = 200, comment_form=None):
 @bp.route("/ideas/<int:idea_id>")
 @page_cache.for_visitors
 def detail(idea_id: int):
+    live.page_cursor()  # before the page's data: what changes later reaches it through /live
     idea = service.get_idea(current_user, idea_id)
     if idea.merged_into_id is not None:
         original = service.get_idea(current_user, idea.merged_into_id)

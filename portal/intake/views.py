@@ -16,6 +16,7 @@ from portal.intake import service as intake
 from portal.intake.forms import IntakeActionForm
 from portal.intake.models import STATUSES
 from portal.labels import KIND_LABELS
+from portal.live import service as live
 from portal.pagination import parse_page_args
 from portal.responses import FLASH_RESWAP, safe_next, wants_fragment
 from portal.validation import is_id
@@ -31,7 +32,7 @@ DONE = {
 }
 
 
-def _action_form(formdata=None) -> IntakeActionForm:
+def action_form(formdata=None) -> IntakeActionForm:
     form = IntakeActionForm(formdata=formdata) if formdata is not None else IntakeActionForm(
         formdata=None)  # fmt: skip
     form.category.choices = choices(
@@ -52,9 +53,8 @@ def _action_form(formdata=None) -> IntakeActionForm:
     return form
 
 
-def _scope() -> dict:
+def _scope(args) -> dict:
     """The list the viewer asked for: their teams by default, all teams on request."""
-    args = request.args
     status = args.get("status") or "open"
     if status not in STATUSES:
         status = "open"
@@ -70,24 +70,30 @@ def _scope() -> dict:
     return scope | {"team_choice": team}
 
 
+def inbox_context(args) -> dict:
+    """The inbox list the viewer asked for (`args`: the page's query), as the page and /live
+    render it."""
+    page, per_page = parse_page_args(args.get("page"), args.get("per_page"))
+    scope = _scope(args)
+    team_choice = scope.pop("team_choice")
+    result = intake.list_messages(current_user, page=page, per_page=per_page, **scope)
+    return {"result": result, "form": action_form(), "team_choice": team_choice, "scope": scope}
+
+
 @bp.route("")
 @guard(access.intake_refusal)
 def inbox():
-    page, per_page = parse_page_args(request.args.get("page"), request.args.get("per_page"))
-    scope = _scope()
-    team_choice = scope.pop("team_choice")
-    result = intake.list_messages(current_user, page=page, per_page=per_page, **scope)
+    live.page_cursor()
     teams = db.session.scalars(select(Team).order_by(Team.name)).all()
-    return render_template("intake/inbox.html", result=result, form=_action_form(),
-                           teams=teams, team_choice=team_choice, scope=scope,
-                           statuses=STATUSES)  # fmt: skip
+    return render_template("intake/inbox.html", teams=teams, statuses=STATUSES,
+                           **inbox_context(request.args))  # fmt: skip
 
 
 @bp.route("/<int:message_id>")
 @guard(access.intake_refusal)
 def message(message_id: int):
     found = intake.get_message(current_user, message_id)
-    return render_template("intake/message.html", message=found, form=_action_form())
+    return render_template("intake/message.html", message=found, form=action_form())
 
 
 @bp.route("/<int:message_id>/<action>", methods=["POST"])
@@ -96,7 +102,7 @@ def act(message_id: int, action: str):
     if action not in intake.ACTIONS:
         abort(404)
     found = intake.get_message(current_user, message_id)
-    form = _action_form(request.form)
+    form = action_form(request.form)
     status = 422
     if form.validate_on_submit():
         try:
@@ -108,7 +114,7 @@ def act(message_id: int, action: str):
         else:
             if wants_fragment():
                 return render_template("intake/_message.html", message=found,
-                                       form=_action_form(), done=DONE[action])  # fmt: skip
+                                       form=action_form(), done=DONE[action])  # fmt: skip
             flash(DONE[action], "success")
             return redirect(safe_next(request.form.get("next"), url_for("intake.inbox")))
     errors = [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]

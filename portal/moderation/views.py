@@ -8,6 +8,7 @@ from portal.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.forms import apply_domain_errors, attempt
 from portal.guards import guard
+from portal.live import service as live
 from portal.moderation import queue, service
 from portal.moderation.forms import ActionForm, AppealForm, FlagForm
 from portal.pagination import parse_page_args
@@ -60,15 +61,20 @@ def flag():
     return _refused(form, "Could not flag", url_for("ideas.index"))
 
 
+def queue_context(args) -> dict:
+    """The review queue's page of groups, as the page and /live render it."""
+    page, per_page = parse_page_args(args.get("page"), args.get("per_page"))
+    return {
+        "result": queue.review_queue(current_user, page, per_page),
+        "action_form": ActionForm(formdata=None),
+    }
+
+
 @bp.route("/moderation")
 @guard(access.moderation_refusal)
 def review():
-    page, per_page = parse_page_args(request.args.get("page"), request.args.get("per_page"))
-    return render_template(
-        "moderation/queue.html",
-        result=queue.review_queue(current_user, page, per_page),
-        action_form=ActionForm(formdata=None),
-    )
+    live.page_cursor()
+    return render_template("moderation/queue.html", **queue_context(request.args))
 
 
 @bp.route("/moderation/actions", methods=["POST"])

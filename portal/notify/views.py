@@ -8,6 +8,7 @@ from portal import access
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.guards import guard
+from portal.live import changes as live
 from portal.notify import service
 from portal.notify.models import Notification
 from portal.notify.unsubscribe import user_for_token
@@ -42,6 +43,7 @@ def mark_read(user, ids=None) -> int:
         # An id no id column can hold names no notification (and would overflow the driver).
         query = query.where(Notification.id.in_([i for i in ids if 0 < i < 2**31]))
     db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    live.touch(db.session, live.user_topic(user.id))  # the badge of their other open pages
     return service.unread_count(user)
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from portal import access
 from portal.guards import guard
+from portal.live import service as live
 from portal.timeutil import utcnow
 from portal.tracking import staff
 
@@ -18,11 +19,16 @@ def dashboard():
     return render_template("staff/dashboard.html", figures=figures)
 
 
+def triage_context() -> dict:
+    """Triage's two lists, as the page and /live render them."""
+    return {"triage": staff.triage(current_user), "describe_age": staff.describe_age}
+
+
 @bp.route("/triage")
 @guard(access.staff_area_refusal)
 def triage():
-    lists = staff.triage(current_user)
-    return render_template("staff/triage.html", triage=lists, describe_age=staff.describe_age)
+    live.page_cursor()
+    return render_template("staff/triage.html", **triage_context())
 
 
 def _csv_download(name: str, rows) -> Response:

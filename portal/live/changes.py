@@ -1,0 +1,121 @@
+"""Recording what changed, in the transaction that changed it.
+
+Every flush is looked at (as the search queue does): a vote, a comment, an idea, a
+notification, a flag, an intake message... each names the topics an open page may watch.
+Changes made by SQL statements the ORM does not track (kept counters, "mark all read") are
+named by their service with `touch`. Just before the commit the topics become `live_change`
+rows, so a change and its row commit together or not at all.
+
+Ids must become visible in the order they were given, or a reader could see row 11, move
+its cursor past it, and never see row 10 that committed a moment later. SQLite has one
+writer at a time, so they are. On PostgreSQL the rows are written under a transaction-level
+advisory lock taken at the very end of the transaction and held until its commit: whoever
+writes rows after us waits for our commit, so ids commit in order on every host.
+"""
+
+import time
+
+from sqlalchemy import event, insert, text
+from sqlalchemy.orm import Session
+
+from portal.ideas.models import Comment, Idea, StatusChange, Vote
+from portal.intake.models import IntakeMessage, IntakeReply
+from portal.live.models import LiveChange
+from portal.moderation.models import Appeal, Flag, ModerationAction
+from portal.notify.models import Notification
+
+MODERATION = "moderation"
+TRIAGE = "triage"
+INTAKE = "intake"
+_PENDING_KEY = "portal_live"
+# pg_advisory_xact_lock's key: any constant no other part of the portal uses.
+_LOCK_KEY = 0x6C697665  # "live"
+_WROTE_KEY = "portal_live_wrote"
+_written = [float("-inf")]  # when this process last committed change rows (monotonic)
+
+
+def idea_topic(idea_id: int) -> str:
+    return f"idea:{idea_id}"
+
+
+def user_topic(user_id: int) -> str:
+    """A person's notifications (the header badge)."""
+    return f"user:{user_id}"
+
+
+def touch(session: Session, *topics: str, comment_id: int | None = None) -> None:
+    """Record that these topics changed (written as rows when the transaction commits)."""
+    pending = session.info.setdefault(_PENDING_KEY, set())
+    for topic in topics:
+        pending.add((topic, comment_id))
+
+
+def _topics_of(obj, is_new: bool) -> list[tuple[str, int | None]]:
+    if isinstance(obj, Idea):
+        return [(idea_topic(obj.id), None), (TRIAGE, None)]
+    if isinstance(obj, Comment):
+        # A new comment is appended by the pages showing its idea; a changed one only
+        # changes the idea's counters and state.
+        return [(idea_topic(obj.idea_id), obj.id if is_new else None)]
+    if isinstance(obj, (Vote, StatusChange)):
+        return [(idea_topic(obj.idea_id), None), (TRIAGE, None)]
+    if isinstance(obj, Notification):
+        return [(user_topic(obj.user_id), None)]
+    if isinstance(obj, (Flag, Appeal, ModerationAction)):
+        return [(MODERATION, None)]
+    if isinstance(obj, (IntakeMessage, IntakeReply)):
+        return [(INTAKE, None)]
+    return []
+
+
+@event.listens_for(Session, "after_flush")
+def _record_flushed(session: Session, _context) -> None:
+    found = []
+    for obj in session.new:
+        found += _topics_of(obj, is_new=True)
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            found += _topics_of(obj, is_new=False)
+    for obj in session.deleted:
+        found += _topics_of(obj, is_new=False)
+    if found:
+        session.info.setdefault(_PENDING_KEY, set()).update(found)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_rows(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what the commit would flush names its topics now
+    pending = session.info.pop(_PENDING_KEY, None)
+    if not pending:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    # New comments in the order they were written, so a page appends them in that order.
+    rows = sorted(pending, key=lambda row: (row[1] or 0, row[0]))
+    connection.execute(insert(LiveChange), [{"topic": t, "comment_id": c} for t, c in rows])
+    session.info[_WROTE_KEY] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _note_written(session: Session) -> None:
+    if session.info.pop(_WROTE_KEY, False):
+        _written[0] = time.monotonic()
+
+
+def written_at() -> float:
+    """When this process last wrote change rows (monotonic): what its own /live shortcut
+    remembers of the newest cursor is older than that."""
+    return _written[0]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction) -> None:
+    # A savepoint rolled back (a concurrent vote, a duplicate follow) leaves the rest of the
+    # transaction, and what it changed, in place: only the outer rollback forgets.
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_WROTE_KEY, None)
