@@ -9,7 +9,7 @@ PORT ?= 5000
 # make serve: gunicorn workers, 2 x cores + 1 unless WORKERS says otherwise.
 WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 
-.PHONY: run serve test lint format system-packages deps test-deps e2e-deps migrate seed clean load fuzz
+.PHONY: run serve test lint format system-packages deps test-deps e2e-deps oidc-deps migrate seed clean load fuzz
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -30,9 +30,18 @@ $(E2E_NPM): tests/e2e/package.json tests/e2e/package-lock.json
 	npm ci --prefix tests/e2e --no-audit --no-fund --ignore-scripts
 	touch $@
 
+# A real OpenID Provider for the single sign-on tests (the certified oidc-provider package),
+# pinned by tests/oidc/package-lock.json; started by the tests on a loopback port, never
+# served by the portal.
+OIDC_NPM := tests/oidc/node_modules/.package-lock.json
+$(OIDC_NPM): tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --ignore-scripts
+	touch $@
+
 deps: $(VENV)/.deps
 test-deps: $(VENV)/.test-deps
 e2e-deps: $(E2E_NPM)
+oidc-deps: $(OIDC_NPM)
 
 # Debian packages the tests need (a real browser, PostgreSQL, Redis, and dovecot as an IMAP
 # server: the tests start their own, on a free port); skipped when present. npm too, unless
@@ -72,7 +81,7 @@ serve: deps
 	  --max-requests 20000 --max-requests-jitter 2000 wsgi:app
 
 # The import layers first (models < access < services < views; pyproject.toml), then the suite.
-test: system-packages test-deps e2e-deps
+test: system-packages test-deps e2e-deps oidc-deps
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
@@ -96,4 +105,4 @@ format: test-deps
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) instance tests/artifacts .pytest_cache tests/e2e/node_modules
+	rm -rf $(VENV) instance tests/artifacts .pytest_cache tests/e2e/node_modules tests/oidc/node_modules

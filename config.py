@@ -1,7 +1,11 @@
 """Settings classes; PORTAL_ENV picks one and environment variables override."""
 
+import ipaddress
+import json
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 # This host's own files (SQLite database, Whoosh index, queue lock files); see README.
@@ -136,12 +140,132 @@ class Config:
     LIVE_HIDDEN_POLL_SECONDS = float(os.environ.get("LIVE_HIDDEN_POLL_SECONDS", "60"))
     LIVE_KEEP_HOURS = _env_int("LIVE_KEEP_HOURS", 24)
 
+    # Single sign-on (SPEC 15): a JSON list of OpenID Connect providers, each
+    # {name, issuer, client_id, client_secret, kind: customer|supplier, organization?,
+    # domains?}; checked at start (a bad value refuses to start, naming the problem) into
+    # OIDC_PROVIDER_LIST. How long the portal waits for a provider's answer (seconds).
+    OIDC_PROVIDERS = os.environ.get("OIDC_PROVIDERS", "")
+    OIDC_TIMEOUT_SECONDS = float(os.environ.get("OIDC_TIMEOUT_SECONDS", "5"))
+
     @classmethod
     def init_app(cls, app) -> None:
         """Derive settings that depend on others; refuse unsafe production starts."""
         secure = app.config["PREFERRED_URL_SCHEME"] == "https"
         app.config["SESSION_COOKIE_SECURE"] = secure
         app.config["REMEMBER_COOKIE_SECURE"] = secure
+        app.config["OIDC_PROVIDER_LIST"] = parse_oidc_providers(app.config.get("OIDC_PROVIDERS"))
+
+
+PROVIDER_KINDS = ("customer", "supplier")
+_PROVIDER_KEYS = {"name", "issuer", "client_id", "client_secret", "kind", "organization", "domains"}
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
+def provider_slug(name: str) -> str:
+    """The URL-safe name of a provider in its addresses (/login/sso/<slug>)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _provider(entry, number: int, seen: set[str]) -> dict:
+    """One provider's settings, checked; RuntimeError naming the problem otherwise."""
+    where = f"OIDC_PROVIDERS[{number}]"
+    if not isinstance(entry, dict):
+        raise RuntimeError(f"{where} must be an object {{name, issuer, client_id, ...}}.")
+    unknown = sorted(set(entry) - _PROVIDER_KEYS)
+    if unknown:
+        raise RuntimeError(
+            f"{where} has unknown keys {', '.join(unknown)}; the keys are "
+            f"{', '.join(sorted(_PROVIDER_KEYS))}."
+        )
+    for key in ("name", "issuer", "client_id", "client_secret", "kind"):
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise RuntimeError(f"{where} needs {key!r}, a non-empty string.")
+    name = entry["name"].strip()
+    where = f"OIDC_PROVIDERS[{number}] ({name!r})"
+    slug = provider_slug(name)
+    if not slug or len(name) > 80:
+        raise RuntimeError(f"{where}: the name must have letters or digits, at most 80 characters.")
+    if slug in seen:
+        raise RuntimeError(f"{where}: another provider has the same name ({slug!r}).")
+    seen.add(slug)
+    issuer = entry["issuer"].strip().rstrip("/")
+    parts = urlsplit(issuer)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"{where}: issuer {issuer!r} is not an https:// address.")
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise RuntimeError(
+            f"{where}: issuer {issuer!r} must use https:// (plain http only on this machine)."
+        )
+    kind = entry["kind"].strip()
+    if kind not in PROVIDER_KINDS:
+        kinds = " or ".join(PROVIDER_KINDS)
+        raise RuntimeError(f"{where}: kind must be {kinds}, not {kind!r}.")
+    organization = entry.get("organization")
+    domains = entry.get("domains")
+    if kind != "supplier" and (organization is not None or domains is not None):
+        raise RuntimeError(f"{where}: only a supplier provider names an organization or domains.")
+    if organization is not None:
+        if not isinstance(organization, str) or not 2 <= len(organization.strip()) <= 120:
+            raise RuntimeError(f"{where}: organization must be a name of 2 to 120 characters.")
+        organization = organization.strip()
+    if domains is not None:
+        if not isinstance(domains, dict) or not domains:
+            raise RuntimeError(
+                f"{where}: domains must be an object mapping e-mail domains to organizations, "
+                'such as {"acme.example": "Acme"}.'
+            )
+        checked = {}
+        for domain, org in domains.items():
+            key = domain.strip().lower() if isinstance(domain, str) else ""
+            if not _DOMAIN.match(key):
+                raise RuntimeError(f"{where}: {domain!r} in domains is not an e-mail domain.")
+            if not isinstance(org, str) or not 2 <= len(org.strip()) <= 120:
+                raise RuntimeError(
+                    f"{where}: the organization for {domain!r} must be a name of 2 to 120 "
+                    "characters."
+                )
+            checked[key] = org.strip()
+        domains = checked
+    if kind == "supplier" and organization is None and domains is None:
+        raise RuntimeError(
+            f"{where}: a supplier provider needs an organization or domains (which "
+            "organization its people belong to)."
+        )
+    return {
+        "name": name,
+        "slug": slug,
+        "issuer": issuer,
+        "client_id": entry["client_id"].strip(),
+        "client_secret": entry["client_secret"],
+        "kind": kind,
+        "organization": organization,
+        "domains": domains or {},
+    }
+
+
+def parse_oidc_providers(value) -> list[dict]:
+    """OIDC_PROVIDERS (JSON text, or the list itself) checked; RuntimeError naming the problem."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as error:
+            raise RuntimeError(f"OIDC_PROVIDERS is not valid JSON: {error}.") from None
+    if not isinstance(value, list):
+        raise RuntimeError("OIDC_PROVIDERS must be a JSON list of providers: [{...}, ...].")
+    seen: set[str] = set()
+    return [_provider(entry, number, seen) for number, entry in enumerate(value)]
 
 
 class ProductionConfig(Config):

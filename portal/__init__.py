@@ -49,6 +49,7 @@ def create_app(config_class=None, **overrides) -> Flask:
 
     register_request_log(app)
     register_extensions(app)
+    register_single_sign_on(app)
     register_models()
     register_page_cache(app)
     register_search(app)
@@ -106,6 +107,13 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     htmx.init_app(app)
     mail.init_app(app)
+
+
+def register_single_sign_on(app: Flask) -> None:
+    """An Authlib client per provider of OIDC_PROVIDERS (checked by the settings)."""
+    from portal.accounts.oidc import init_oidc
+
+    init_oidc(app)
 
 
 def register_models() -> None:

@@ -648,6 +648,18 @@ def role_change_refusal(actor, user, role) -> str | None:
     return None
 
 
+def erase_refusal(user) -> str | None:
+    """Erasing a person's data (SPEC 15): anyone, for themselves (suspended or not: it is
+    their right), but never the last admin who can act, and never twice."""
+    if user.erased_at is not None:
+        return StateRefusal("This account was erased already.")
+    if user.role == "admin" and not _other_active_admins(user):
+        return StateRefusal(
+            f"{user.display_name} is the only admin: make someone else an admin first."
+        )
+    return None
+
+
 def supplier_decision_refusal(actor, user) -> str | None:
     """Approving or rejecting a supplier who registered: staff and admins, and only while the
     supplier is waiting."""
@@ -657,6 +669,41 @@ def supplier_decision_refusal(actor, user) -> str | None:
     if not user.is_pending_supplier:
         return StateRefusal(f"{user.display_name} is not waiting for approval.")
     return None
+
+
+def owns_address(user) -> bool:
+    """Whether the person proved their account's e-mail address theirs (its link, a reset, a
+    sign-in provider). Anyone can type any address when registering: until then, messages
+    sent from that address (intake) are not theirs to read in an export nor to erase."""
+    return user.email_verified_at is not None
+
+
+def single_sign_on_refusal(user, provider_kind: str) -> str | None:
+    """Signing in as `user` through an identity provider for `provider_kind` people (SPEC
+    15), by an identity joined before as much as by one joined now. Like a password sign-in:
+    a suspended account signs in (and may only read); an erased one is gone. Staff and
+    admin accounts, and accounts of another kind, are never opened by a provider (a
+    customers' provider must not open them), also when the account became one after its
+    identity was joined."""
+    if user.is_erased:
+        return Refusal("This account was erased: it cannot be signed in to.")
+    if user.kind == "staff" or user.role == "admin":
+        return StateRefusal(
+            "This is a staff or admin account, which a sign-in provider never opens: sign in "
+            "with your password."
+        )
+    if user.kind != provider_kind:
+        return StateRefusal(
+            f"This is a {user.kind} account, and this provider signs in {provider_kind}s: "
+            "sign in with your password."
+        )
+    return None
+
+
+def identity_link_refusal(user, provider_kind: str) -> str | None:
+    """Joining an identity of a provider for `provider_kind` people to the existing account
+    with the same (verified) e-mail: only to an account it may open (single_sign_on_refusal)."""
+    return single_sign_on_refusal(user, provider_kind)
 
 
 def team_member_refusal(user, kind: str | None = None, role: str | None = None) -> str | None:
@@ -788,7 +835,17 @@ def reassign_refusal(user, idea: Idea | None = None) -> str | None:
 
 def takes_assignments(user) -> bool:
     """Whom work may be assigned to: staff and admins."""
-    return user is not None and (user.kind == "staff" or user.role == "admin")
+    return (
+        user is not None
+        and (user.kind == "staff" or user.role == "admin")
+        and user.erased_at is None
+    )
+
+
+def assignable_people():
+    """SQL condition on User: the people `takes_assignments` admits, who still exist (an
+    erased account is offered for nothing)."""
+    return or_(User.kind == "staff", User.role == "admin") & User.erased_at.is_(None)
 
 
 def takes_assignments_refusal(user) -> str | None:

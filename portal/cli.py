@@ -6,6 +6,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from portal.accounts import service
 from portal.accounts.models import User
@@ -15,6 +16,7 @@ from portal.database import writing
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.intake.cli import intake_cli
+from portal.privacy import erasure
 from portal.search.setup import rebuild, verify
 from portal.seed import seed_demo as run_seed_demo
 
@@ -128,8 +130,6 @@ def users_create(email, password, kind, role, org_name, team_names, display_name
 @click.option("--name", default="CLI token", help="A name to recognise the token by.")
 def users_token(email, name):
     """Print a new API token for EMAIL (on the last line)."""
-    from sqlalchemy import select
-
     try:
         normalized = service.normalize_email(email)
     except DomainError as error:
@@ -141,6 +141,25 @@ def users_token(email, name):
     db.session.commit()
     click.echo(f"New API token for {user.email} (shown once):")
     click.echo(secret)
+
+
+@users_cli.command("erase")
+@click.argument("email")
+def users_erase(email):
+    """Erase the person with EMAIL (a request received in writing; no question asked)."""
+    try:
+        normalized = service.normalize_email(email)
+    except DomainError as error:
+        _fail(error.message)
+    user = db.session.scalar(select(User).where(User.email == normalized))
+    if user is None:
+        _fail(f"no user with e-mail {email}.")
+    try:
+        erasure.erase(None, user)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Erased user {user.id}: their ideas and comments stay, by Former member.")
 
 
 @categories_cli.command("create")

@@ -47,6 +47,13 @@ class Unavailable(DomainError):
     code, status = "unavailable", 503
 
 
+class BadGateway(DomainError):
+    """Something outside the portal that the request needs answered wrongly (an identity
+    provider's malformed answer)."""
+
+    code, status = "bad_gateway", 502
+
+
 def refuse(refusal: str | None) -> None:
     """Raise for a refusal from `access`: Conflict when the object's state refuses, Invalid
     when what was named does not qualify, Forbidden otherwise; nothing when there is none."""

@@ -37,3 +37,9 @@ def api_reference():
     response = make_response(render_template("api/reference.html", style_nonce=nonce))
     response.headers["Content-Security-Policy"] = policy
     return response
+
+
+@bp.route("/privacy")
+def privacy():
+    """What the portal stores about people, why, for how long, and how to take it or erase it."""
+    return render_template("privacy.html")

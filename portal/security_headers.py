@@ -12,6 +12,19 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def policy_allowing_forms_to(origins) -> str:
+    """The policy, with forms also allowed to lead to `origins` (scheme://host[:port]).
+
+    The sign-in and registration pages' "Sign in with …" forms post to the portal, which
+    answers with a redirect to the identity provider; browsers check that redirect against
+    `form-action` too, so those pages name the providers' origins there.
+    """
+    extra = " ".join(sorted(set(origins)))
+    if not extra:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {extra}")
+
+
 def runtime_styles_policy() -> tuple[str, str]:
     """A style nonce and the policy that allows it, for a page drawn by CSS-in-JS.
 

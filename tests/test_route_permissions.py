@@ -62,6 +62,12 @@ ALLOWED = {
     "accounts.register": ANYONE,
     "accounts.logout": ANYONE,
     "accounts.account": SIGNED_IN,
+    # Empty forms and bodies: each role is refused for want of a password, never erased.
+    "accounts.export_data": SIGNED_IN,
+    "accounts.delete_account": SIGNED_IN,
+    "api.export_me": SIGNED_IN,
+    "api.erase_me": SIGNED_IN,
+    "main.privacy": ANYONE,
     "accounts.update_profile": SIGNED_IN,
     "accounts.change_password": SIGNED_IN,
     "accounts.create_token": SIGNED_IN,
@@ -69,6 +75,9 @@ ALLOWED = {
     "accounts.change_email": SIGNED_IN,
     "accounts.resend_verification": SIGNED_IN,
     "accounts.forgot_password": ANYONE,
+    # Single sign-on: no provider is configured here, so both answer 404 (tests/test_sso.py).
+    "accounts.sso_start": ANYONE,
+    "accounts.sso_callback": ANYONE,
     # Forged links: nobody gets past them.
     "accounts.verify_email": NOBODY,
     "accounts.reset_password": NOBODY,

@@ -1019,13 +1019,23 @@ class VisibilityMachine(RuleBasedStateMachine):
 
     # reading -----------------------------------------------------------------------------
 
-    def scan(self, person: Person, surface: str, text: str, ignore: str | None = None):
+    def own_words(self, person: Person, marker: MarkerModel) -> bool:
+        """Whether `person` wrote what holds the marker (their export gives it back to them,
+        whatever became of it)."""
+        owners = {"idea": self.model.ideas, "comment": self.model.comments}.get(marker.owner, {})
+        owner = owners.get(marker.owner_id)
+        return owner is not None and owner.author == person.key
+
+    def scan(self, person: Person, surface: str, text: str, ignore: str | None = None,
+             own_words_ok: bool = False):  # fmt: skip
         """Every marker in `text` that `person` may not read (and any refused one)."""
         findings = []
         for word in sorted(set(MARKER.findall(text))):
             if word == ignore:
                 continue
             marker = self.model.markers.get(word)
+            if own_words_ok and marker is not None and self.own_words(person, marker):
+                continue
             if marker is None:
                 name = "refused-write-visible" if word in self.model.refused_markers else (
                     "unknown-marker")  # fmt: skip
@@ -1106,6 +1116,8 @@ class VisibilityMachine(RuleBasedStateMachine):
         if signed_in(person):
             findings += self.page(person, "/notifications?per_page=100")[2]
             findings += self.api(person, "/notifications?per_page=100")[1]
+            if full or self.step_no % 3 == 0:
+                findings += self.check_export(person)
         for n, path in enumerate(self.surfaces(person)):
             if not full and (n + self.step_no) % 3:
                 continue
@@ -1129,6 +1141,21 @@ class VisibilityMachine(RuleBasedStateMachine):
                             f"{person.key} / {path}: {response.status_code}, not 404, for "
                             f"item #{item_id} (linked: {linked})")
                 )  # fmt: skip
+        return findings
+
+    def check_export(self, person: Person) -> list[Finding]:
+        """The person's export (SPEC 15): their own words, and nothing else they may not read."""
+        findings = []
+        for surface, response in (
+            ("GET /account/export", self.get(person, "/account/export")),
+            ("API /me/export", self.get(person, "/api/v1/me/export", api=True)),
+        ):
+            text = response.get_data(as_text=True)
+            if response.status_code != 200:
+                name = "server-error" if response.status_code >= 500 else "export-refused"
+                findings.append(Finding(name, f"{person.key} / {surface}: {response.status_code}"))
+                continue
+            findings += self.scan(person, surface, text, own_words_ok=True)
         return findings
 
     def check_idea(self, person: Person, idea: IdeaModel) -> list[Finding]:
@@ -1343,6 +1370,7 @@ class VisibilityMachine(RuleBasedStateMachine):
 
 
 FAMILIES = (  # the first pattern a surface's name matches names its family
+    ("export", r"export$"),
     ("search", r"search|similar"),
     ("history", r"/history"),
     ("api-comments", r"^API /ideas/\d+/comments"),

@@ -273,17 +273,23 @@ def reset_password(token, new_password) -> User:
 # -- change of address -----------------------------------------------------------------------
 
 
-def request_email_change(user: User, new_email, password) -> str:
+def request_email_change(user: User, new_email, password, current_email=None) -> str:
     """Send a link to the new address; the address changes only when it is confirmed.
 
-    Whether the new address is taken is said to that address's owner only (by e-mail), so
-    the form tells nobody which addresses have accounts.
+    Confirmed with the password; an account without one (single sign-on) types its current
+    address instead, as erasure asks (SPEC 15). Whether the new address is taken is said to
+    that address's owner only (by e-mail), so the form tells nobody which addresses have
+    accounts.
     """
     new_email = normalize_email(new_email)
-    release_read()  # the password check hashes: no write lock held meanwhile
-    if not check_password(user, password or ""):
-        message = "The password is not right."
-        raise Invalid(message, {"password": [message]})
+    if user.has_password:
+        release_read()  # the password check hashes: no write lock held meanwhile
+        if not check_password(user, password or ""):
+            message = "The password is not right."
+            raise Invalid(message, {"password": [message]})
+    elif not isinstance(current_email, str) or current_email.strip().lower() != user.email:
+        message = "Type your current address to confirm."
+        raise Invalid(message, {"current_email": [message]})
     if new_email == user.email:
         message = "That is your address already."
         raise Invalid(message, {"email": [message]})

@@ -66,7 +66,8 @@ class ProfileForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    # Checked by the service, which also answers an account that has no password yet.
+    current_password = PasswordField("Current password", validators=[Optional(), Length(max=200)])
     new_password = PasswordField(
         "New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)]
     )
@@ -106,4 +107,26 @@ class EmailChangeForm(FlaskForm):
         validators=[DataRequired(), Length(max=254)],
         description="We send a link there; your address changes when you open it.",
     )
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+    # Accounts with a password confirm with it; accounts made by single sign-on (which have
+    # none) confirm by typing their current address. The service says which is missing.
+    password = PasswordField("Your password", validators=[Optional(), Length(max=200)])
+    current_email = EmailField(
+        "Your current address",
+        validators=[Optional(), Length(max=254)],
+        description="Type it to confirm: your account has no password.",
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    """Erasing one's account: the password, or (no password: single sign-on) the e-mail."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    email = StringField(
+        "Type your e-mail address",
+        validators=[Optional(), Length(max=254)],
+        render_kw={"autocomplete": "off"},
+    )

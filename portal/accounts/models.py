@@ -3,7 +3,18 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -15,6 +26,9 @@ KINDS = ("customer", "supplier", "staff")
 ASSIGNMENT_MODES = ("queue", "round_robin", "least_loaded")
 ROLES = ("member", "moderator", "admin")
 EMAIL_PREFERENCES = ("instant", "daily", "off")
+# The stored "hash" of an account without a password (single sign-on, erased): no password
+# hashes to it, and argon2 refuses it as a hash, so nothing signs in with a password.
+UNUSABLE_PASSWORD = "!"
 
 team_members = Table(
     "team_member",
@@ -83,12 +97,24 @@ class User(UserMixin, db.Model):
     available: Mapped[bool] = mapped_column(Boolean, default=True)
     # When routing last gave this person work (round-robin gives the next to the longest idle).
     last_assigned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when the person's data was erased (SPEC 15): the row stays so their ideas and
+    # comments keep an author, shown as "Former member", with nothing that names them.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def has_password(self) -> bool:
+        """False for accounts made by single sign-on (their hash is UNUSABLE_PASSWORD)."""
+        return self.password_hash.startswith("$")
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_pending_supplier(self) -> bool:
@@ -113,3 +139,24 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserIdentity(db.Model):
+    """An account at an OpenID Connect provider (SPEC 15) that signs in as a portal user:
+    found again by the provider (its slug), its issuer and the subject there, never by the
+    e-mail claim alone. The issuer is part of the key: a provider set up again under an old
+    name with another issuer opens none of the old identities."""
+
+    __tablename__ = "user_identity"
+    __table_args__ = (UniqueConstraint("provider", "issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # The provider's slug when it was joined (shown on the account page).
+    provider: Mapped[str] = mapped_column(String(80))
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()

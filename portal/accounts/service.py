@@ -197,6 +197,12 @@ def load_session_user(user_id: str) -> User | None:
 
 def change_password(user: User, current, new) -> None:
     """Set a new password after checking the current one; every other session ends."""
+    if not user.has_password:
+        message = (
+            'Your account has no password yet: "Forgot your password?" on the sign-in page '
+            "sends you a link to choose one."
+        )
+        raise Invalid(message, {"current_password": [message]})
     new = clean_password(new)
     release_read()  # two hashes follow: no write lock held meanwhile
     if not check_password(user, current or ""):
@@ -257,7 +263,7 @@ def pending_suppliers() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.kind == "supplier", User.approved.is_(False))
+            .where(User.kind == "supplier", User.approved.is_(False), User.erased_at.is_(None))
             .order_by(User.created_at)
         )
     )

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -15,9 +16,10 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
-from portal import access, ratelimits
-from portal.accounts import email_flows, service
+from portal import access, ratelimits, security_headers
+from portal.accounts import email_flows, oidc, service, sso
 from portal.accounts.forms import (
+    DeleteAccountForm,
     EmailChangeForm,
     ForgotPasswordForm,
     LoginForm,
@@ -28,11 +30,13 @@ from portal.accounts.forms import (
     TokenForm,
 )
 from portal.accounts.models import Organization
-from portal.database import reading
-from portal.errors import Conflict, Invalid
+from portal.database import reading, release_read
+from portal.errors import Conflict, DomainError, Invalid
 from portal.extensions import db
 from portal.forms import EmptyForm, apply_domain_errors, choices
 from portal.guards import guard
+from portal.privacy import erasure
+from portal.privacy import export as data_export
 from portal.responses import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -83,7 +87,58 @@ def login():
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(next_url)
         form.form_errors.append("E-mail or password is not right.")
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, providers=sso.providers())
+
+
+# -- single sign-on (SPEC 15) ----------------------------------------------------------------
+
+# The pages that show "Sign in with …" forms, whose answer redirects to the provider.
+SSO_FORM_PAGES = frozenset({"accounts.login", "accounts.register"})
+
+
+@bp.after_request
+def _allow_forms_to_providers(response):
+    """Before the app's security headers (which keep a policy already set): these pages'
+    Content-Security-Policy lets their forms lead to the providers (form-action)."""
+    if request.endpoint in SSO_FORM_PAGES and response.mimetype == "text/html" and sso.providers():
+        policy = security_headers.policy_allowing_forms_to(oidc.form_targets())
+        response.headers["Content-Security-Policy"] = policy
+    return response
+
+
+def _sso_error(error: DomainError):
+    """A clear page with the way back to the sign-in page; nothing was written."""
+    return render_template("accounts/sso_error.html", message=error.message,
+                           status=error.status), error.status  # fmt: skip
+
+
+@bp.route("/login/sso/<slug>", methods=["POST"])
+def sso_start(slug: str):
+    """Off to the provider's sign-in page. A POST with the CSRF token: no other site can
+    start a sign-in in someone's browser."""
+    try:
+        provider = sso.provider_named(slug)
+        session["sso_next"] = safe_next(request.form.get("next"), "")
+        release_read()  # no lock held while the provider answers
+        return oidc.start(provider)
+    except DomainError as error:
+        return _sso_error(error)
+
+
+@bp.route("/login/sso/<slug>/callback", methods=["GET"])
+def sso_callback(slug: str):
+    """Back from the provider: checked (oidc), then the account found, joined or made (sso)."""
+    try:
+        provider = sso.provider_named(slug)
+        release_read()
+        claims = oidc.finish(provider)
+        user = sso.sign_in(provider, claims)
+    except DomainError as error:
+        return _sso_error(error)
+    next_url = safe_next(session.get("sso_next"), url_for("ideas.index"))
+    _sign_in(user)
+    flash(f"Signed in with {provider['name']}. Welcome, {user.display_name}.", "success")
+    return redirect(next_url)
 
 
 def _organization_choices() -> list[tuple[int, str]]:
@@ -119,7 +174,7 @@ def register():
             # The same page, status and session whether or not the address had an account:
             # nobody is signed in here; the link in the e-mail does that.
             return render_template("accounts/registered.html", email=email)
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form, providers=sso.providers())
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
@@ -233,6 +288,7 @@ def _render_account(
             tokens=service.user_tokens(current_user),
             new_token=new_token,
             revoke_form=EmptyForm(),
+            identities=sso.identities_of(current_user),
         ),
         status,
     )
@@ -291,7 +347,7 @@ def change_email():
     if form.validate_on_submit():
         try:
             new_email = email_flows.request_email_change(
-                current_user, form.email.data, form.password.data
+                current_user, form.email.data, form.password.data, form.current_email.data
             )
         except Invalid as error:
             apply_domain_errors(form, error)
@@ -337,3 +393,40 @@ def revoke_token(token_id: int):
         service.revoke_token(current_user, token_id)
         flash("Token revoked.", "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/export", methods=["GET"])
+@guard()
+def export_data():
+    """Everything the portal holds about the signed-in person, as a JSON download."""
+    response = jsonify(data_export.export(current_user))
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{data_export.filename(current_user)}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@guard()
+def delete_account():
+    """Erase one's own account (SPEC 15), after saying what goes and what stays."""
+    form = DeleteAccountForm()
+    refusal = access.erase_refusal(current_user)
+    if request.method == "POST" and form.validate_on_submit() and not refusal:
+        try:
+            erasure.erase_own_account(
+                current_user, password=form.password.data, email=form.email.data
+            )
+        except Invalid as error:
+            apply_domain_errors(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash("Your account is erased. Your ideas and comments stay, by "
+                  "“Former member”. Goodbye, and thank you.", "info")  # fmt: skip
+            return redirect(url_for("ideas.index"))
+    status = 422 if request.method == "POST" else 200
+    if refusal:
+        status = 409 if request.method == "POST" else 200
+    return render_template("accounts/delete.html", form=form, refusal=refusal), status

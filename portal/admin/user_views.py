@@ -1,6 +1,6 @@
 """Admin pages about people: finding them, their account, supplier approval and rejection."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -33,6 +33,14 @@ def index():
     )  # fmt: skip
 
 
+def _person_or_404(user_id: int) -> User:
+    """The account, unless erased: an erased account is nobody to administer any more."""
+    user = db.get_or_404(User, user_id)
+    if user.erased_at is not None:
+        abort(404)
+    return user
+
+
 def _user_form(user: User, formdata=None) -> UserForm:
     form = UserForm(formdata=formdata, kind=user.kind, role=user.role,
                     organization=user.organization_id or 0,
@@ -56,13 +64,13 @@ def _render_user(user: User, form=None, reject_form=None, status=200):
 @bp.route("/<int:user_id>")
 @guard(access.administer_refusal)
 def detail(user_id: int):
-    return _render_user(db.get_or_404(User, user_id))
+    return _render_user(_person_or_404(user_id))
 
 
 @bp.route("/<int:user_id>", methods=["POST"])
 @guard(access.administer_refusal)
 def update(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
     form = _user_form(user, request.form)
     status = 422
     if form.validate_on_submit():
@@ -81,7 +89,7 @@ def update(user_id: int):
 @guard(access.administer_refusal)
 def set_role(user_id: int):
     """The role alone, from the list of people."""
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
     form = RoleForm()
     if form.validate_on_submit():
         _, refused = attempt(form, lambda: users.set_role(current_user, user, form.role.data))
@@ -102,7 +110,7 @@ def _refused_decision(form, status: int):
 @bp.route("/<int:user_id>/approve", methods=["POST"])
 @guard(access.approve_refusal)
 def approve(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
     form = EmptyForm()
     if form.validate_on_submit():
         _, refused = attempt(form, lambda: accounts.approve_supplier(current_user, user))
@@ -115,7 +123,7 @@ def approve(user_id: int):
 @bp.route("/<int:user_id>/reject", methods=["POST"])
 @guard(access.approve_refusal)
 def reject(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
     form = RejectForm()
     status = 422
     if form.validate_on_submit():

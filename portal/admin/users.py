@@ -23,8 +23,9 @@ def _like(text: str) -> str:
 
 
 def find_users(*, q=None, kind=None, role=None, state=None, page=1, per_page=25) -> Page:
-    """People by name or e-mail (any part, any case), kind, role and state, by name."""
-    conditions = []
+    """People by name or e-mail (any part, any case), kind, role and state, by name; erased
+    accounts are nobody any more and are not listed (the admin log names their erasure)."""
+    conditions = [User.erased_at.is_(None)]
     if q:
         pattern = _like(clean_text(q, "q", max_length=200, label="Search"))
         conditions.append(or_(func.lower(User.display_name).like(pattern, escape="\\"),

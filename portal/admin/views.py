@@ -214,7 +214,7 @@ def create_team():
 def _member_form(team: Team, formdata=None) -> MemberForm:
     form = MemberForm(formdata=formdata)
     staff = db.session.scalars(
-        select(User).where((User.kind == "staff") | (User.role == "admin"))
+        select(User).where(access.assignable_people())
         .order_by(func.lower(User.display_name))
     )  # fmt: skip
     form.user_id.choices = choices([(u.id, u.display_name) for u in staff if u not in team.members])
@@ -312,7 +312,9 @@ def create_organization():
 
 def _render_organization(org: Organization, form=None, status=200):
     members = db.session.scalars(
-        select(User).where(User.organization_id == org.id).order_by(func.lower(User.display_name))
+        select(User)
+        .where(User.organization_id == org.id, User.erased_at.is_(None))
+        .order_by(func.lower(User.display_name))
     ).all()
     return render_template(
         "admin/organization.html", org=org, members=members,

@@ -101,6 +101,53 @@ SCHEMAS = {
             "kind": {"type": "string", "enum": ["customer", "supplier", "staff"]},
         },
     },
+    "Export": {
+        "type": "object",
+        "description": "Everything the portal holds about the token's owner (SPEC 15). What "
+        "they may no longer read is named by its number only; never a secret.",
+        "required": [
+            "format",
+            "version",
+            "exported_at",
+            "profile",
+            "ideas",
+            "comments",
+            "votes",
+            "follows",
+            "flags",
+            "notifications",
+            "tokens",
+            "intake",
+        ],
+        "properties": {
+            "format": {"type": "string", "enum": ["portal-export"]},
+            "version": {"type": "integer"},
+            "exported_at": {"type": "string", "format": "date-time"},
+            "profile": {"type": "object"},
+            **{
+                name: {"type": "array", "items": {"type": "object"}}
+                for name in (
+                    "ideas",
+                    "comments",
+                    "votes",
+                    "follows",
+                    "mentions",
+                    "flags",
+                    "appeals",
+                    "notifications",
+                    "tokens",
+                    "intake",
+                )
+            },
+            "activity": {"type": "object", "description": "Staff, moderator and admin work."},
+        },
+    },  # fmt: skip
+    "EraseConfirmation": {
+        "type": "object",
+        "description": "The account's password; an account without one (single sign-on) "
+        "confirms with its e-mail address instead.",
+        "properties": {"password": {"type": "string"}, "email": {"type": "string"}},
+    },
     "Me": {
         "type": "object",
         "required": ["id", "email", "display_name", "kind", "role", "organization"],
@@ -524,6 +571,23 @@ def _paths() -> dict:
             "get": {
                 "summary": "The signed-in user",
                 "responses": {"200": _json(_ref("Me")), **_errors("401")},
+            },
+            "delete": {
+                "summary": "Erase your account",
+                "description": "Name, e-mail, password, tokens, notifications, follows and "
+                'votes go (counters follow); ideas and comments stay, by "Former member". '
+                "The last admin is refused (409).",
+                "requestBody": _body(_ref("EraseConfirmation")),
+                "responses": {
+                    "204": {"description": "Erased"},
+                    **_errors("400", "401", "409", "422"),
+                },
+            },  # fmt: skip
+        },
+        "/me/export": {
+            "get": {
+                "summary": "Everything the portal holds about you",
+                "responses": {"200": _json(_ref("Export")), **_errors("401")},
             }
         },
         "/categories": {

@@ -172,6 +172,63 @@ def _list(items: list) -> dict:
 
 # (method, path): {"request": body example, "response": example of the success answer}.
 EXAMPLES = {
+    ("delete", "/me"): {"request": {"password": "correct-horse-battery"}},
+    ("get", "/me/export"): {
+        "response": {
+            "format": "portal-export",
+            "version": 1,
+            "exported_at": "2026-12-06T21:50:00Z",
+            "profile": {
+                "id": 42,
+                "email": "alice@example.com",
+                "display_name": "Alice Moreau",
+                "handle": "alice",
+                "kind": "customer",
+                "teams": [],
+                "sign_in_providers": [],
+            },
+            "ideas": [
+                {
+                    "id": 7,
+                    "title": "Quieter dishwasher",
+                    "body": "At night, please.",
+                    "status": "open",
+                    "revisions": [],
+                }
+            ],
+            "comments": [
+                {
+                    "id": 31,
+                    "idea_id": 9,
+                    "idea_title": "Brighter oven light",
+                    "body": "Yes!",
+                    "revisions": [],
+                }
+            ],
+            "votes": [
+                {
+                    "idea_id": 9,
+                    "idea_title": "Brighter oven light",
+                    "created_at": "2026-11-30T09:12:00Z",
+                }
+            ],
+            "follows": [],
+            "mentions": [],
+            "flags": [],
+            "appeals": [],
+            "notifications": [],
+            "tokens": [
+                {
+                    "id": 3,
+                    "name": "laptop",
+                    "created_at": "2026-11-01T10:00:00Z",
+                    "revoked_at": None,
+                }
+            ],
+            "intake": [],
+            "activity": {},
+        }  # fmt: skip
+    },
     ("get", "/me"): {
         "response": {
             "id": 42,

@@ -18,6 +18,8 @@ from portal.moderation import service as moderation
 from portal.notify import service as notify
 from portal.notify.views import mark_read, notifications_page
 from portal.pagination import Page, parse_page_args
+from portal.privacy import erasure
+from portal.privacy import export as data_export
 from portal.ratelimits import new_account_limit
 from portal.responses import api_error
 from portal.routing import service as routing
@@ -76,6 +78,24 @@ def openapi():
 @guard()
 def me():
     return jsonify(out.me(viewer()))
+
+
+@bp.get("/me/export")
+@guard()
+def export_me():
+    """Everything the portal holds about the token's owner (SPEC 15)."""
+    response = jsonify(data_export.export(viewer()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.delete("/me")
+@guard()
+def erase_me():
+    """Erase the token's owner (SPEC 15): `{password}`, or `{email}` without a password."""
+    data = json_body()
+    erasure.erase_own_account(viewer(), password=data.get("password"), email=data.get("email"))
+    return "", 204
 
 
 @bp.get("/categories")

@@ -83,7 +83,9 @@ def _record_mentions(comment: Comment, idea: Idea) -> list[User]:
     existing = set(
         db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id))
     )
-    users = db.session.scalars(select(User).where(User.handle.in_(handles)))
+    users = db.session.scalars(
+        select(User).where(User.handle.in_(handles), User.erased_at.is_(None))
+    )
     for user in users:
         # Only people who may see the idea are mentioned: the rest would learn it exists.
         if user.id != comment.author_id and user.id not in existing and access.can_read(user, idea):

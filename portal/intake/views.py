@@ -43,7 +43,7 @@ def action_form(formdata=None) -> IntakeActionForm:
     teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     form.team_id.choices = choices([("", "Keep the team")] + [(str(t.id), t.name) for t in teams])
     staff = db.session.scalars(
-        select(User).where((User.kind == "staff") | (User.role == "admin"))
+        select(User).where(access.assignable_people())
         .order_by(User.display_name)
     ).all()  # fmt: skip
     form.assignee_id.choices = choices(

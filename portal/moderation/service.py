@@ -60,7 +60,7 @@ def target_of(user, target_type, target_id):
             raise NotFound("No such comment.")
         return comment
     target = db.session.get(User, target_id)
-    if target is None:
+    if target is None or target.erased_at is not None:  # an erased account is nobody now
         raise NotFound("No such user.")
     return target
 

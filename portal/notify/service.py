@@ -50,6 +50,8 @@ def _followers(idea: Idea) -> list[User]:
 
 
 def _may_hear_about(user: User, idea: Idea, comment=None, own_post=False) -> bool:
+    if user.erased_at is not None:  # nobody is there to hear of it (SPEC 15)
+        return False
     if own_post and idea.author_id == user.id:
         # What happened to one's own idea, in words that quote none of it (a removed idea's
         # title is gone too): told even when they may no longer read it.
@@ -118,6 +120,8 @@ def _email_body(user: User, idea: Idea, message: str, comment=None, replyable=Fa
 def queue_email(user: User, subject: str, body: str, reply_to: str | None = None) -> None:
     """Queue an e-mail to `user`; the subject is made one line (titles may hold line breaks).
     `reply_to`: a signed reply address, so an answer by e-mail becomes a comment."""
+    if user.erased_at is not None:
+        return
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -270,6 +274,8 @@ def staff_notice(recipients, event: str, text: str, *, idea: Idea | None = None,
         if user is None or user.id in seen or (actor is not None and user.id == actor.id):
             continue
         seen.add(user.id)
+        if user.erased_at is not None:
+            continue
         if idea is not None and not access.can_read(user, idea):
             continue
         if message is not None and not access.can_see_intake(user):

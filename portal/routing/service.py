@@ -506,7 +506,7 @@ def assignment_options() -> dict:
     """Teams and the people work may be given to, for the pages' assign forms."""
     teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     people = db.session.scalars(
-        select(User).where((User.kind == "staff") | (User.role == "admin"))
+        select(User).where(access.assignable_people())
         .order_by(User.display_name)
     ).all()  # fmt: skip
     return {"teams": [(t.id, t.name) for t in teams],

@@ -61,7 +61,7 @@ def _team_data(form) -> dict:
 def _page(status: int = 200, errors: dict | None = None, values: dict | None = None):
     teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     staff = db.session.scalars(
-        select(User).where((User.kind == "staff") | (User.role == "admin"))
+        select(User).where(access.assignable_people())
         .order_by(User.display_name)
     ).all()  # fmt: skip
     categories = db.session.scalars(select(Category).order_by(Category.name)).all()

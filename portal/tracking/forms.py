@@ -53,7 +53,11 @@ class ItemForm(FlaskForm):
 
 
 def staff_choices():
-    staff = db.session.scalars(select(User).where(User.kind == "staff").order_by(User.display_name))
+    staff = db.session.scalars(
+        select(User)
+        .where(User.kind == "staff", User.erased_at.is_(None))
+        .order_by(User.display_name)
+    )
     return choices([("", "— nobody yet —")] + [(str(u.id), u.display_name) for u in staff])
 
 

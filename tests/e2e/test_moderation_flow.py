@@ -27,6 +27,7 @@ from tests.e2e.helpers import (
     STAFF,
     SUPPLIER,
     assert_same_document,
+    forgive,
     is_htmx,
     mark_document,
     submit,
@@ -153,15 +154,6 @@ def make_user(live_server, name: str) -> tuple[int, str]:
 
 
 # --- in the browser -------------------------------------------------------------------------
-
-
-def forgive(pages, status: int, path: str) -> None:
-    """Drop the console errors an expected error answer causes, and only those.
-
-    Chromium logs every 4xx answer ("Failed to load resource"), and htmx logs the ones it
-    swaps in as errors ("Response Status Error Code 409 from /flags").
-    """
-    pages.errors[:] = [e for e in pages.errors if not (str(status) in e and path in e)]
 
 
 def open_flag_box(page: Page, idea_id: int):
