@@ -1,6 +1,5 @@
 """Settings classes; PORTAL_ENV picks one and environment variables override."""
 
-import ipaddress
 import json
 import os
 import re
@@ -192,17 +191,11 @@ def provider_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _provider(entry, number: int, seen: set[str]) -> dict:
     """One provider's settings, checked; RuntimeError naming the problem otherwise."""
+    # Imported here: the portal package imports this module at its start.
+    from portal.validation import is_loopback_host
+
     where = f"OIDC_PROVIDERS[{number}]"
     if not isinstance(entry, dict):
         raise RuntimeError(f"{where} must be an object {{name, issuer, client_id, ...}}.")
@@ -228,7 +221,7 @@ def _provider(entry, number: int, seen: set[str]) -> dict:
     parts = urlsplit(issuer)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise RuntimeError(f"{where}: issuer {issuer!r} is not an https:// address.")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise RuntimeError(
             f"{where}: issuer {issuer!r} must use https:// (plain http only on this machine)."
         )

@@ -125,11 +125,8 @@ def users_create(email, password, kind, role, org_name, team_names, display_name
     click.echo(f"Created {user.kind} {user.email} ({user.role}), handle @{user.handle}.")
 
 
-@users_cli.command("token")
-@click.argument("email")
-@click.option("--name", default="CLI token", help="A name to recognise the token by.")
-def users_token(email, name):
-    """Print a new API token for EMAIL (on the last line)."""
+def _user_with_email(email) -> User:
+    """The account of EMAIL (however spelt), or exit 1 saying there is none."""
     try:
         normalized = service.normalize_email(email)
     except DomainError as error:
@@ -137,6 +134,15 @@ def users_token(email, name):
     user = db.session.scalar(select(User).where(User.email == normalized))
     if user is None:
         _fail(f"no user with e-mail {email}.")
+    return user
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="CLI token", help="A name to recognise the token by.")
+def users_token(email, name):
+    """Print a new API token for EMAIL (on the last line)."""
+    user = _user_with_email(email)
     _token, secret = service.create_token(user, name)
     db.session.commit()
     click.echo(f"New API token for {user.email} (shown once):")
@@ -147,13 +153,7 @@ def users_token(email, name):
 @click.argument("email")
 def users_erase(email):
     """Erase the person with EMAIL (a request received in writing; no question asked)."""
-    try:
-        normalized = service.normalize_email(email)
-    except DomainError as error:
-        _fail(error.message)
-    user = db.session.scalar(select(User).where(User.email == normalized))
-    if user is None:
-        _fail(f"no user with e-mail {email}.")
+    user = _user_with_email(email)
     try:
         erasure.erase(None, user)
     except DomainError as error:

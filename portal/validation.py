@@ -1,5 +1,6 @@
 """Input rules shared by forms, the API and the CLI."""
 
+import ipaddress
 import re
 
 from portal.errors import Invalid
@@ -71,3 +72,13 @@ MAX_ID = 2**31 - 1
 def is_id(value) -> bool:
     """A whole number that can name a row (not a bool, not beyond the column's range)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def is_loopback_host(host) -> bool:
+    """`localhost` or a loopback address: the only hosts plain, unencrypted links may reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -9,12 +9,13 @@ password and mailbox are percent-decoded; the mailbox defaults to INBOX.
 
 import base64
 import imaplib
-import ipaddress
 import logging
 import re
 import ssl
 from contextlib import contextmanager
 from urllib.parse import quote, unquote, urlsplit
+
+from portal.validation import is_loopback_host
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class Mailbox:
             )
             return
         self._conn = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
-        if _is_loopback(self.host):
+        if is_loopback_host(self.host):
             return
         if "STARTTLS" not in self._conn.capabilities:
             raise ImapError(
@@ -211,15 +212,6 @@ class Mailbox:
             for secret in {self._password, quote(self._password, safe="")} - {""}:
                 reason = reason.replace(secret, "***")
             raise ImapError(f"{self}: {doing} failed: {reason}") from None
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _quoted(value: str) -> str:
