@@ -437,7 +437,7 @@ def test_imaps_speaks_tls(imap_server):
 
 
 def test_plain_imap_to_another_host_insists_on_starttls(imap_server, monkeypatch):
-    monkeypatch.setattr(imap, "_is_loopback", lambda host: False)
+    monkeypatch.setattr(imap, "is_loopback_host", lambda host: False)
     with pytest.raises(ImapError, match="no STARTTLS"):
         Mailbox(imap_server.url, timeout=10).open()
 
