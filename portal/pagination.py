@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 from math import ceil
 
+from sqlalchemy import Select, func, select
+
 from portal.errors import Invalid
+from portal.extensions import db
 
 MAX_PER_PAGE = 100
 
@@ -52,3 +55,11 @@ def parse_page_args(page, per_page, default_per_page: int = 20) -> tuple[int, in
     # Offsets beyond any real list would only make the database work for nothing.
     page_number = min(page_number, 1_000_000)
     return page_number, size
+
+
+def page_of(query: Select, page: int, per_page: int) -> Page:
+    """One page of an ordered `select()` of rows, with the exact total of what it matches."""
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.scalar(counted) or 0
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(rows), page, per_page, total)

@@ -1,18 +1,17 @@
 """API v1 for staff notes (issue 15): an idea's private thread, for staff and admins."""
 
 from flask import jsonify
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal import access
 from portal.api import serializers as out
 from portal.api.views import _page_args, bp, json_body, viewer
 from portal.errors import Forbidden, NotFound
-from portal.extensions import db
 from portal.guards import guard
 from portal.ideas import notes
 from portal.ideas import service as ideas
 from portal.ideas.models import StaffNote
-from portal.pagination import Page
+from portal.pagination import page_of
 
 
 def _idea_for_notes(user, idea_id: int):
@@ -30,18 +29,9 @@ def _idea_for_notes(user, idea_id: int):
 def list_notes(idea_id: int):
     user = viewer()
     idea = _idea_for_notes(user, idea_id)
-    page, per_page = _page_args()
-    where = StaffNote.idea_id == idea.id
-    total = db.session.scalar(select(func.count(StaffNote.id)).where(where)) or 0
-    rows = db.session.scalars(
-        select(StaffNote)
-        .where(where)
-        .order_by(StaffNote.created_at, StaffNote.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    result = Page(items=list(rows), page=page, per_page=per_page, total=total)
-    return jsonify(out.page(result, [out.staff_note(n) for n in rows]))
+    query = select(StaffNote).where(StaffNote.idea_id == idea.id)
+    result = page_of(query.order_by(StaffNote.created_at, StaffNote.id), *_page_args())
+    return jsonify(out.page(result, [out.staff_note(n) for n in result.items]))
 
 
 @bp.post("/ideas/<int:idea_id>/notes")

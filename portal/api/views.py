@@ -2,14 +2,13 @@
 
 from flask import Blueprint, g, jsonify, request
 from flask_login import AnonymousUserMixin
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal import access
 from portal.accounts.service import user_for_token
 from portal.api import serializers as out
 from portal.api.openapi import openapi_document
 from portal.errors import BadRequest, Invalid, NotFound, refuse
-from portal.extensions import db
 from portal.guards import guard
 from portal.ideas import discussion, service
 from portal.ideas.models import Comment
@@ -17,7 +16,7 @@ from portal.moderation import queue as moderation_queue_service
 from portal.moderation import service as moderation
 from portal.notify import service as notify
 from portal.notify.views import mark_read, notifications_page
-from portal.pagination import Page, parse_page_args
+from portal.pagination import page_of, parse_page_args
 from portal.privacy import erasure
 from portal.privacy import export as data_export
 from portal.ratelimits import new_account_limit
@@ -233,18 +232,9 @@ def list_comments(idea_id: int):
     idea = service.get_idea(viewer(), idea_id)
     if not access.can_read(viewer(), idea):  # a hidden idea's discussion is hidden with it
         raise NotFound("No such idea.")
-    page, per_page = _page_args()
-    where = Comment.idea_id == idea.id
-    total = db.session.scalar(select(func.count(Comment.id)).where(where)) or 0
-    rows = db.session.scalars(
-        select(Comment)
-        .where(where)
-        .order_by(Comment.created_at, Comment.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    result = Page(items=list(rows), page=page, per_page=per_page, total=total)
-    return jsonify(out.page(result, [out.comment(c, viewer()) for c in rows]))
+    query = select(Comment).where(Comment.idea_id == idea.id)
+    result = page_of(query.order_by(Comment.created_at, Comment.id), *_page_args())
+    return jsonify(out.page(result, [out.comment(c, viewer()) for c in result.items]))
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
@@ -374,14 +364,9 @@ def list_items():
         viewer(), status=request.args.get("status") or None,
         category=request.args.get("category") or None,
     )  # fmt: skip
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(ImprovementItem.updated_at.desc(), ImprovementItem.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    result = Page(list(rows), page, per_page, total)
-    return jsonify(out.page(result, [_item_json(i) for i in rows]))
+    newest_first = query.order_by(ImprovementItem.updated_at.desc(), ImprovementItem.id.desc())
+    result = page_of(newest_first, page, per_page)
+    return jsonify(out.page(result, [_item_json(i) for i in result.items]))
 
 
 @bp.get("/items/<int:item_id>")
