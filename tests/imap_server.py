@@ -8,10 +8,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from urllib.parse import quote
 
 from tests.pg import free_port
+from tests.processes import stop, wait_until_ready
 
 CONFIG = """\
 # Written by tests/imap_server.py: nothing from /etc/dovecot is read.
@@ -123,12 +123,11 @@ class DovecotServer:
         self.process = subprocess.Popen(
             ["dovecot", "-F", "-c", conf], stdout=out, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 20
-        while not self._greets():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.stop(keep=True)
-                raise RuntimeError("dovecot did not start:\n" + self.log())
-            time.sleep(0.05)
+        try:
+            wait_until_ready(self.process, self._greets, 20, "dovecot", self.log)
+        except RuntimeError:
+            self.stop(keep=True)
+            raise
         return self
 
     def _greets(self) -> bool:
@@ -175,12 +174,6 @@ class DovecotServer:
             conn.logout()
 
     def stop(self, keep: bool = False) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # the master stops its children (shutdown_clients = yes)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)  # the master stops its children (shutdown_clients = yes)
         if not keep:
             shutil.rmtree(self.base, ignore_errors=True)

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from html import unescape
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from tests.pg import free_port
+from tests.processes import stop, wait_until_ready
 
 HERE = Path(__file__).resolve().parent / "oidc"
 SERVER = HERE / "server.js"
@@ -58,12 +58,11 @@ class OidcProvider:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while not self._answers():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.stop(keep=True)
-                raise RuntimeError("oidc-provider did not start:\n" + self.log())
-            time.sleep(0.05)
+        try:
+            wait_until_ready(self.process, self._answers, 30, "oidc-provider", self.log)
+        except RuntimeError:
+            self.stop(keep=True)
+            raise
         return self
 
     def _answers(self) -> bool:
@@ -86,13 +85,7 @@ class OidcProvider:
                 "client_secret": CLIENT_SECRETS[client_id], "kind": kind, **extra}  # fmt: skip
 
     def stop(self, keep: bool = False) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
         if not keep:
             shutil.rmtree(self.base, ignore_errors=True)
 

@@ -5,9 +5,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 
 import psycopg
+
+from tests import processes
+from tests.processes import wait_until_ready
 
 
 def free_port() -> int:
@@ -78,17 +80,19 @@ class PostgresServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with psycopg.connect(self.dsn("postgres"), autocommit=True):
-                    break
-            except psycopg.OperationalError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    with open(os.path.join(self.base, "server.log")) as f:
-                        raise RuntimeError("PostgreSQL did not start:\n" + f.read()) from None
-                time.sleep(0.2)
+        wait_until_ready(self.process, self._accepts, 30, "PostgreSQL", self._log, 0.2)
         return self
+
+    def _accepts(self) -> bool:
+        try:
+            with psycopg.connect(self.dsn("postgres"), autocommit=True):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def _log(self) -> str:
+        with open(os.path.join(self.base, "server.log"), errors="replace") as f:
+            return f.read()
 
     def dsn(self, database: str) -> str:
         return f"postgresql://portal@127.0.0.1:{self.port}/{database}"
@@ -109,10 +113,5 @@ class PostgresServer:
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        processes.stop(self.process, 20)
         shutil.rmtree(self.base, ignore_errors=True)

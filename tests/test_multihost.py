@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -43,8 +42,10 @@ from portal.extensions import db
 from portal.ideas.models import Comment, Idea, Vote
 from portal.notify.models import OutboxMessage, Webhook
 from portal.timeutil import utcnow
+from tests import processes
 from tests.conftest import BACKENDS, PASSWORD, Factory, make_test_app, migrated
 from tests.pg import free_port
+from tests.processes import wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -93,11 +94,7 @@ class RedisServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 20
-        while not self.ping():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.1)
+        wait_until_ready(self.process, self.ping, 20, "redis-server", pause=0.1)
         return self
 
     def ping(self) -> bool:
@@ -115,12 +112,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        processes.stop(self.process)
 
 
 class Inbox:
@@ -204,16 +196,13 @@ class Host:
         )
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while True:
+        def healthy() -> bool:
             try:
-                if call(self, "GET", "/healthz")[0] == 200:
-                    return
+                return call(self, "GET", "/healthz")[0] == 200
             except OSError:
-                pass
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.2)
+                return False
+
+        wait_until_ready(self.process, healthy, 60, self.name, lambda: self.log()[-3000:], 0.2)
 
     def worker_pids(self) -> set[int]:
         """The gunicorn workers of this host (children of its master)."""
@@ -232,13 +221,7 @@ class Host:
         return Path(self.log_path).read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        processes.stop(self.process, 15)
 
 
 # --- HTTP --------------------------------------------------------------------------------
