@@ -19,9 +19,9 @@ from portal.i18n import LANGUAGES, timezone_choices
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Remember me")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Remember me"))
     next = HiddenField()
 
 
@@ -29,31 +29,36 @@ class RegisterForm(FlaskForm):
     # Where to go once the address is confirmed (e.g. the idea "sign in to vote" came from).
     next = HiddenField()
     display_name = StringField(
-        "Display name",
+        _l("Display name"),
         validators=[DataRequired(), Length(max=80), no_control_characters],
-        description="Shown next to what you post.",
+        description=_l("Shown next to what you post."),
     )
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
-        description=f"At least {PASSWORD_MIN} characters.",
+        description=_l("At least %(num)s characters.", num=PASSWORD_MIN),
     )
     confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", _l("Passwords differ."))],
     )
     kind = RadioField(
-        "I am",
-        choices=choices([("customer", "A customer"), ("supplier", "Working for a supplier")]),
+        _l("I am"),
+        choices=choices(
+            [("customer", _l("A customer")), ("supplier", _l("Working for a supplier"))]
+        ),
         default="customer",
         validators=[DataRequired()],
     )
     organization = SelectField(
-        "Supplier organization",
+        _l("Supplier organization"),
         coerce=int,
         validators=[Optional()],
-        description="Suppliers are approved by the company's staff before they see "
-        "supplier-only categories.",
+        description=_l(
+            "Suppliers are approved by the company's staff before they see "
+            "supplier-only categories."
+        ),
     )
 
 

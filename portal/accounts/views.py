@@ -11,6 +11,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -84,9 +85,9 @@ def login():
             ratelimits.give_back(config["LOGIN_LIMIT_PER_ADDRESS"], "login-address", address_key)
             next_url = safe_next(form.next.data, url_for("ideas.index"))
             _sign_in(user, remember=form.remember.data)
-            flash(f"Welcome back, {user.display_name}.", "success")
+            flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(next_url)
-        form.form_errors.append("E-mail or password is not right.")
+        form.form_errors.append(_("E-mail or password is not right."))
     return render_template("accounts/login.html", form=form, providers=sso.providers())
 
 
@@ -137,7 +138,8 @@ def sso_callback(slug: str):
         return _sso_error(error)
     next_url = safe_next(session.get("sso_next"), url_for("ideas.index"))
     _sign_in(user)
-    flash(f"Signed in with {provider['name']}. Welcome, {user.display_name}.", "success")
+    flash(_("Signed in with %(provider)s. Welcome, %(name)s.", provider=provider["name"],
+            name=user.display_name), "success")  # fmt: skip
     return redirect(next_url)
 
 
@@ -188,14 +190,14 @@ def verify_email(token: str):
         user, confirmed_now = email_flows.confirm_email(token)
         next_url = safe_next(request.args.get("next"), url_for("ideas.index"))
         if not confirmed_now:
-            flash("Your e-mail address was confirmed already.", "info")
+            flash(_("Your e-mail address was confirmed already."), "info")
             return redirect(next_url)
         _sign_in(user)
         if user.is_pending_supplier:
-            flash("Your address is confirmed. Your supplier account still waits for approval "
-                  "by our staff; until then you see what customers see.", "info")  # fmt: skip
+            flash(_("Your address is confirmed. Your supplier account still waits for approval "
+                    "by our staff; until then you see what customers see."), "info")  # fmt: skip
         else:
-            flash("Your address is confirmed: welcome! Your account is ready.", "success")
+            flash(_("Your address is confirmed: welcome! Your account is ready."), "success")
         return redirect(next_url)
     return render_template("accounts/verify.html", form=form, email=user.email,
                            done=user.email_verified_at is not None)  # fmt: skip
@@ -210,7 +212,7 @@ def resend_verification():
         except Conflict as error:
             flash(error.message, "info")
         else:
-            flash(f"We sent a new link to {current_user.email}.", "success")
+            flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
     return redirect(safe_next(request.form.get("next"), url_for("accounts.account")))
 
 
@@ -261,7 +263,7 @@ def logout():
     if request.method == "POST" and form.validate_on_submit():
         logout_user()
         session.clear()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
         return redirect(url_for("ideas.index"))
     return render_template("accounts/logout.html", form=form)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from portal.feeds import service
@@ -18,6 +19,16 @@ from portal.labels import KIND_LABELS, STATUS_LABELS
 from portal.notify import links
 
 bp = Blueprint("feeds", __name__)
+
+
+def _label(labels: dict, key: str | None, default: str | None = None) -> str | None:
+    """A status or kind label as plain English text: the feeds' other words are not
+    translated yet, and one public URL should read the same to every feed reader."""
+    if key not in labels:
+        return default
+    with force_locale("en"):
+        return str(labels[key])
+
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 # Every reader (and any cache between) may keep a feed this long: it is the same for all.
@@ -76,7 +87,7 @@ def ideas():
     feed = service.idea_list(**filters)
     shown = {k: v for k, v in filters.items() if v}
     words = [feed.category_name or shown.get("category"),
-             STATUS_LABELS.get(shown.get("status")), KIND_LABELS.get(shown.get("kind")),
+             _label(STATUS_LABELS, shown.get("status")), _label(KIND_LABELS, shown.get("kind")),
              shown.get("sort")]  # fmt: skip
     entries = [
         Entry(
@@ -89,7 +100,7 @@ def ideas():
             content=idea.body_html,
             categories=[
                 (idea.category.slug, idea.category.name),
-                (idea.status, STATUS_LABELS.get(idea.status, idea.status)),
+                (idea.status, _label(STATUS_LABELS, idea.status, idea.status)),
             ],  # fmt: skip
         )
         for idea in feed.ideas
@@ -112,13 +123,13 @@ def idea(idea_id: int):
     entries = [
         Entry(
             id=links.url_for("ideas.history", idea_id=idea_id) + f"#status-{change.id}",
-            title=f"{STATUS_LABELS.get(change.to_status, change.to_status)}: {feed.idea.title}",
+            title=f"{_label(STATUS_LABELS, change.to_status, change.to_status)}: {feed.idea.title}",
             link=f"{history}#status-{change.id}",
             published=change.created_at,
             updated=change.created_at,
             author=change.by.display_name,
             content=Markup("<p>{}</p>").format(change.note) if change.note else "",
-            categories=[(change.to_status, STATUS_LABELS.get(change.to_status, ""))],
+            categories=[(change.to_status, _label(STATUS_LABELS, change.to_status, ""))],
         )
         for change in feed.status_changes
     ] + [
