@@ -168,7 +168,8 @@ def test_a_german_reader_reads_an_idea_page_with_a_comment(make, client, login):
     german = _page(client, path, ENGLISH)  # the account's language wins
     for text in ("Kommentar veröffentlichen", "Ihr Kommentar", "Markdown funktioniert.",
                  ">Antworten<", "Ihre Antwort", "Folgen", 'title="Für diese Idee stimmen"',
-                 "Stimmen: für „Quieter fans“ stimmen"):  # fmt: skip
+                 "Stimmen: für „Quieter fans“ stimmen", "<summary>Melden</summary>",
+                 "Warum sollte sich die Moderation das ansehen?"):  # fmt: skip
         assert text in german, text
     response = client.post(f"{path}/comments", data={"body": "Gern."})
     assert response.status_code == 302
