@@ -78,7 +78,8 @@ class Config:
     # Pictures and files on ideas and comments (SPEC 16; README "Pictures and files"): the
     # largest upload, the types accepted (decided from the bytes), the most pixels a picture
     # may have before it is decoded and its longest side once stored, how many files one form
-    # post may carry, how long an upload waits for a post to use it, and where bytes live
+    # post may carry, how long an upload waits for a post to use it (and how many may wait),
+    # and where bytes live
     # ("database", or `package.module:Class`, see portal/files/storage.py).
     FILES_MAX_BYTES = _env_int("FILES_MAX_BYTES", 5_000_000)
     FILES_ALLOWED_TYPES = tuple(
@@ -93,6 +94,10 @@ class Config:
     FILES_MAX_IMAGE_SIDE = _env_int("FILES_MAX_IMAGE_SIDE", 2560)
     FILES_MAX_PER_POST = _env_int("FILES_MAX_PER_POST", 10)
     FILES_UNATTACHED_HOURS = _env_int("FILES_UNATTACHED_HOURS", 24)
+    # Uploads one person may have waiting for a post at once (each up to FILES_MAX_BYTES, kept
+    # FILES_UNATTACHED_HOURS): only new accounts are rate-limited, so this bounds what any one
+    # account can store without posting.
+    FILES_MAX_PENDING = _env_int("FILES_MAX_PENDING", 30)
     FILES_STORAGE = os.environ.get("FILES_STORAGE", "database")
 
     PROMISING_VOTES = _env_int("PROMISING_VOTES", 10)

@@ -278,16 +278,21 @@ def item_visibility(user):
     return ~exists(unseen)
 
 
-def can_see_person(viewer, person, *, has_visible_posts: bool) -> bool:
-    """Whether `person`'s page exists for `viewer`: for oneself, staff and admins, and for
-    anyone else only once the person wrote something the viewer may read (a handle alone
-    must not tell who has an account, or which company a supplier works for). An erased
-    account is nobody's page."""
-    if person.erased_at is not None:
-        return False
-    if signed_in(viewer) and viewer.id == person.id:
-        return True
-    return is_staff(viewer) or is_admin(viewer) or has_visible_posts
+def person_page_visibility(viewer):
+    """SQL condition on User: whose page (`/people/<handle>`) exists for `viewer`: their own,
+    everyone's for staff and admins, and anyone else's only once the person wrote something
+    the viewer may read (a handle alone must not tell who has an account, or which company a
+    supplier works for). An erased account is nobody's page. An @mention becomes a link only
+    to such a person for its writer: a link to any other would tell that the handle is taken."""
+    if is_staff(viewer) or is_admin(viewer):
+        return User.erased_at.is_(None)
+    wrote = or_(
+        exists().where(Idea.author_id == User.id, idea_visibility(viewer)),
+        exists().where(Comment.author_id == User.id, Comment.deleted_at.is_(None),
+                       readable_comment(viewer)),
+    )  # fmt: skip
+    own = User.id == viewer.id if signed_in(viewer) else false()
+    return User.erased_at.is_(None) & or_(own, wrote)
 
 
 def category_visibility(user):

@@ -96,9 +96,10 @@ def init_i18n(app: Flask) -> None:
 
     @app.after_request
     def _vary_on_language(response):
-        # Anonymous pages differ by the browser's language: caches must keep them apart.
-        if not _signed_in():
-            response.vary.add("Accept-Language")
+        # Pages differ by the browser's language: caches must keep them apart. Said on every
+        # answer, without asking who is signed in (that would load the account, even for
+        # /healthz and the request log).
+        response.vary.add("Accept-Language")
         return response
 
 

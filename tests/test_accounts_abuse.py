@@ -475,3 +475,35 @@ def test_password_reset_hashes_without_the_write_lock(app, make, client, sqlite_
     reset = lambda: client.post(link, data={"new_password": NEW_PASSWORD,  # noqa: E731
                                             "confirm": NEW_PASSWORD})  # fmt: skip
     assert not held_write_lock_while(sqlite_path, "hash", monkeypatch, reset)
+
+
+def test_the_request_still_knows_its_user_after_a_password_change(app, make, login, client):
+    """After the change the view signs in again; anything that looks at `current_user` later in
+    the same request (the language's Vary header does) must find the account, not crash."""
+    from flask import after_this_request
+    from flask_login import current_user
+
+    from portal.accounts import views
+
+    seen = []
+    original = views.flash
+
+    def flash_and_look(*args, **kwargs):
+        @after_this_request
+        def look(response):
+            seen.append(current_user.is_authenticated and current_user.id)
+            return response
+
+        return original(*args, **kwargs)
+
+    user = make.user()
+    login(user)
+    views.flash = flash_and_look
+    try:
+        data = {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                "confirm": NEW_PASSWORD}  # fmt: skip
+        response = client.post("/account/password", data=data)
+    finally:
+        views.flash = original
+    assert response.status_code == 302
+    assert seen == [user.id]

@@ -155,12 +155,16 @@ def test_a_form_error_on_a_hidden_ideas_page_shows_the_tombstone(make, mod, app)
     idea = make.idea(title="Wording that was hidden", body="Hidden body text")
     hide(mod, idea)
     client = client_as(app, make.user())
-    response = client.post(f"/ideas/{idea.id}/comments", data={"body": ""})
+    # A comment the form refuses (too long) re-renders the page: as the tombstone.
+    response = client.post(f"/ideas/{idea.id}/comments", data={"body": "x" * 10_001})
     assert response.status_code == 422
     assert "Wording that was hidden" not in text_of(response)
     assert "Hidden body text" not in text_of(response)
-    response = client.post(f"/ideas/{idea.id}/comments", data={"body": "Let me in"})
-    assert response.status_code == 409 and "Hidden body text" not in text_of(response)
+    # An empty one (a comment may be only a picture, so the form lets it through) and a real
+    # one meet the closed discussion first.
+    for body in ("", "Let me in"):
+        response = client.post(f"/ideas/{idea.id}/comments", data={"body": body})
+        assert response.status_code == 409 and "Hidden body text" not in text_of(response)
 
 
 def test_the_api_hides_a_hidden_ideas_comments_note_and_author(make, mod, staff, client):

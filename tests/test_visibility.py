@@ -339,7 +339,8 @@ def test_home_page_shows_exactly_the_visible_ideas_and_categories(app, world, wh
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert linked_idea_ids(html) == ids_of(world, VISIBLE[who])
-    assert f"All {len(VISIBLE[who])} ideas" in html
+    count = len(VISIBLE[who])
+    assert f"All {count} idea{'' if count == 1 else 's'}" in html
     for name in EVERYTHING - VISIBLE[who]:
         assert TITLES[name] not in html
     linked_slugs = set(re.findall(r'href="/ideas\?category=([\w-]+)"', html))

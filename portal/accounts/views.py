@@ -344,8 +344,10 @@ def change_password():
         except Invalid as error:
             apply_domain_errors(form, error)
         else:
-            # The session token changed: sign in again under the new one.
-            login_user(current_user)
+            # The session token changed: sign in again under the new one. The account itself,
+            # not the `current_user` proxy: stored as the request's user, the proxy would stand
+            # for itself, and the next look at `current_user` would recurse until it crashed.
+            login_user(current_user._get_current_object())
             flash("Password changed. Other sessions have been signed out.", "success")
             return redirect(url_for("accounts.account"))
     return _render_account(password=form, status=422)

@@ -20,5 +20,7 @@ def body_limit(config) -> int:
 def init_upload_limits(app: Flask) -> None:
     @app.before_request
     def _room_for_files():
-        if request.method == "POST" and request.endpoint in TAKES_FILES:
+        # Only a multipart body can carry files: any other keeps the page limit (1 MiB).
+        if (request.method == "POST" and request.endpoint in TAKES_FILES
+                and request.mimetype == "multipart/form-data"):  # fmt: skip
             request.max_content_length = body_limit(app.config)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from portal import access
 from portal.errors import Invalid, NotFound, refuse
@@ -46,8 +46,9 @@ def upload(user, name, data: bytes) -> StoredFile:
     """Check, clean and store one upload of `user`'s; Invalid (field `file`) says what is
     wrong with it. Held by nobody until a post of theirs that names it is saved."""
     refuse(access.upload_refusal(user))
-    checked = check_upload(name, data, **_settings())
     prune_unattached()
+    _refuse_too_many_waiting(user)  # before the cost of decoding a picture
+    checked = check_upload(name, data, **_settings())
     stored = StoredFile(
         uploader_id=user.id,
         content_type=checked.content_type,
@@ -65,6 +66,26 @@ def upload(user, name, data: bytes) -> StoredFile:
     log.info("user %s uploaded file %s (%s, %s bytes)", user.id, stored.id, stored.content_type,
              stored.size)  # fmt: skip
     return stored
+
+
+def _refuse_too_many_waiting(user) -> None:
+    """At most FILES_MAX_PENDING uploads of one person wait for a post at once: rate limits
+    bind new accounts only, and without this any other could store upload after upload."""
+    most = current_app.config["FILES_MAX_PENDING"]
+    waiting = db.session.scalar(
+        select(func.count(StoredFile.id)).where(
+            StoredFile.uploader_id == user.id,
+            StoredFile.idea_id.is_(None),
+            StoredFile.comment_id.is_(None),
+        )
+    )
+    if waiting >= most:
+        message = (
+            f"You have {waiting} uploads waiting for a post: post the idea or comment that "
+            f"uses them first (uploads no post uses are deleted after "
+            f"{current_app.config['FILES_UNATTACHED_HOURS']} hours)."
+        )
+        raise Invalid(message, {"file": [message]})
 
 
 def read_upload(upload_file) -> tuple[str, bytes]:

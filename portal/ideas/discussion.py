@@ -97,11 +97,12 @@ def _record_mentions(comment: Comment, idea: Idea) -> list[User]:
 
 def _render_mentions(comment: Comment) -> None:
     """Render the comment again with its @mentions as links to the people's pages: only the
-    people recorded as mentioned (who may see the idea), never a handle merely typed."""
+    people recorded as mentioned (who may see the idea) whose page exists for the comment's
+    author, never a handle merely typed (a link would tell the writer the account exists)."""
     handles = db.session.scalars(
         select(User.handle)
         .join(Mention, Mention.user_id == User.id)
-        .where(Mention.comment_id == comment.id, User.erased_at.is_(None))
+        .where(Mention.comment_id == comment.id, access.person_page_visibility(comment.author))
     ).all()
     if handles:
         comment.body_html = render(comment.body, {h: f"/people/{h}" for h in handles})

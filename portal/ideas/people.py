@@ -14,21 +14,15 @@ MY_LISTS = ("ideas", "following", "votes")
 
 
 def person_named(viewer, handle) -> User:
-    """The person with this handle, if their page exists for `viewer` (access.can_see_person);
-    NotFound otherwise, the same whether or not the handle is taken."""
+    """The person with this handle, if their page exists for `viewer`
+    (access.person_page_visibility); NotFound otherwise, the same whether or not the handle
+    is taken."""
     if not isinstance(handle, str) or not 0 < len(handle) <= 40:
         raise NotFound("No such person.")
-    person = db.session.scalar(select(User).where(User.handle == handle.lower()))
-    if person is None:
-        raise NotFound("No such person.")
-    posted = exists().where(Idea.author_id == person.id, access.idea_visibility(viewer))
-    commented = exists().where(
-        Comment.author_id == person.id,
-        Comment.deleted_at.is_(None),
-        access.readable_comment(viewer),
+    person = db.session.scalar(
+        select(User).where(User.handle == handle.lower(), access.person_page_visibility(viewer))
     )
-    visible = db.session.scalar(select(posted | commented))
-    if not access.can_see_person(viewer, person, has_visible_posts=bool(visible)):
+    if person is None:
         raise NotFound("No such person.")
     return person
 
