@@ -4,6 +4,7 @@ import logging
 import time
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -38,6 +39,16 @@ def _try_again_when() -> str:
     return f"Please try again in {minutes} minutes."
 
 
+# What a page says for the errors Werkzeug raises with its own English description (a path
+# that leads nowhere, a method the route does not take); the API keeps Werkzeug's words.
+PAGE_MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You may not open this page."),
+    404: _l("There is nothing at this address. Check it, or start again from the portal."),
+    405: _l("This address does not take that kind of request."),
+}
+
+
 def _size(number: int) -> str:
     if number % (1024 * 1024) == 0:
         return f"{number // (1024 * 1024)} MiB"
@@ -64,8 +75,14 @@ def init_error_handlers(app: Flask) -> None:
                 f"{_size(request.max_content_length or app.config['MAX_CONTENT_LENGTH'])}"
                 f" ({_size(app.config['MAX_FORM_MEMORY_SIZE'])} for one form field)."
             )
+        elif (
+            not is_api_request()
+            and status in PAGE_MESSAGES
+            and error.description == type(error).description
+        ):
+            message = PAGE_MESSAGES[status]
         else:
-            message = error.description or ERROR_TITLES.get(status, "Error")
+            message = error.description or str(ERROR_TITLES.get(status, "Error"))
         response = api_error(status, message) if is_api_request() else page_error(status, message)
         # Keep what the exception's own response says: Allow (405), Retry-After (429).
         resp = app.make_response(response)

@@ -13,7 +13,15 @@ from portal.extensions import db
 from portal.i18n import current_language, local_datetime
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
-from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
+from portal.labels import (
+    AUDIENCE_LABELS,
+    ITEM_STATUS_LABELS,
+    KIND_LABELS,
+    NOTIFICATION_LABELS,
+    PERSON_KIND_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+)
 from portal.live.service import page_cursor
 from portal.moderation.service import open_queue_count
 from portal.notify.links import notification_target
@@ -86,6 +94,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         KIND_LABELS=KIND_LABELS,
+        ITEM_STATUS_LABELS=ITEM_STATUS_LABELS,
+        PERSON_KIND_LABELS=PERSON_KIND_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        NOTIFICATION_LABELS=NOTIFICATION_LABELS,
         AUDIENCE_LABELS=AUDIENCE_LABELS,
         STATUSES=STATUSES,
         IDEA_KINDS=IDEA_KINDS,

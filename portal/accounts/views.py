@@ -252,7 +252,7 @@ def reset_password(token: str):
             apply_domain_errors(form, error)
         else:
             _sign_in(user)
-            flash("Your new password is set. Every other session was signed out.", "success")
+            flash(_("Your new password is set. Every other session was signed out."), "success")
             return redirect(url_for("ideas.index"))
     return render_template("accounts/reset.html", form=form)
 
@@ -315,7 +315,7 @@ def update_profile():
         except Invalid as error:
             apply_domain_errors(form, error)
         else:
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             return redirect(url_for("accounts.account"))
     return _render_account(profile=form, status=422)
 
@@ -327,7 +327,7 @@ def update_availability():
     if form.validate_on_submit():
         available = request.form.get("available") == "yes"
         service.set_available(current_user, available)
-        flash("You take new work." if available else "You are away: new work goes to others.",
+        flash(_("You take new work.") if available else _("You are away: new work goes to others."),
               "success")  # fmt: skip
     return redirect(url_for("accounts.account"))
 
@@ -348,7 +348,7 @@ def change_password():
             # not the `current_user` proxy: stored as the request's user, the proxy would stand
             # for itself, and the next look at `current_user` would recurse until it crashed.
             login_user(current_user._get_current_object())
-            flash("Password changed. Other sessions have been signed out.", "success")
+            flash(_("Password changed. Other sessions have been signed out."), "success")
             return redirect(url_for("accounts.account"))
     return _render_account(password=form, status=422)
 
@@ -365,8 +365,8 @@ def change_email():
         except Invalid as error:
             apply_domain_errors(form, error)
         else:
-            flash(f"We sent a link to {new_email}: your address changes when you open it.",
-                  "success")  # fmt: skip
+            flash(_("We sent a link to %(email)s: your address changes when you open it.",
+                    email=new_email), "success")  # fmt: skip
             return redirect(url_for("accounts.account"))
     return _render_account(email_form=form, status=422)
 
@@ -383,7 +383,7 @@ def confirm_email_change(token: str):
             user = email_flows.confirm_email_change(token)
         except Conflict as error:
             return render_template("accounts/invalid_link.html", message=error.message), 409
-        flash(f"Your e-mail address is now {user.email}.", "success")
+        flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
         signed_in = current_user.is_authenticated and current_user.id == user.id
         return redirect(url_for("accounts.account" if signed_in else "accounts.login"))
     return render_template("accounts/confirm_email_change.html", form=form, email=found[1])
@@ -404,7 +404,7 @@ def create_token():
 def revoke_token(token_id: int):
     if EmptyForm().validate_on_submit():
         service.revoke_token(current_user, token_id)
-        flash("Token revoked.", "success")
+        flash(_("Token revoked."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -436,8 +436,8 @@ def delete_account():
         else:
             logout_user()
             session.clear()
-            flash("Your account is erased. Your ideas and comments stay, by "
-                  "“Former member”. Goodbye, and thank you.", "info")  # fmt: skip
+            flash(_("Your account is erased. Your ideas and comments stay, by "
+                    "“Former member”. Goodbye, and thank you."), "info")  # fmt: skip
             return redirect(url_for("ideas.index"))
     status = 422 if request.method == "POST" else 200
     if refusal:

@@ -104,15 +104,15 @@ class ModeratorCommentEditForm(CommentEditForm):
 class MoveForm(FlaskForm):
     """Another category and/or kind for a misfiled idea (the service checks both)."""
 
-    category = StringField("Category", validators=[Optional(), Length(max=60)])
-    kind = StringField("Kind", validators=[Optional(), Length(max=16)])
+    category = StringField(_l("Category"), validators=[Optional(), Length(max=60)])
+    kind = StringField(_l("Kind"), validators=[Optional(), Length(max=16)])
 
 
 class AssignForm(FlaskForm):
     """Staff give an idea to a team and/or person; empty keeps, "none" takes it off them."""
 
-    team_id = StringField("Team", validators=[Optional(), Length(max=12)])
-    assignee_id = StringField("Person", validators=[Optional(), Length(max=12)])
+    team_id = StringField(_l("Team"), validators=[Optional(), Length(max=12)])
+    assignee_id = StringField(_l("Person"), validators=[Optional(), Length(max=12)])
 
     def assignment(self) -> dict:
         data = {}
@@ -130,7 +130,7 @@ class AssignForm(FlaskForm):
 class StaffNoteForm(FlaskForm):
     # Not `body`: the comment form's text box beside it on the page has that id.
     staff_note = TextAreaField(
-        "Your staff note",
+        _l("Your staff note"),
         validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
-        description="Only staff see this. Markdown works; @handle tells a colleague.",
+        description=_l("Only staff see this. Markdown works; @handle tells a colleague."),
     )

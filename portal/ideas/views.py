@@ -283,9 +283,18 @@ def move(idea_id: int):
         moved, refused = attempt(form, lambda: service.move(
             current_user, idea, category=form.category.data, kind=form.kind.data))  # fmt: skip
         if not refused:
-            flash("Moved; the history shows it." if moved else "Nothing to change.", "success")
+            flash(
+                gettext("Moved; the history shows it.") if moved else gettext("Nothing to change."),
+                "success",
+            )
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    flash("Not moved: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
+    flash(
+        gettext(
+            "Not moved: %(reasons)s",
+            reasons="; ".join(m for ms in form.errors.values() for m in ms),
+        ),
+        "error",
+    )
     return redirect(url_for("ideas.detail", idea_id=idea.id))
 
 
@@ -299,9 +308,15 @@ def assign(idea_id: int):
         _, refused = attempt(form, lambda: routing.reassign_idea(
             current_user, idea, **form.assignment()))  # fmt: skip
         if not refused:
-            flash("Assigned.", "success")
+            flash(gettext("Assigned."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    flash("Not assigned: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
+    flash(
+        gettext(
+            "Not assigned: %(reasons)s",
+            reasons="; ".join(m for ms in form.errors.values() for m in ms),
+        ),
+        "error",
+    )
     return redirect(url_for("ideas.detail", idea_id=idea.id))
 
 

@@ -14,7 +14,7 @@ def test_a_german_browser_reads_the_portal_in_german(pages, screenshot_dir):
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Sagen Sie uns, was Northwind besser machen würde"
+        "Sagen Sie uns, was Northwind Appliances besser machen würde"
     )
     header = page.locator("header.site-header")
     expect(header.get_by_role("link", name="Ideen")).to_be_visible()
