@@ -325,3 +325,185 @@ def test_the_api_and_feeds_keep_machine_values_whatever_the_language(make, clien
     # Feeds are not translated yet: one public URL reads the same to every feed reader.
     feed = client.get("/ideas.atom?status=open", headers=GERMAN).get_data(as_text=True)
     assert "Ideas · Open" in feed and "Offen" not in feed
+
+
+# -- the account, notifications, search, roadmap, changelog, people, privacy and errors -------
+
+
+def _german_reader(make, login, **fields):
+    reader = make.user(name="Greta German", **fields)
+    reader.language = "de"
+    db.session.commit()
+    login(reader)
+    return reader
+
+
+def _assert_german(html: str, german: tuple, english: tuple) -> None:
+    for text in german:
+        assert text in html, text
+    for text in english:
+        assert text not in html, text
+
+
+def test_the_account_page_in_german(make, client, login):
+    _german_reader(make, login)
+    html = _page(client, "/account", ENGLISH)  # the account's language wins
+    _assert_german(
+        html,
+        ("<h1>Ihr Konto</h1>", "Profil speichern", "Passwort ändern", "API-Tokens",
+         "Token erstellen", "Noch keine Tokens.", "Meine Daten herunterladen", "Ihre Daten",
+         "Mein Konto löschen", "Aktuelles Passwort", "Neue E-Mail-Adresse", " · Kunde\n"),
+        ("Your account", "Change password", "Create token", "Download my data",
+         "Erase my account", "Current password", "Customer"),
+    )  # fmt: skip
+    # The flash after saving, and an account's erasure page.
+    response = client.post("/account/tokens/1/revoke", data={}, headers=ENGLISH)
+    assert response.status_code in (302, 400, 404)
+    erase = _page(client, "/account/delete", ENGLISH)
+    _assert_german(erase, ("Ihr Konto löschen", "Was gelöscht wird", "Was bleibt",
+                           "Mein Konto behalten"), ("What goes", "Keep my account"))  # fmt: skip
+    english = _page(client.application.test_client(), "/privacy", ENGLISH)
+    assert "Your data on this portal" in english
+
+
+def test_the_notification_centre_in_german(make, client, login):
+    from portal.notify.models import Notification
+    from portal.notify.service import notify
+
+    reader = _german_reader(make, login)
+    idea = make.idea(title="Quieter fans")
+    notify([reader], "status_changed", idea, "Planned now.")
+    db.session.commit()
+    html = _page(client, "/notifications", ENGLISH)
+    _assert_german(
+        html,
+        ("<h1>Benachrichtigungen</h1>", "Alle als gelesen markieren", ">Status geändert<",
+         ">Als gelesen markieren<", 'title="1 ungelesen"'),
+        ("Mark all read", "Status changed", ">Mark read<", "1 unread"),
+    )  # fmt: skip
+    db.session.execute(db.delete(Notification))
+    db.session.commit()
+    empty = _page(client, "/notifications", ENGLISH)
+    assert "Noch nichts. Folgen Sie Ideen" in empty and "Nothing yet" not in empty
+
+
+def test_search_results_and_an_empty_search_in_german(make, client):
+    make.idea(title="Quieter fans for the oven", body="The fan hums.")
+    db.session.commit()
+    found = _page(client, "/search?q=quieter", GERMAN)
+    _assert_german(
+        found,
+        ("<h1>Suche</h1>", "1 Treffer", "Ideen und Kommentare durchsuchen",
+         "Beste Übereinstimmung", "Meiste Stimmen", "1 Stimme ·", "Quieter fans for the oven",
+         "Tipp:"),
+        ("1 result", "Best match", "Most votes", "1 vote", "Tip:"),
+    )  # fmt: skip
+    nothing = _page(client, "/search?q=zebracrossing", GERMAN)
+    _assert_german(nothing, ("0 Treffer", "Nichts gefunden. Versuchen Sie es mit weniger"),
+                   ("Nothing found", "0 results"))  # fmt: skip
+    blank = _page(client, "/search", GERMAN)
+    assert "Geben Sie ein paar Wörter ein" in blank and "Type a few words" not in blank
+    english = _page(client, "/search?q=quieter", ENGLISH)
+    assert "1 result<" in english and "1 vote ·" in english and "Best match" in english
+
+
+def _shipped_item(make, title="Quiet mode"):
+    from portal.tracking import service as tracking
+
+    staff = make.user(kind="staff", name="Sam Staff")
+    idea = make.idea(title="Quieter fans")
+    item = tracking.promote(staff, [idea.id], title=title)
+    tracking.promote(staff, [make.idea(title="Brighter lamps").id], title="Lamps")
+    db.session.commit()
+    return staff, item, idea
+
+
+def test_the_roadmap_and_an_item_in_german(make, client):
+    _staff, item, idea = _shipped_item(make)
+    html = _page(client, "/roadmap", GERMAN)
+    _assert_german(
+        html,
+        ("<h1>Roadmap</h1>", ">Geplant <", ">In Arbeit <", ">Ausgeliefert <", "1 Idee",
+         "Hier ist noch nichts.", "Alle Kategorien", "Woran wir arbeiten"),
+        ("In progress", "Shipped", "Nothing here yet", "1 idea", "What we are working on"),
+    )  # fmt: skip
+    page = _page(client, f"/items/{item.id}", GERMAN)
+    _assert_german(page, ("Ideen, die es beantwortet", ">Geplant<", "von Sam Staff"),
+                   ("Ideas it answers", ">Planned<", " by Sam Staff"))  # fmt: skip
+    idea_page = _page(client, f"/ideas/{idea.id}", GERMAN)
+    assert "(Geplant)" in idea_page and "(planned)" not in idea_page
+    english = _page(client, "/roadmap", ENGLISH)
+    assert ">Planned <" in english and "1 idea" in english and "Nothing here yet." in english
+
+
+def test_the_changelog_in_german(make, client):
+    from datetime import datetime
+
+    from portal.tracking import service as tracking
+
+    staff, item, _idea = _shipped_item(make)
+    tracking.update_item(staff, item, status="in_progress")
+    tracking.update_item(staff, item, status="shipped")
+    item.shipped_at = datetime(2026, 3, 14, 12, 0)
+    db.session.commit()
+    html = _page(client, "/changelog", GERMAN)
+    _assert_german(
+        html,
+        ("<h1>Neuerungen</h1>", "März 2026", "Beantwortet:", "Quiet mode",
+         "Verbesserungen, die wir ausgeliefert haben", 'title="Neuerungen (Atom-Feed)"'),
+        ("March 2026", "Answers:", "Improvements we shipped"),
+    )  # fmt: skip
+    english = _page(client, "/changelog", ENGLISH)
+    assert "March 2026" in english and "Answers:" in english
+
+
+def test_a_person_page_and_my_portal_in_german(make, client, login):
+    author = make.user(name="Carla Kowalski")
+    make.idea(author=author, title="Quieter fans")
+    db.session.commit()
+    html = _page(client, f"/people/{author.handle}", GERMAN)
+    _assert_german(html, ("Carla Kowalski", "Kunde", "Mitglied seit", "Ideen (1)",
+                          "Quieter fans"), ("Customer ·", "member since"))  # fmt: skip
+    _german_reader(make, login)
+    mine = _page(client, "/my", ENGLISH)
+    _assert_german(
+        mine,
+        ("<h1>Mein Portal</h1>", "Meine Ideen", "Meine Stimmen", "Kontoeinstellungen",
+         "Sie haben noch keine Idee veröffentlicht."),
+        ("My portal", "My votes", "You have not posted"),
+    )  # fmt: skip
+
+
+def test_the_privacy_page_in_german(client):
+    html = _page(client, "/privacy", GERMAN)
+    _assert_german(
+        html,
+        ("Ihre Daten in diesem Portal", "Was wir speichern und warum", "Wie lange",
+         "Nehmen Sie Ihre Daten mit", "<strong>Ihr Konto</strong>", "Moderationsprotokoll",
+         "<title>Datenschutz · Northwind Portal</title>"),
+        ("What we keep", "For how long", "Take your data with you", "Your account"),
+    )  # fmt: skip
+
+
+def test_a_missing_page_says_so_in_german_and_the_api_in_english(client):
+    html = _page(client, "/no-such-page", GERMAN, status=404)
+    _assert_german(
+        html,
+        ("<h1>Nicht gefunden</h1>", "Unter dieser Adresse gibt es nichts.", "Zurück zum Portal",
+         "<title>Nicht gefunden · Northwind Portal</title>"),
+        ("Not found", "The requested URL", "Back to the portal"),
+    )  # fmt: skip
+    english = _page(client, "/no-such-page", ENGLISH, status=404)
+    assert "<h1>Not found</h1>" in english and "There is nothing at this address." in english
+    api = client.get("/api/v1/no-such-thing", headers=GERMAN)
+    assert api.status_code == 404
+    assert api.get_json()["error"]["code"] == "not_found"
+    assert "Nicht" not in api.get_data(as_text=True)
+
+
+def test_the_brand_comes_from_the_settings(app, client):
+    app.config.update(PORTAL_NAME="Acme Ideas", COMPANY_NAME="Acme Ovens")
+    html = _page(client, "/", GERMAN)
+    assert "Sagen Sie uns, was Acme Ovens besser machen würde" in html
+    assert "· Acme Ideas</title>" in html and "Acme Ovens ·" in html
+    assert "Northwind" not in html
