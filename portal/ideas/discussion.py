@@ -172,7 +172,7 @@ def edit_comment(user, comment: Comment, body) -> Comment:
     _render_mentions(comment)
     if mentioned:
         notify.notify(mentioned, "mention", idea,
-                      f"{user.display_name} mentioned you:\n\n{plain_text(comment.body)}", user,
+                      notify.mention_text(user, plain_text(comment.body)), user,
                       comment=comment)  # fmt: skip
     db.session.flush()
     return comment

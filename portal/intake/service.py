@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -352,9 +353,12 @@ def reply(user, message: IntakeMessage, body) -> IntakeMessage:
     # An unverified sender's name and subject were typed by anyone: the company's mail does
     # not repeat them to the address given.
     verified = message.sender_verified
-    subject = f"Re: {message.subject}" if verified and message.subject else "Re: your message"
-    notify.reply_to_sender(user, message.sender_email,
-                           message.sender_name if verified else "", subject, body)  # fmt: skip
+
+    def subject(sender) -> str:  # in the sender's language
+        return f"Re: {message.subject}" if verified and message.subject else _("Re: your message")
+
+    notify.reply_to_sender(user, message.sender_email, message.sender_name if verified else "",
+                           subject, body, sender=message.user)  # fmt: skip
     db.session.flush()
     return message
 
