@@ -232,3 +232,53 @@ def test_no_translated_text_hides_inside_an_f_string():
                 if name in {"_", "gettext", "ngettext", "_l", "lazy_gettext"}:
                     hidden.append(f"{path.relative_to(root)}:{node.lineno}")
     assert not hidden, hidden
+
+
+# -- the messages services and access rules produce ------------------------------------------
+
+
+def test_a_refusal_in_the_readers_language_and_the_api_keeps_english(app, make, client, login,
+                                                                      token_for):  # fmt: skip
+    idea = make.idea(title="Quieter fans")
+    idea.status = "declined"
+    db.session.commit()
+    greta = german(make.user(name="Greta"))
+    login(greta)
+    response = client.post(f"/ideas/{idea.id}/vote", headers={"HX-Request": "true", **ENGLISH})
+    assert response.status_code == 409
+    assert "Diese Idee ist abgelehnt: Die Abstimmung ist geschlossen." in response.get_data(
+        as_text=True
+    )
+    # A comment on a locked idea: the rule's refusal, on the page, in German.
+    locked = make.idea()
+    locked.locked = True
+    db.session.commit()
+    refused = client.post(f"/ideas/{locked.id}/comments", data={"body": "Gern."})
+    assert refused.status_code == 409
+    assert "Diese Idee ist gesperrt: Kommentare sind geschlossen." in refused.get_data(as_text=True)
+
+    api = app.test_client()
+    headers = token_for(make.user(name="Ann Api"))
+    answer = api.post(f"/api/v1/ideas/{idea.id}/vote", headers=headers)
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["message"] == "This idea is declined: votes are closed."
+    answer = api.post(f"/api/v1/ideas/{idea.id}/vote", headers={**headers, **GERMAN})
+    assert answer.get_json()["error"]["message"] == (
+        "Diese Idee ist abgelehnt: Die Abstimmung ist geschlossen."
+    )
+    long_comment = api.post(f"/api/v1/ideas/{make.idea().id}/comments", headers=headers,
+                            json={"body": "x" * 10_001})  # fmt: skip
+    assert long_comment.status_code == 422
+    error = long_comment.get_json()["error"]
+    assert error["message"] == "Comment: Must be at most 10000 characters."
+    assert error["fields"] == {"body": ["Must be at most 10000 characters."]}
+
+
+def test_a_suspension_ends_in_the_readers_own_zone(app, make, client, login):
+    greta = german(make.user(name="Greta"), "Europe/Berlin")
+    greta.suspended_until = datetime(2030, 12, 6, 20, 5)
+    db.session.commit()
+    login(greta)
+    response = client.post(f"/ideas/{make.idea().id}/vote", headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert "Ihr Konto ist bis 06.12.2030 21:05 MEZ gesperrt" in response.get_data(as_text=True)
