@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal import access
 from portal.admin.audit import ACTION_LABELS
 from portal.extensions import db
-from portal.i18n import current_language, local_datetime
+from portal.i18n import DATETIME_PATTERNS, current_language, local_datetime
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
 from portal.labels import (
@@ -67,10 +67,6 @@ def page_path() -> str:
     """The path (and query) of the page being rendered: a /live answer renders pieces of the
     page that asked, whose forms lead back there, not to /live."""
     return g.get("live_page") or request.full_path
-
-
-# A full date and time as each language writes it, in the reader's time zone (SPEC 16).
-DATETIME_PATTERNS = {"en": "yyyy-MM-dd HH:mm zzz", "de": "dd.MM.yyyy HH:mm zzz"}
 
 
 def format_datetime(value) -> str:

@@ -186,25 +186,17 @@ def test_no_template_speaks_english_to_a_german_reader():
 
 # Python modules whose flashes, form labels or messages are still plain English (shrinks too).
 PYTHON_NOT_YET_IN_GERMAN = {
-    "portal/accounts/service.py",
     "portal/admin/forms.py",
-    "portal/admin/service.py",
     "portal/admin/user_views.py",
     "portal/admin/users.py",
     "portal/admin/views.py",
-    "portal/ideas/discussion.py",
-    "portal/ideas/notes.py",
     "portal/intake/forms.py",
-    "portal/intake/service.py",
     "portal/intake/views.py",
     "portal/intake/widget.py",
     "portal/moderation/forms.py",
-    "portal/moderation/service.py",
     "portal/moderation/views.py",
     "portal/replies/forms.py",
-    "portal/replies/service.py",
     "portal/replies/views.py",
-    "portal/routing/service.py",
     "portal/routing/views.py",
 }
 
