@@ -499,3 +499,5 @@ def test_the_brand_comes_from_the_settings(app, client):
     assert "Sagen Sie uns, was Acme Ovens besser machen würde" in html
     assert "· Acme Ideas</title>" in html and "Acme Ovens ·" in html
     assert "Northwind" not in html
+    feed = client.get("/ideas.atom").get_data(as_text=True)
+    assert "Acme Ideas" in feed and "Northwind" not in feed

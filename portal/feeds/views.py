@@ -37,7 +37,10 @@ MAX_AGE_SECONDS = 60
 # even one makes the whole document unreadable to a feed reader, so they are dropped.
 XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 LIST_FILTERS = ("category", "status", "kind", "sort")
-SITE_NAME = "Northwind Portal"
+
+
+def _site_name() -> str:
+    return current_app.config.get("PORTAL_NAME", "Northwind Portal")
 
 
 @dataclass
@@ -57,7 +60,7 @@ def _atom(*, title: str, feed_id: str, self_url: str, alternate: str, updated: d
     """The feed document, with what caches and feed readers need to ask again cheaply."""
     document = current_app.jinja_env.get_template("feeds/feed.atom.xml").render(
         title=title, feed_id=feed_id, self_url=self_url, alternate=alternate, updated=updated,
-        entries=entries, site_name=SITE_NAME,
+        entries=entries, site_name=_site_name(),
         base=url_for("ideas.index", _external=True),  # what links in the HTML are relative to
     )  # fmt: skip
     response = Response(XML_FORBIDDEN.sub("", document), content_type=ATOM_TYPE)
@@ -165,7 +168,7 @@ def changelog():
             link=url_for("tracking.item", item_id=item.id, _external=True),
             published=item.shipped_at,
             updated=max(item.shipped_at, item.updated_at),
-            author=item.owner.display_name if item.owner else SITE_NAME,
+            author=item.owner.display_name if item.owner else _site_name(),
             content=_shipped_html(item, feed.linked.get(item.id, [])),
         )
         for item in feed.items
