@@ -13,7 +13,18 @@ from portal.extensions import db
 from portal.i18n import current_language, local_datetime
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
-from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
+from portal.labels import (
+    AUDIENCE_LABELS,
+    FLAG_REASON_LABELS,
+    KIND_LABELS,
+    MODERATION_ACTION_LABELS,
+    MODERATION_LOG_LABELS,
+    MODERATION_TARGET_LABELS,
+    STATUS_LABELS,
+    USER_KIND_LABELS,
+    USER_ROLE_LABELS,
+    moderation_reason,
+)
 from portal.live.service import page_cursor
 from portal.moderation.service import open_queue_count
 from portal.notify.links import notification_target
@@ -87,6 +98,13 @@ def init_templating(app: Flask) -> None:
         STATUS_LABELS=STATUS_LABELS,
         KIND_LABELS=KIND_LABELS,
         AUDIENCE_LABELS=AUDIENCE_LABELS,
+        FLAG_REASON_LABELS=FLAG_REASON_LABELS,
+        MODERATION_ACTION_LABELS=MODERATION_ACTION_LABELS,
+        MODERATION_LOG_LABELS=MODERATION_LOG_LABELS,
+        MODERATION_TARGET_LABELS=MODERATION_TARGET_LABELS,
+        moderation_reason=moderation_reason,
+        USER_KIND_LABELS=USER_KIND_LABELS,
+        USER_ROLE_LABELS=USER_ROLE_LABELS,
         STATUSES=STATUSES,
         IDEA_KINDS=IDEA_KINDS,
         url_with=_url_with,
