@@ -189,14 +189,8 @@ NOT_YET_IN_GERMAN = {
     "replies/_picker.html",
     "replies/edit.html",
     "replies/index.html",
-    "routing/admin.html",
-    "routing/responsiveness.html",
     "search/_results.html",
     "search/search.html",
-    "staff/_bar_chart.html",
-    "staff/_triage.html",
-    "staff/dashboard.html",
-    "staff/triage.html",
     "tracking/_item_card.html",
     "tracking/_related_picks.html",
     "tracking/changelog.html",
@@ -241,7 +235,6 @@ PYTHON_NOT_YET_IN_GERMAN = {
     "portal/replies/service.py",
     "portal/replies/views.py",
     "portal/routing/service.py",
-    "portal/routing/views.py",
     "portal/tracking/forms.py",
     "portal/tracking/views.py",
 }
@@ -423,3 +416,57 @@ def test_the_public_moderation_log_in_german_with_the_portals_own_reasons(app, m
     english = _page(client, "/moderation/log", ENGLISH)
     assert "Held for review: flagged by 3 people." in english and "Locked" in english
     assert "The portal (automatic hold)" in english and "Reason as typed" in english
+
+
+def test_staff_triage_and_the_dashboard_in_german(make, client, login):
+    from datetime import timedelta
+
+    from portal.timeutil import utcnow
+
+    team = make.team("Kitchen")
+    idea = make.idea(title="Quieter fans", category=make.category(team=team))
+    idea.created_at = utcnow() - timedelta(hours=3, minutes=5)
+    db.session.commit()
+    staff = _german_reader(make, login, kind="staff")
+    team.members.append(staff)
+    db.session.commit()
+    triage = _page(client, "/staff/triage", ENGLISH)
+    for text in ("<h1>Sichtung</h1>", "Wartet auf eine erste Antwort der Mitarbeitenden",
+                 "Ideen, die Kitchen zugeordnet", ">3 Stunden</time>", "Quieter fans",
+                 "Vielversprechend, noch nicht übernommen", ">Stimmen<"):  # fmt: skip
+        assert text in triage, text
+    for english in ("Waiting for a first", "Ideas routed to", "hours</time>", "Promising"):
+        assert english not in triage, english
+    dashboard = _page(client, "/staff", ENGLISH)
+    for text in ("<h1>Übersicht für Mitarbeitende</h1>", "Ideen pro Woche", "Textbausteine",
+                 "Von 1 Ideen wurden 0 (0%) als Verbesserungsvorhaben übernommen",
+                 "Daten anzeigen", "Wochen ab Montag (UTC)", "Noch keine Idee hat eine Antwort",
+                 ">Kunden<"):  # fmt: skip
+        assert text in dashboard, text
+    for english in ("Staff dashboard", "Ideas per week", "Show the data", "were promoted",
+                    ">Customers<"):  # fmt: skip
+        assert english not in dashboard, english
+    english = _page(client.application.test_client(), "/responsiveness", ENGLISH)
+    assert "How fast we answer" in english
+    assert "<h1>Wie schnell wir antworten</h1>" in _page(client, "/responsiveness", ENGLISH)
+
+
+def test_routing_rules_in_german(make, client, login):
+    from portal.routing import service as routing
+
+    team = make.team("Kitchen")
+    admin = _german_reader(make, login, kind="staff", role="admin")
+    routing.create_rule(admin, {"name": "Refunds", "team_id": team.id,
+                                "conditions": {"kind": "problem", "words": "refund"}})  # fmt: skip
+    db.session.commit()
+    german = _page(client, "/admin/routing", ENGLISH)
+    for text in ("<h1>Zuordnung</h1>", "Die Regeln werden von oben", "Refunds", "Art: Problem",
+                 "Wörter: refund", "Wenn all dies zutrifft", ">Regel speichern<",
+                 "Teams: Zuweisung und Antwortziele", ">Warteschlange des Teams<", "> Mo.</label>",
+                 'placeholder="Keine Zusage"', "Kitchen speichern"):  # fmt: skip
+        assert text in german, text
+    for english in ("Rules are tried", "When all of these hold", "Save rule", "> Mon</label>",
+                    "kind: problem"):  # fmt: skip
+        assert english not in german, english
+    refused = client.post("/admin/routing/rules", data={"name": "", "team_id": team.id})
+    assert refused.status_code == 422 and "Nicht gespeichert" in refused.get_data(as_text=True)
