@@ -171,13 +171,6 @@ NOT_YET_IN_GERMAN = {
     "ideas/edit_staff_note.html",
     "ideas/history.html",
     "ideas/tombstone.html",
-    "intake/_badge.html",
-    "intake/_inbox_list.html",
-    "intake/_message.html",
-    "intake/inbox.html",
-    "intake/message.html",
-    "intake/widget.html",
-    "intake/widget_thanks.html",
     "notify/_badge.html",
     "notify/centre.html",
     "notify/unsubscribe.html",
@@ -186,9 +179,6 @@ NOT_YET_IN_GERMAN = {
     "people/my.html",
     "people/person.html",
     "privacy.html",
-    "replies/_picker.html",
-    "replies/edit.html",
-    "replies/index.html",
     "search/_results.html",
     "search/search.html",
     "tracking/_item_card.html",
@@ -225,15 +215,10 @@ PYTHON_NOT_YET_IN_GERMAN = {
     "portal/ideas/note_views.py",
     "portal/ideas/notes.py",
     "portal/ideas/views.py",
-    "portal/intake/forms.py",
     "portal/intake/service.py",
-    "portal/intake/views.py",
-    "portal/intake/widget.py",
     "portal/moderation/service.py",
     "portal/notify/views.py",
-    "portal/replies/forms.py",
     "portal/replies/service.py",
-    "portal/replies/views.py",
     "portal/routing/service.py",
     "portal/tracking/forms.py",
     "portal/tracking/views.py",
@@ -470,3 +455,75 @@ def test_routing_rules_in_german(make, client, login):
         assert english not in german, english
     refused = client.post("/admin/routing/rules", data={"name": "", "team_id": team.id})
     assert refused.status_code == 422 and "Nicht gespeichert" in refused.get_data(as_text=True)
+
+
+def _intake_desk(make, login):
+    from portal.intake import service as intake
+
+    team = make.team("Billing")
+    make.category(slug="billing", team=team)
+    agent = _german_reader(make, login, kind="staff")
+    team.members.append(agent)
+    db.session.commit()
+    message = intake.receive(source="email", sender_email="jane@example.com",
+                             sender_name="Jane", subject="Invoice trouble",
+                             body="The invoice is wrong.").message  # fmt: skip
+    db.session.commit()
+    return team, message
+
+
+def test_the_intake_inbox_and_a_message_in_german(make, client, login):
+    _team, message = _intake_desk(make, login)
+    inbox = _page(client, "/staff/inbox", ENGLISH)
+    for text in ("<h1>Posteingang</h1>", "1 Nachricht<", "Invoice trouble", ">Meine Teams<",
+                 "Von <strong>Jane</strong> &lt;jane@example.com&gt;", "Adresse nicht bestätigt",
+                 "Einer Idee zuordnen", "In eine neue Idee umwandeln", "Per E-Mail antworten",
+                 ">Verwerfen<", ">Offen<"):  # fmt: skip
+        assert text in inbox, text
+    for english in ("1 message", "My teams", "Attach to an idea", "Reply by e-mail", "received",
+                    "address not verified"):  # fmt: skip
+        assert english not in inbox, english
+    page = _page(client, f"/staff/inbox/{message.id}", ENGLISH)
+    assert "← Posteingang" in page and "Invoice trouble · Posteingang" in page
+    refused = client.post(f"/staff/inbox/{message.id}/dismiss", data={"reason": ""})
+    assert refused.status_code == 302
+    assert "Nicht ausgeführt" in _page(client, refused.headers["Location"], ENGLISH)
+    done = client.post(f"/staff/inbox/{message.id}/dismiss", data={"reason": "Spam"},
+                       headers={"HX-Request": "true"})  # fmt: skip
+    html = done.get_data(as_text=True)
+    assert "Verworfen." in html and "Verworfen: Spam" in html and "Dismissed" not in html
+
+
+def test_the_widget_follows_the_readers_language(app, make, client):
+    german = _page(client, "/widget", GERMAN)
+    for text in ('<html lang="de">', "Sagen Sie uns Ihre Meinung", "Ihr Feedback",
+                 "Ihre E-Mail-Adresse", "Ihr Name (optional)", ">Feedback senden<"):  # fmt: skip
+        assert text in german, text
+    assert "Tell us what you think" not in german and "Your feedback" not in german
+    english = _page(client, "/widget", ENGLISH)
+    assert '<html lang="en">' in english and "Tell us what you think" in english
+    own = {"Origin": "http://localhost"}
+    missing = client.post("/widget", data={"body": "Gern mehr davon", "email": ""},
+                          headers={**GERMAN, **own})  # fmt: skip
+    assert missing.status_code == 422
+    assert "Ihre E-Mail-Adresse, damit wir antworten können." in missing.get_data(as_text=True)
+    thanks = client.post("/widget", data={"body": "Gern mehr davon", "email": "a@example.com"},
+                         headers={**GERMAN, **own}).get_data(as_text=True)  # fmt: skip
+    assert "Vielen Dank" in thanks and "Ihr Feedback ist beim Team angekommen." in thanks
+    assert "Thank you" not in thanks
+
+
+def test_saved_replies_in_german(make, client, login):
+    team, message = _intake_desk(make, login)
+    created = client.post("/staff/saved-replies", data={"team_id": team.id, "title": "Danke",
+                                                  "body": "Danke für Ihre Nachricht."})  # fmt: skip
+    assert created.status_code == 302
+    index = _page(client, created.headers["Location"], ENGLISH)
+    for text in ("<h1>Textbausteine</h1>", "Textbaustein „Danke“ zu Billing hinzugefügt.",
+                 "Neuer Textbaustein", "Woran Mitarbeitende ihn erkennen", ">Löschen<",
+                 ">Textbaustein speichern<"):  # fmt: skip
+        assert text in index, text
+    for english in ("Saved replies", "New saved reply", "added to", "What staff pick it by"):
+        assert english not in index, english
+    picker = _page(client, f"/staff/inbox/{message.id}", ENGLISH)
+    assert ">Textbaustein<" in picker and ">Einfügen<" in picker and ">Insert<" not in picker
