@@ -146,18 +146,14 @@ NOT_YET_IN_GERMAN = {
     "accounts/reset.html",
     "accounts/sso_error.html",
     "accounts/verify.html",
-    "admin/_history.html",
     "admin/_pending.html",
     "admin/_team_members.html",
-    "admin/_user_results.html",
     "admin/approvals.html",
     "admin/category.html",
     "admin/index.html",
     "admin/log.html",
     "admin/organization.html",
     "admin/team.html",
-    "admin/user.html",
-    "admin/users.html",
     "admin/webhooks.html",
     "api/reference.html",
     "base.html",
@@ -205,11 +201,7 @@ PYTHON_NOT_YET_IN_GERMAN = {
     "portal/accounts/forms.py",
     "portal/accounts/service.py",
     "portal/accounts/views.py",
-    "portal/admin/forms.py",
     "portal/admin/service.py",
-    "portal/admin/user_views.py",
-    "portal/admin/users.py",
-    "portal/admin/views.py",
     "portal/ideas/discussion.py",
     "portal/ideas/forms.py",
     "portal/ideas/note_views.py",
@@ -527,3 +519,27 @@ def test_saved_replies_in_german(make, client, login):
         assert english not in index, english
     picker = _page(client, f"/staff/inbox/{message.id}", ENGLISH)
     assert ">Textbaustein<" in picker and ">Einfügen<" in picker and ">Insert<" not in picker
+
+
+def test_the_admin_user_page_in_german(make, client, login):
+    supplier = make.user(kind="supplier", approved=False, name="Sam Supplier")
+    _german_reader(make, login, kind="staff", role="admin")
+    people = _page(client, "/admin/users", ENGLISH)
+    for text in ("<h1>Personen</h1>", "Name oder E-Mail-Adresse", ">Jede Rolle<",
+                 "wartet auf Freischaltung", ">Setzen<", ">Mitglied<"):  # fmt: skip
+        assert text in people, text
+    assert "Any role" not in people and "waiting for approval" not in people
+    page = _page(client, f"/admin/users/{supplier.id}", ENGLISH)
+    for text in ("Lieferant bei <a", "Wartet auf Freischaltung als Lieferant von",
+                 ">Freischalten<", "Ablehnen…", "<h2 id=\"suspension-title\" class=\"h4\">Sperre",
+                 "Nicht gesperrt.", "Sperren…", "Begründung (öffentlich", ">Konto<",
+                 "Nur Lieferanten: das Unternehmen", "Änderungen", ">Speichern<"):  # fmt: skip
+        assert text in page, text
+    for english in ("Waiting for approval", "Not suspended", "Suppliers only", "registered",
+                    ">Save<", "supplier at"):  # fmt: skip
+        assert english not in page, english
+    approved = client.post(f"/admin/users/{supplier.id}/approve", data={})
+    assert approved.status_code == 302
+    after = _page(client, f"/admin/users/{supplier.id}", ENGLISH)
+    assert "Sam Supplier ist freigeschaltet und wird benachrichtigt." in after
+    assert "Lieferant freigeschaltet" in after  # the admin log's wording, in German
