@@ -15,12 +15,19 @@ from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
 from portal.labels import (
     AUDIENCE_LABELS,
+    FLAG_REASON_LABELS,
     ITEM_STATUS_LABELS,
     KIND_LABELS,
+    MODERATION_ACTION_LABELS,
+    MODERATION_LOG_LABELS,
+    MODERATION_TARGET_LABELS,
     NOTIFICATION_LABELS,
     PERSON_KIND_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
+    USER_KIND_LABELS,
+    USER_ROLE_LABELS,
+    moderation_reason,
 )
 from portal.live.service import page_cursor
 from portal.moderation.service import open_queue_count
@@ -95,6 +102,13 @@ def init_templating(app: Flask) -> None:
         ROLE_LABELS=ROLE_LABELS,
         NOTIFICATION_LABELS=NOTIFICATION_LABELS,
         AUDIENCE_LABELS=AUDIENCE_LABELS,
+        FLAG_REASON_LABELS=FLAG_REASON_LABELS,
+        MODERATION_ACTION_LABELS=MODERATION_ACTION_LABELS,
+        MODERATION_LOG_LABELS=MODERATION_LOG_LABELS,
+        MODERATION_TARGET_LABELS=MODERATION_TARGET_LABELS,
+        moderation_reason=moderation_reason,
+        USER_KIND_LABELS=USER_KIND_LABELS,
+        USER_ROLE_LABELS=USER_ROLE_LABELS,
         STATUSES=STATUSES,
         IDEA_KINDS=IDEA_KINDS,
         url_with=_url_with,

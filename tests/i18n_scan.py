@@ -40,8 +40,11 @@ class _Text(HTMLParser):
             self._skip += 1
         values = dict(attrs)
         for name, value in attrs:
+            # An <input type=submit>'s value is its caption; a <button>'s value is only sent.
             if name in READ_ATTRIBUTES or (
-                name == "value" and values.get("type") in {"submit", "button", "reset"}
+                name == "value"
+                and tag == "input"
+                and values.get("type") in {"submit", "button", "reset"}
             ):
                 self._check(value or "")
 

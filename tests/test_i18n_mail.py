@@ -129,7 +129,7 @@ def test_account_emails_in_the_pages_language_else_the_accounts(app, make, clien
     response = client.post("/login/forgot", data={"email": greta.email}, headers=ENGLISH)
     assert response.status_code == 200
     [reset] = mails_to(greta.email)
-    assert reset.subject == "Wählen Sie ein neues Passwort"
+    assert reset.subject == "Neues Passwort wählen"
     assert "Jemand, hoffentlich Sie, möchte ein neues Passwort" in reset.body
 
 
