@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal import access
-from portal.admin.audit import ACTION_LABELS
+from portal.admin.audit import ACTION_LABELS, TARGET_LABELS
 from portal.extensions import db
 from portal.i18n import DATETIME_PATTERNS, current_language, local_datetime
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
@@ -84,13 +84,6 @@ def format_datetime(value) -> str:
     return local_datetime(value, pattern)
 
 
-def plural(count, singular: str, plural_form: str | None = None) -> str:
-    """`1 vote`, `2 votes`, `1,204 votes`: the count with the word in the right number."""
-    count = count or 0
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count:,} {word}"
-
-
 def init_templating(app: Flask) -> None:
     # Templates ask access.py which buttons and forms to offer: the same functions services use.
     app.jinja_env.globals.update(access.JINJA_GLOBALS)
@@ -114,6 +107,7 @@ def init_templating(app: Flask) -> None:
         url_with=_url_with,
         notification_target=notification_target,
         ADMIN_ACTION_LABELS=ACTION_LABELS,
+        ADMIN_TARGET_LABELS=TARGET_LABELS,
         page_path=page_path,
         live_cursor=page_cursor,
         # The saved replies the staff picker offers the viewer (none for anyone else).
@@ -122,7 +116,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["link_ideas"] = link_ideas
     app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["plural"] = plural
 
     @app.context_processor
     def inject_user():

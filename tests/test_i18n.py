@@ -131,45 +131,19 @@ def _page(client, path, headers, status=200) -> str:
     return response.get_data(as_text=True)
 
 
-# Templates a German reader still meets in English. This set only shrinks: the test below
-# fails when a template here has become clean (take it off) or one not here has English.
-NOT_YET_IN_GERMAN = {
-    "admin/_pending.html",
-    "admin/_team_members.html",
-    "admin/approvals.html",
-    "admin/category.html",
-    "admin/index.html",
-    "admin/log.html",
-    "admin/organization.html",
-    "admin/team.html",
-    "admin/webhooks.html",
-}
-
-
 def test_no_template_speaks_english_to_a_german_reader():
     """Text, read attributes and sentence-like constants outside `_()` (tests/i18n_scan.py)."""
     found = i18n_scan.report()
-    english = {name: texts for name, texts in found.items() if name not in NOT_YET_IN_GERMAN}
-    assert not english, "English for a German reader (wrap it in _()):\n" + "\n".join(
-        f"{name}: {texts}" for name, texts in sorted(english.items())
+    assert not found, "English for a German reader (wrap it in _()):\n" + "\n".join(
+        f"{name}: {texts}" for name, texts in sorted(found.items())
     )
-    now_clean = sorted(NOT_YET_IN_GERMAN - found.keys())
-    assert not now_clean, f"translated now, take off NOT_YET_IN_GERMAN: {now_clean}"
-
-
-# Python modules whose flashes, form labels or messages are still plain English (shrinks too).
-PYTHON_NOT_YET_IN_GERMAN = {
-}
 
 
 def test_no_flash_label_or_message_in_python_is_plain_english():
     found = i18n_scan.report_python()
-    english = {name: texts for name, texts in found.items() if name not in PYTHON_NOT_YET_IN_GERMAN}
-    assert not english, "English for a German reader (wrap it in _() or _l()):\n" + "\n".join(
-        f"{name}: {texts}" for name, texts in sorted(english.items())
+    assert not found, "English for a German reader (wrap it in _() or _l()):\n" + "\n".join(
+        f"{name}: {texts}" for name, texts in sorted(found.items())
     )
-    now_clean = sorted(PYTHON_NOT_YET_IN_GERMAN - found.keys())
-    assert not now_clean, f"translated now, take off PYTHON_NOT_YET_IN_GERMAN: {now_clean}"
 
 
 def test_a_german_reader_reads_the_idea_list_in_german(make, client):

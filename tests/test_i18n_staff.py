@@ -210,3 +210,167 @@ def test_the_admin_user_page_in_german(make, client, login):
     after = _page(client, f"/admin/users/{supplier.id}", ENGLISH)
     assert "Sam Supplier ist freigegeben und wird benachrichtigt." in after
     assert "Lieferant freigegeben" in after  # the admin log's wording, in German
+
+
+# -- the admin pages: the index, a category, a team, an organization, webhooks, approvals, the log
+
+
+def _assert_page(html: str, german: tuple, english: tuple) -> None:
+    for text in german:
+        assert text in html, text
+    for text in english:
+        assert text not in html, text
+
+
+def test_the_admin_index_in_german(make, client, login):
+    from portal.timeutil import utcnow
+
+    make.user(kind="supplier", approved=False, name="Sam Supplier")
+    make.category(slug="ovens", team=make.team("Kitchen"))
+    make.category(slug="old").archived_at = utcnow()
+    _german_reader(make, login, kind="staff", role="admin")
+    _assert_page(
+        _page(client, "/admin", ENGLISH),
+        ("<h1>Verwaltung</h1>", 'aria-label="Weitere Verwaltung"', ">Verwaltungsprotokoll<",
+         "Lieferanten, die auf Freigabe warten", ">Registriert<", ">Freischalten<",
+         'aria-label="Sam Supplier freischalten"', "Das Konto bleibt als Kundenkonto bestehen.",
+         "Suchen Sie Personen</a>, um ihre Art", ">Kurzname (Slug)<", ">Zielgruppe<",
+         ">archiviert<", "<summary>Neue Kategorie</summary>", ">Kategorie anlegen<",
+         ">Team hinzufügen<", ">Organisation hinzufügen<", "Lieferantenorganisationen",
+         '<a href="/admin/routing">Zuordnungsseite</a>'),
+        ("<h1>Administration", "Suppliers waiting", "Registered", ">Approve<", ">archived<",
+         "Create category", "Add team", "routing page", "Find people"),
+    )  # fmt: skip
+
+
+def test_the_supplier_approvals_page_in_german(make, client, login):
+    supplier = make.user(kind="supplier", approved=False, name="Sam Supplier")
+    _german_reader(make, login, kind="staff")
+    _assert_page(
+        _page(client, "/admin/approvals", ENGLISH),
+        ("<h1>Freigabe von Lieferanten</h1>", "bis sie hier jemand freigibt", "Sam Supplier",
+         "<summary>Ablehnen…</summary>", "Begründung (optional, wird der Person mitgeteilt)",
+         'aria-label="Sam Supplier ablehnen"'),
+        ("Supplier approvals", "Reject…", "Reason (optional"),
+    )  # fmt: skip
+    approved = client.post(f"/admin/users/{supplier.id}/approve", data={"next": "/admin/approvals"})
+    assert approved.status_code == 302
+    after = _page(client, "/admin/approvals", ENGLISH)
+    assert "Kein Lieferant wartet auf Freigabe." in after and "No supplier" not in after
+
+
+def test_a_category_in_german(make, client, login):
+    from portal.timeutil import utcnow
+
+    team = make.team("Kitchen")
+    category = make.category(slug="ovens", team=team)
+    make.idea(category=category)
+    make.idea(category=category)
+    make.category(slug="stoves")
+    _german_reader(make, login, kind="staff", role="admin")
+    path = f"/admin/categories/{category.id}"
+    _assert_page(
+        _page(client, path, ENGLISH),
+        ("· Kategorien · Verwaltung · ", "Ideen der Kategorie (2)", ">Öffentlich<",
+         f'zugeordnet an <a href="/admin/teams/{team.id}">Kitchen</a>',
+         '(<a href="/admin/routing">Zuordnungsregeln</a> gehen vor)', ">Bearbeiten<",
+         "Eine neue Zielgruppe gilt sofort", ">Speichern<", ">Archivieren<",
+         "Ideen der Kategorie verschieben", "Alle 2 Ideen werden verschoben",
+         ">Alle Ideen verschieben<", ">Änderungen<"),
+        ("Its ideas", "routed to", "come first", "Move every idea", "idea(s)", "All 2 ideas"),
+    )  # fmt: skip
+    category.archived_at = utcnow()
+    db.session.commit()
+    _assert_page(
+        _page(client, path, ENGLISH),
+        (">archiviert<", ">Archiviert</h2>", "Archiviert <time",
+         "Sie nimmt keine neuen Ideen an", ">Wieder neue Ideen annehmen<"),
+        ("Take new ideas again", "it takes no new ideas"),
+    )  # fmt: skip
+
+
+def test_a_team_and_its_members_in_german(make, client, login):
+    team = make.team("Kitchen")
+    away = make.user(kind="staff", name="Ava Away")
+    away.available = False
+    team.members.append(away)
+    make.user(kind="staff", name="Bo Staff")
+    _german_reader(make, login, kind="staff", role="admin", name="Greta Admin")
+    path = f"/admin/teams/{team.id}"
+    _assert_page(
+        _page(client, path, ENGLISH),
+        ("Kitchen · Teams · Verwaltung · ", "Zuweisung, Antwortfrist und Geschäftszeiten",
+         "Mitglieder (1)", "Ava Away", "(abwesend)", ">entfernen<",
+         'aria-label="Ava Away aus Kitchen entfernen"', ">Hinzufügen<",
+         "Nur Mitarbeitende und die Verwaltung gehören zu Teams", ">Umbenennen<"),
+        ("Members (", "(away)", ">remove<", ">Add<", "Only staff and admins", ">Rename<"),
+    )  # fmt: skip
+    removed = client.post(f"{path}/members/{away.id}/remove", data={},
+                          headers={"HX-Request": "true"})  # fmt: skip
+    fragment = removed.get_data(as_text=True)
+    assert removed.status_code == 200 and "Mitglieder (0)" in fragment
+    assert "Keine Mitglieder: Ideen, die hierher zugeordnet werden" in fragment
+
+
+def test_an_organization_in_german(make, client, login):
+    org = make.org("Acme Parts")
+    make.user(kind="supplier", org=org, approved=False, name="Sam Supplier")
+    empty = make.org("Nobody Ltd")
+    _german_reader(make, login, kind="staff", role="admin")
+    _assert_page(
+        _page(client, f"/admin/organizations/{org.id}", ENGLISH),
+        ("Acme Parts · Organisationen · Verwaltung · ", "Personen (1)", "Sam Supplier",
+         ">wartet auf Freigabe<", "<h2 id=\"rename-title\" class=\"h4\">Name</h2>",
+         ">Umbenennen<", ">Änderungen<"),
+        ("People (", "waiting for approval", ">Rename<"),
+    )  # fmt: skip
+    assert "Noch niemand." in _page(client, f"/admin/organizations/{empty.id}", ENGLISH)
+
+
+def test_webhooks_and_a_delivery_log_in_german(make, client, login):
+    from portal.notify.models import Webhook
+
+    hook = Webhook(url="https://hooks.example.com/in", secret="s3cret-s3cret-s3cret",
+                   events="idea.created,comment.created", active=True)  # fmt: skip
+    db.session.add(hook)
+    _german_reader(make, login, kind="staff", role="admin")
+    _assert_page(
+        _page(client, "/admin/webhooks", ENGLISH),
+        ("<h1>Webhooks</h1>", "Webhooks senden signiertes JSON per POST",
+         "<code>X-Portal-Signature: sha256=&lt;hex&gt;</code>", "Registrierte Webhooks",
+         ">Ereignisse<", ">Zustellungen<", ">Aktiv<", "Geheimnis s3cr…", ">Zustellprotokoll<",
+         "0 zugestellt · 0 ausstehend · 0 fehlgeschlagen", ">Deaktivieren<",
+         'aria-label="Webhook an https://hooks.example.com/in deaktivieren"',
+         "<summary>Löschen…</summary>", ">Endgültig löschen<", "Webhook registrieren</h2>",
+         "Signaturgeheimnis"),
+        ("Registered webhooks", "Delivery log", "Deactivate", "Delete for good", "sent ·",
+         "signed JSON"),
+    )  # fmt: skip
+    log = _page(client, f"/admin/webhooks/{hook.id}", ENGLISH)
+    _assert_page(
+        log,
+        ("<h1>Webhook-Zustellungen</h1>", "Ereignisse: idea.created, comment.created",
+         "registriert ", "Die letzten ", "Noch keine Zustellungen"),
+        ("Webhook deliveries", "Events:", "The last", "No deliveries yet"),
+    )  # fmt: skip
+
+
+def test_the_admin_log_in_german(make, client, login):
+    _german_reader(make, login, kind="staff", role="admin", name="Greta Admin")
+    assert "Noch nichts festgehalten." in _page(client, "/admin/log", ENGLISH)
+    created = client.post("/admin/teams", data={"team-name": "Kitchen"})
+    assert created.status_code == 302
+    _assert_page(
+        _page(client, "/admin/log", ENGLISH),
+        ("<title>Verwaltungsprotokoll · ", "<h1>Verwaltungsprotokoll</h1>",
+         "Jede Änderung, die die Verwaltung",
+         'öffentliches <a href="/moderation/log">Protokoll</a>',
+         "Änderungen zeigen an", '<option value="">alles</option>',
+         '<option value="routing_rule" >Zuordnungsregeln</option>',
+         '<option value="category" >Kategorien</option>', ">Anzeigen<", ">Wann<", ">Wer<",
+         ">Betrifft<", "Greta Admin", "Team angelegt", "Kitchen"),
+        ("Admin log", "Show changes to", "everything", "categorys", "routing_rules",
+         "Created a team"),
+    )  # fmt: skip
+    teams = _page(client, "/admin/log?target=team", ENGLISH)
+    assert '<option value="team" selected>Teams</option>' in teams and "Team angelegt" in teams

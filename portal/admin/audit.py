@@ -42,6 +42,15 @@ ACTION_LABELS = {
     "routing_rule.update": _l("Changed a routing rule"),
     "routing_rule.delete": _l("Deleted a routing rule"),
 }
+# What the admin log can be narrowed to ("Show changes to: teams"), one per TARGET_TYPES.
+TARGET_LABELS = {
+    "user": _l("accounts"),
+    "team": _l("teams"),
+    "category": _l("categories"),
+    "organization": _l("organizations"),
+    "webhook": _l("webhooks"),
+    "routing_rule": _l("routing rules"),
+}
 
 
 def record(actor, action: str, target_type: str, target_id: int | None, label: str,
