@@ -4,7 +4,9 @@ import logging
 import time
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -32,11 +34,13 @@ def _try_again_when() -> str:
     except Exception:  # an error page must not fail on the limiter's storage
         seconds = None
     if seconds is None:
-        return "Please try again later."
+        return _("Please try again later.")
     if seconds <= 90:
-        return f"Please try again in {seconds} second{'' if seconds == 1 else 's'}."
+        return ngettext("Please try again in %(num)s second.",
+                        "Please try again in %(num)s seconds.", seconds)  # fmt: skip
     minutes = -(-seconds // 60)
-    return f"Please try again in {minutes} minutes."
+    return ngettext("Please try again in %(num)s minute.",
+                    "Please try again in %(num)s minutes.", minutes)  # fmt: skip
 
 
 # What a page says for the errors Werkzeug raises with its own English description (a path
@@ -67,13 +71,15 @@ def init_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         status = error.code or 500
         if status == 429:
-            message = f"Too many requests: {error.description} {_try_again_when()}"
+            # The reason was written in the request's language where it was raised.
+            message = _("Too many requests: %(reason)s %(when)s", reason=error.description,
+                        when=_try_again_when())  # fmt: skip
         elif status == 413:
-            message = (
-                # A route taking files allows more (portal/files/limits.py): say its limit.
-                f"The request is too large: the limit is "
-                f"{_size(request.max_content_length or app.config['MAX_CONTENT_LENGTH'])}"
-                f" ({_size(app.config['MAX_FORM_MEMORY_SIZE'])} for one form field)."
+            # A route taking files allows more (portal/files/limits.py): say its limit.
+            message = _(
+                "The request is too large: the limit is %(limit)s (%(field)s for one form field).",
+                limit=_size(request.max_content_length or app.config["MAX_CONTENT_LENGTH"]),
+                field=_size(app.config["MAX_FORM_MEMORY_SIZE"]),
             )
         elif (
             not is_api_request()
@@ -107,7 +113,7 @@ def init_error_handlers(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # the connection is gone; the session is discarded at teardown
             pass
-        message = "The portal cannot reach its database right now. Please try again shortly."
+        message = _("The portal cannot reach its database right now. Please try again shortly.")
         headers = {"Retry-After": str(DATABASE_RETRY_AFTER), "Cache-Control": "no-store"}
         if is_api_request():
             return api_error(503, message)[0], 503, headers
@@ -138,7 +144,7 @@ def init_error_handlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
-        message = "An unexpected error occurred. It has been logged; please try again."
+        message = _("An unexpected error occurred. It has been logged; please try again.")
         if is_api_request():
             return jsonify({"error": {"code": "server_error", "message": message}}), 500
         return render_template(

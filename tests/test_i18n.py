@@ -1,7 +1,9 @@
 """The reader's language and time zone (SPEC 16): German and English, chosen by the account,
 else the browser; times in the account's zone; every translatable text translated."""
 
+import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from portal.extensions import db
 from portal.i18n import SOURCE_DIR
 from portal.ideas import discussion
 from tests import i18n_scan
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_test_app
 
 ROOT = Path(__file__).resolve().parents[1]
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
@@ -436,3 +438,72 @@ def test_the_brand_comes_from_the_settings(app, client):
     assert "Northwind" not in html
     feed = client.get("/ideas.atom").get_data(as_text=True)
     assert "Acme Ideas" in feed and "Northwind" not in feed
+
+
+# -- the 429 page and the services' own messages (files) ---------------------------------------
+
+
+def test_too_many_sign_ins_say_so_in_german_with_when_to_try_again(database_url, make):
+    # Rate limits are off in tests; an app with them on (the limiter object is global: made
+    # last, and its engine let go after).
+    limited = make_test_app(database_url, RATELIMIT_ENABLED=True,
+                            LOGIN_LIMIT_PER_ACCOUNT="1 per minute")  # fmt: skip
+    try:
+        user = make.user(email="greta@example.com")
+        client = limited.test_client()
+        wrong = {"email": user.email, "password": "not-it"}
+        assert client.post("/login", data=wrong, headers=GERMAN).status_code == 200
+        german = client.post("/login", data=wrong, headers=GERMAN)
+        html = german.get_data(as_text=True)
+        assert german.status_code == 429 and int(german.headers["Retry-After"]) > 0
+        _assert_german(
+            html,
+            ("<h1>Zu viele Anfragen</h1>",
+             "Zu viele Anfragen: zu viele fehlgeschlagene Anmeldungen für dieses Konto."),
+            ("Too many", "try again", "failed sign-ins"),
+        )  # fmt: skip
+        assert re.search(r"Bitte versuchen Sie es in \d+ (Sekunden?|Minuten?) noch einmal\.", html)
+        english = client.post("/login", data=wrong, headers=ENGLISH).get_data(as_text=True)
+        assert "Too many requests: too many failed sign-ins for this account." in english
+        assert re.search(r"Please try again in \d+ (second|minute)", english)
+    finally:
+        with limited.app_context():
+            db.engine.dispose()
+
+
+def test_a_lying_file_is_refused_in_german_and_the_api_keeps_its_english(make, client, login,
+                                                                        token_for):  # fmt: skip
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+    def upload(path, headers):
+        return client.post(path, data={"file": (io.BytesIO(pdf), "photo.png")}, headers=headers,
+                           content_type="multipart/form-data")  # fmt: skip
+
+    author = make.user(name="Greta German")
+    category = make.category()
+    headers = token_for(author)
+    login(author)
+    page_script = upload("/files", GERMAN)  # the idea and comment forms' upload
+    assert page_script.status_code == 422
+    assert page_script.get_json()["error"]["message"] == (
+        "„photo.png“ ist als PNG benannt, aber der Inhalt ist PDF: Benennen Sie die Datei um "
+        "oder laden Sie die echte Datei hoch."
+    )
+    form = client.post("/ideas/new", data={
+        "title": "A picture says it", "body": "See the file.", "category": category.slug,
+        "kind": "idea", "files": [(io.BytesIO(pdf), "photo.png")]},
+        headers=GERMAN, content_type="multipart/form-data")  # fmt: skip
+    assert form.status_code == 422
+    assert "photo.png: „photo.png“ ist als PNG benannt" in form.get_data(as_text=True)
+
+    api = upload("/api/v1/files", {**headers})  # no Accept-Language: the API's English
+    assert api.status_code == 422
+    error = api.get_json()["error"]
+    assert error["code"] == "validation" and error["message"] == (
+        "“photo.png” is named as PNG, but its contents are PDF: rename it or upload the real file."
+    )
+    assert error["fields"]["file"] == [error["message"]]
+    german = upload("/api/v1/files", {**headers, **GERMAN}).get_json()["error"]
+    assert german["message"].startswith("„photo.png“ ist als PNG benannt")
+    empty = client.post("/api/v1/files", data={}, headers=headers).get_json()["error"]
+    assert empty["message"] == "Send the file as multipart/form-data, in a part named `file`."

@@ -64,14 +64,14 @@ def login():
             config["LOGIN_LIMIT_PER_ADDRESS"],
             "login-address",
             address_key,
-            "too many failed sign-ins from your address.",
+            _("too many failed sign-ins from your address."),
         )
         try:
             ratelimits.count_attempt(
                 config["LOGIN_LIMIT_PER_ACCOUNT"],
                 "login-account",
                 account_key,
-                "too many failed sign-ins for this account.",
+                _("too many failed sign-ins for this account."),
             )
         except TooManyRequests:
             # Refused unchecked: not a failed sign-in from this address.
@@ -160,7 +160,7 @@ def register():
     if form.validate_on_submit():
         ratelimits.count_attempt(current_app.config["REGISTER_LIMIT_PER_ADDRESS"],
                                  "register-address", get_remote_address() or "unknown",
-                                 "too many registrations from your address.")  # fmt: skip
+                                 _("too many registrations from your address."))  # fmt: skip
         try:
             email = email_flows.register(
                 form.email.data,
@@ -228,7 +228,7 @@ def forgot_password():
             current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"],
             "reset-address",
             get_remote_address() or "unknown",
-            "too many password reset requests from your address.",
+            _("too many password reset requests from your address."),
         )
         email_flows.request_password_reset(form.email.data)
         # The same answer whether or not the address has an account.

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "user.update": _l("Changed an account"),
     "user.approve": _l("Approved a supplier"),
     "user.reject": _l("Rejected a supplier"),
+    "user.erase": _l("Erased an account"),
     "team.create": _l("Created a team"),
     "team.rename": _l("Renamed a team"),
     "team.configure": _l("Changed a team's routing settings"),
