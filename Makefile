@@ -107,9 +107,10 @@ format: test-deps
 # After adding or changing text: extract it and merge it into each language's catalog, then
 # translate the new entries in portal/translations/<lang>/LC_MESSAGES/messages.po (the
 # portal compiles catalogs by itself at start; tests/test_i18n.py fails on any left empty).
+# --ignore-dirs: only hidden folders; babel would skip templates/_macros by default.
 translations: deps
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-	  -o portal/translations/messages.pot .
+	  --ignore-dirs '.*' -o portal/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations \
 	  --no-fuzzy-matching --width 100
 

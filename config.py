@@ -41,6 +41,10 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 256 * 1024
     MAX_FORM_PARTS = 1000
 
+    # Names people read in the header, page titles and footer: the same in every language.
+    PORTAL_NAME = os.environ.get("PORTAL_NAME", "Northwind Portal")
+    COMPANY_NAME = os.environ.get("COMPANY_NAME", "Northwind Appliances")
+
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
 

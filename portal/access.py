@@ -19,11 +19,14 @@ other (tests/test_visibility.py, tests/test_stateful_visibility.py).
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from sqlalchemy import exists, false, func, not_, or_, select, true
 
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.i18n import datetime_for
 from portal.ideas.models import AUDIENCES, VOTE_CLOSED_STATUSES, Category, Comment, Idea
 from portal.notify.models import Notification
 from portal.search.querying import Scope
@@ -348,14 +351,19 @@ def notification_visibility(user):
 def write_refusal(user) -> str | None:
     """Why this user may not write at all right now, or None when they may."""
     if not signed_in(user):
-        return Refusal("Sign in to take part.")
+        return Refusal(_("Sign in to take part."))
     if user.is_suspended():
-        until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
-        return Refusal(f"Your account is suspended until {until}: you can read but not write.")
+        until = datetime_for(user, user.suspended_until)  # in their own zone
+        return Refusal(
+            _("Your account is suspended until %(until)s: you can read but not write.", until=until)
+        )
     if user.email_verified_at is None:
         return Refusal(
-            "Confirm your e-mail address first: open the link we sent you (your account page "
-            "can send it again). Until then you can read but not write."
+            _(
+                "Confirm your e-mail address first: open the link we sent you "
+                "(your account page can send it again). Until then you can read "
+                "but not write."
+            )
         )
     return None
 
@@ -365,19 +373,45 @@ def post_refusal(user) -> str | None:
     return write_refusal(user)
 
 
+# Why an idea takes no more votes or comments, by its state (lazy: in the reader's language).
+IDEA_CLOSED = {
+    ("removed", "votes"): _l("This idea was removed by a moderator: votes are closed."),
+    ("removed", "comments"): _l("This idea was removed by a moderator: comments are closed."),
+    ("hidden", "votes"): _l("This idea is hidden by the moderators: votes are closed."),
+    ("hidden", "comments"): _l("This idea is hidden by the moderators: comments are closed."),
+    ("merged", "votes"): _l("This idea was merged into #%(into)s: votes go there instead."),
+    ("merged", "comments"): _l("This idea was merged into #%(into)s: comments go there instead."),
+    ("locked", "votes"): _l("This idea is locked: votes are closed."),
+    ("locked", "comments"): _l("This idea is locked: comments are closed."),
+    ("removed", "edits"): _l("This idea was removed by a moderator: edits are closed."),
+    ("hidden", "edits"): _l("This idea is hidden by the moderators: edits are closed."),
+    ("merged", "edits"): _l("This idea was merged into #%(into)s: edits go there instead."),
+    ("locked", "edits"): _l("This idea is locked: edits are closed."),
+    ("removed", "changes"): _l("This idea was removed by a moderator: changes are closed."),
+    ("hidden", "changes"): _l("This idea is hidden by the moderators: changes are closed."),
+    ("merged", "changes"): _l("This idea was merged into #%(into)s: changes go there instead."),
+    ("locked", "changes"): _l("This idea is locked: changes are closed."),
+}
+VOTES_CLOSED = {
+    "done": _l("This idea is done: votes are closed."),
+    "declined": _l("This idea is declined: votes are closed."),
+    "duplicate": _l("This idea is duplicate: votes are closed."),
+}
+
+
 def _idea_closed(idea: Idea, action: str) -> str | None:
     """Why an idea in its state takes no more `action` (votes, comments), or None."""
     if idea.deleted_at is not None:
-        return StateRefusal(f"This idea was removed by a moderator: {action} are closed.")
-    if idea.hidden:
-        return StateRefusal(f"This idea is hidden by the moderators: {action} are closed.")
-    if idea.merged_into_id is not None:
-        return StateRefusal(
-            f"This idea was merged into #{idea.merged_into_id}: {action} go there instead."
-        )
-    if idea.locked:
-        return StateRefusal(f"This idea is locked: {action} are closed.")
-    return None
+        state = "removed"
+    elif idea.hidden:
+        state = "hidden"
+    elif idea.merged_into_id is not None:
+        state = "merged"
+    elif idea.locked:
+        state = "locked"
+    else:
+        return None
+    return StateRefusal(str(IDEA_CLOSED[state, action]) % {"into": idea.merged_into_id})
 
 
 def vote_refusal(user, idea: Idea) -> str | None:
@@ -386,7 +420,8 @@ def vote_refusal(user, idea: Idea) -> str | None:
     if refusal:
         return refusal
     if idea.status in VOTE_CLOSED_STATUSES:
-        return StateRefusal(f"This idea is {idea.status.replace('_', ' ')}: votes are closed.")
+        closed = VOTES_CLOSED.get(idea.status)
+        return StateRefusal(str(closed) if closed else _("Votes on this idea are closed."))
     return None
 
 
@@ -399,10 +434,10 @@ def reply_refusal(user, idea: Idea, parent: Comment) -> str | None:
     if refusal:
         return refusal
     if parent.is_deleted:
-        return StateRefusal("That comment was deleted: reply to the discussion instead.")
+        return StateRefusal(_("That comment was deleted: reply to the discussion instead."))
     if parent.hidden:
         return StateRefusal(
-            "That comment is hidden by the moderators: reply to the discussion instead."
+            _("That comment is hidden by the moderators: reply to the discussion instead.")
         )
     return None
 
@@ -424,13 +459,13 @@ def edit_refusal(user, content) -> str | None:
     if refusal:
         return refusal
     if isinstance(content, Comment) and content.is_deleted:
-        return StateRefusal("This comment was deleted.")
+        return StateRefusal(_("This comment was deleted."))
     if isinstance(content, Idea) and content.deleted_at is not None:
-        return StateRefusal("This idea was removed by a moderator.")
+        return StateRefusal(_("This idea was removed by a moderator."))
     if can_moderate(user) and can_read(user, content):
         return None
     if not _is_author(user, content):
-        return Refusal("Only the author (or a moderator) can edit this.")
+        return Refusal(_("Only the author (or a moderator) can edit this."))
     if isinstance(content, Idea):
         return _idea_closed(content, "edits")
     idea = db.session.get(Idea, content.idea_id)
@@ -438,10 +473,12 @@ def edit_refusal(user, content) -> str | None:
     if refusal:
         return refusal
     if content.hidden:
-        return StateRefusal("This comment is hidden by the moderators: it cannot be edited.")
+        return StateRefusal(_("This comment is hidden by the moderators: it cannot be edited."))
     hours = current_app.config["COMMENT_EDIT_HOURS"]
     if content.created_at < utcnow() - timedelta(hours=hours):
-        return StateRefusal(f"Comments can be edited for {hours} hours after they are posted.")
+        return StateRefusal(
+            _("Comments can be edited for %(hours)s hours after they are posted.", hours=hours)
+        )
     return None
 
 
@@ -453,15 +490,17 @@ def move_refusal(user, idea: Idea, others_took_part: bool = False) -> str | None
     if refusal:
         return refusal
     if idea.deleted_at is not None:
-        return StateRefusal("This idea was removed by a moderator.")
+        return StateRefusal(_("This idea was removed by a moderator."))
     if idea.merged_into_id is not None:
-        return StateRefusal(f"This idea was merged into #{idea.merged_into_id}: move that one.")
+        return StateRefusal(
+            _("This idea was merged into #%(into)s: move that one.", into=idea.merged_into_id)
+        )
     if (is_staff(user) or is_admin(user) or can_moderate(user)) and can_read(user, idea):
         return None
     if not _is_author(user, idea):
-        return Refusal("Only staff, moderators and the author can move an idea.")
+        return Refusal(_("Only staff, moderators and the author can move an idea."))
     if others_took_part:
-        return StateRefusal("Others have voted or commented on it: ask a moderator to move it.")
+        return StateRefusal(_("Others have voted or commented on it: ask a moderator to move it."))
     return _idea_closed(idea, "changes")
 
 
@@ -469,11 +508,11 @@ def move_target_refusal(user, idea: Idea, category: Category) -> str | None:
     """Where a misfiled idea may go: into another audience (who may read it) only by staff,
     who answer for it, and never where its own author could not see it."""
     if category.audience != idea.audience and not (is_staff(user) or is_admin(user)):
-        return InputRefusal(
-            "Only staff move an idea to a category with another audience: that changes who "
-            "may read it and its discussion.", "category")  # fmt: skip
+        return InputRefusal(_("Only staff move an idea to a category with another audience: that "
+                              "changes who may read it and its discussion."),
+                            "category")  # fmt: skip
     if not can_see_category(idea.author, category):
-        return InputRefusal("Its author could not see it in that category.", "category")
+        return InputRefusal(_("Its author could not see it in that category."), "category")
     return None
 
 
@@ -483,10 +522,10 @@ def delete_refusal(user, comment: Comment) -> str | None:
     if refusal:
         return refusal
     if comment.is_deleted:
-        return StateRefusal("This comment is already deleted.")
+        return StateRefusal(_("This comment is already deleted."))
     if _is_author(user, comment) or moderates(user, comment):
         return None
-    return Refusal("Only the author (or a moderator) can delete this comment.")
+    return Refusal(_("Only the author (or a moderator) can delete this comment."))
 
 
 def flag_refusal(user, target) -> str | None:
@@ -496,14 +535,16 @@ def flag_refusal(user, target) -> str | None:
         return refusal
     if isinstance(target, User):
         return (
-            InputRefusal("You cannot flag yourself.", "target_id") if target.id == user.id else None
+            InputRefusal(_("You cannot flag yourself."), "target_id")
+            if target.id == user.id
+            else None
         )
     if _is_author(user, target):
-        return InputRefusal("You cannot flag your own content.", "target_id")
+        return InputRefusal(_("You cannot flag your own content."), "target_id")
     if getattr(target, "deleted_at", None) is not None:
-        return StateRefusal("This was deleted: there is nothing to flag.")
+        return StateRefusal(_("This was deleted: there is nothing to flag."))
     if target.hidden:
-        return StateRefusal("This is already hidden and waits for the moderators.")
+        return StateRefusal(_("This is already hidden and waits for the moderators."))
     return None
 
 
@@ -513,20 +554,20 @@ def appeal_refusal(user, content, already_appealed: bool = False) -> str | None:
     if refusal:
         return refusal
     if not _is_author(user, content):
-        return Refusal("Only the author can appeal.")
+        return Refusal(_("Only the author can appeal."))
     if getattr(content, "deleted_at", None) is not None and not content.hidden:
-        return StateRefusal("This was deleted: there is nothing to appeal.")
+        return StateRefusal(_("This was deleted: there is nothing to appeal."))
     if not content.hidden:
-        return StateRefusal("This is not hidden: there is nothing to appeal.")
+        return StateRefusal(_("This is not hidden: there is nothing to appeal."))
     if already_appealed:
-        return StateRefusal("You have already appealed this once.")
+        return StateRefusal(_("You have already appealed this once."))
     return None
 
 
 def moderation_refusal(user) -> str | None:
     """Using the review queue and moderation actions at all."""
     if not can_moderate(user):
-        return Refusal("Only moderators may do this.")
+        return Refusal(_("Only moderators may do this."))
     return write_refusal(user)
 
 
@@ -562,19 +603,27 @@ def merge_refusal(user, duplicate: Idea, original: Idea) -> str | None:
     if refusal:
         return refusal
     if original.id == duplicate.id:
-        return StateRefusal("An idea cannot be merged into itself.")
+        return StateRefusal(_("An idea cannot be merged into itself."))
     if duplicate.merged_into_id is not None:
-        return StateRefusal(f"This idea is already merged into #{duplicate.merged_into_id}.")
+        return StateRefusal(
+            _("This idea is already merged into #%(into)s.", into=duplicate.merged_into_id)
+        )
     if original.merged_into_id is not None:
         return StateRefusal(
-            f"That idea was itself merged into #{original.merged_into_id}: merge there."
+            _(
+                "That idea was itself merged into #%(into)s: merge there.",
+                into=original.merged_into_id,
+            )
         )
     if original.deleted_at is not None:
-        return StateRefusal("That idea was removed by a moderator.")
+        return StateRefusal(_("That idea was removed by a moderator."))
     if not same_viewers([duplicate, original]):
         return StateRefusal(
-            "These ideas are seen by different people (audience or confidentiality): merging "
-            "would show one's content to people who may not see it."
+            _(
+                "These ideas are seen by different people (audience or "
+                "confidentiality): merging would show one's content to people who "
+                "may not see it."
+            )
         )
     return None
 
@@ -596,11 +645,13 @@ def answer_refusal(user, idea: Idea | None = None) -> str | None:
         return refusal
     if idea is not None:
         if not can_read(user, idea):
-            return StateRefusal("This idea is hidden by the moderators.")
+            return StateRefusal(_("This idea is hidden by the moderators."))
         if idea.deleted_at is not None:
-            return StateRefusal("This idea was removed by a moderator.")
+            return StateRefusal(_("This idea was removed by a moderator."))
         if idea.merged_into_id is not None:
-            return StateRefusal(f"This idea was merged into #{idea.merged_into_id}: answer there.")
+            return StateRefusal(
+                _("This idea was merged into #%(into)s: answer there.", into=idea.merged_into_id)
+            )
     return None
 
 
@@ -611,11 +662,11 @@ def official_refusal(user, idea: Idea, comment: Comment, official: bool = True) 
     if refusal or not official:
         return refusal
     if comment.is_deleted:
-        return StateRefusal("A deleted comment cannot be an official response.")
+        return StateRefusal(_("A deleted comment cannot be an official response."))
     if comment.hidden:
-        return StateRefusal("A hidden comment cannot be an official response.")
+        return StateRefusal(_("A hidden comment cannot be an official response."))
     if comment.author.kind != "staff":
-        return InputRefusal("Only a staff member's comment can be the official response.",
+        return InputRefusal(_("Only a staff member's comment can be the official response."),
                             "official")  # fmt: skip
     return None
 
@@ -632,9 +683,9 @@ def unlink_refusal(user, item, idea: Idea, linked: int) -> str | None:
     if refusal:
         return refusal
     if idea.item_id != item.id:
-        return InputRefusal(f"Idea #{idea.id} is not linked to this item.", "idea_id")
+        return InputRefusal(_("Idea #%(id)s is not linked to this item.", id=idea.id), "idea_id")
     if linked <= 1:
-        return StateRefusal("An item keeps at least one idea: drop the item instead.")
+        return StateRefusal(_("An item keeps at least one idea: drop the item instead."))
     return None
 
 
@@ -645,11 +696,21 @@ def promote_refusal(user, idea: Idea) -> str | None:
     if refusal:
         return refusal
     if idea.deleted_at is not None or idea.hidden:
-        return StateRefusal(f"Idea #{idea.id} is hidden by the moderators: it cannot be promoted.")
+        return StateRefusal(
+            _("Idea #%(id)s is hidden by the moderators: it cannot be promoted.", id=idea.id)
+        )
     if idea.merged_into_id is not None:
-        return StateRefusal(f"Idea #{idea.id} was merged into #{idea.merged_into_id}.")
+        return StateRefusal(
+            _("Idea #%(id)s was merged into #%(into)s.", id=idea.id, into=idea.merged_into_id)
+        )
     if idea.item_id is not None:
-        return StateRefusal(f"Idea #{idea.id} is already linked to item #{idea.item_id}.")
+        return StateRefusal(
+            _(
+                "Idea #%(id)s is already linked to item #%(item_id)s.",
+                id=idea.id,
+                item_id=idea.item_id,
+            )
+        )
     return None
 
 
@@ -660,14 +721,14 @@ def approve_refusal(user) -> str | None:
 
 def mark_confidential_refusal(user) -> str | None:
     if not _approved_supplier(user):
-        return Refusal("Only approved suppliers can mark an idea confidential.")
+        return Refusal(_("Only approved suppliers can mark an idea confidential."))
     return None
 
 
 def administer_refusal(user) -> str | None:
     """Users, categories, teams, organizations, webhooks and settings: admins."""
     if not is_admin(user):
-        return Refusal("Only admins may do this.")
+        return Refusal(_("Only admins may do this."))
     return write_refusal(user)
 
 
@@ -692,10 +753,11 @@ def role_change_refusal(actor, user, role) -> str | None:
     if refusal:
         return refusal
     if user.role == "admin" and role != "admin" and not _other_active_admins(user):
-        who = "You are" if actor.id == user.id else f"{user.display_name} is"
-        return StateRefusal(
-            f"{who} the only admin: make someone else an admin before changing this role."
-        )
+        if actor.id == user.id:
+            return StateRefusal(_("You are the only admin: make someone else an admin before "
+                                  "changing this role."))  # fmt: skip
+        return StateRefusal(_("%(name)s is the only admin: make someone else an admin before "
+                              "changing this role.", name=user.display_name))  # fmt: skip
     return None
 
 
@@ -703,10 +765,13 @@ def erase_refusal(user) -> str | None:
     """Erasing a person's data (SPEC 15): anyone, for themselves (suspended or not: it is
     their right), but never the last admin who can act, and never twice."""
     if user.erased_at is not None:
-        return StateRefusal("This account was erased already.")
+        return StateRefusal(_("This account was erased already."))
     if user.role == "admin" and not _other_active_admins(user):
         return StateRefusal(
-            f"{user.display_name} is the only admin: make someone else an admin first."
+            _(
+                "%(name)s is the only admin: make someone else an admin first.",
+                name=user.display_name,
+            )
         )
     return None
 
@@ -718,7 +783,7 @@ def supplier_decision_refusal(actor, user) -> str | None:
     if refusal:
         return refusal
     if not user.is_pending_supplier:
-        return StateRefusal(f"{user.display_name} is not waiting for approval.")
+        return StateRefusal(_("%(name)s is not waiting for approval.", name=user.display_name))
     return None
 
 
@@ -737,17 +802,20 @@ def single_sign_on_refusal(user, provider_kind: str) -> str | None:
     customers' provider must not open them), also when the account became one after its
     identity was joined."""
     if user.is_erased:
-        return Refusal("This account was erased: it cannot be signed in to.")
+        return Refusal(_("This account was erased: it cannot be signed in to."))
     if user.kind == "staff" or user.role == "admin":
         return StateRefusal(
-            "This is a staff or admin account, which a sign-in provider never opens: sign in "
-            "with your password."
+            _(
+                "This is a staff or admin account, which a sign-in provider never "
+                "opens: sign in with your password."
+            )
         )
+    if user.kind != provider_kind and user.kind == "supplier":
+        return StateRefusal(_("This is a supplier account, and this provider signs in customers: "
+                              "sign in with your password."))  # fmt: skip
     if user.kind != provider_kind:
-        return StateRefusal(
-            f"This is a {user.kind} account, and this provider signs in {provider_kind}s: "
-            "sign in with your password."
-        )
+        return StateRefusal(_("This is a customer account, and this provider signs in suppliers: "
+                              "sign in with your password."))  # fmt: skip
     return None
 
 
@@ -763,7 +831,11 @@ def team_member_refusal(user, kind: str | None = None, role: str | None = None) 
     kind, role = kind or user.kind, role or user.role
     if kind != "staff" and role != "admin":
         return InputRefusal(
-            f"{user.display_name} is not staff: only staff and admins belong to teams.", "teams"
+            _(
+                "%(name)s is not staff: only staff and admins belong to teams.",
+                name=user.display_name,
+            ),
+            "teams",
         )
     return None
 
@@ -779,9 +851,14 @@ def team_membership_refusal(actor, team, user, adding: bool) -> str | None:
         if refusal:
             return InputRefusal(str(refusal), "user_id")
         if member:
-            return InputRefusal(f"{user.display_name} is already in {team.name}.", "user_id")
+            return InputRefusal(
+                _("%(name)s is already in %(team)s.", name=user.display_name, team=team.name),
+                "user_id",
+            )
     elif not member:
-        return InputRefusal(f"{user.display_name} is not in {team.name}.", "user_id")
+        return InputRefusal(
+            _("%(name)s is not in %(team)s.", name=user.display_name, team=team.name), "user_id"
+        )
     return None
 
 
@@ -791,9 +868,9 @@ def archive_refusal(actor, category: Category, archive: bool) -> str | None:
     if refusal:
         return refusal
     if archive and category.archived_at is not None:
-        return StateRefusal(f"{category.name} is already archived.")
+        return StateRefusal(_("%(category)s is already archived.", category=category.name))
     if not archive and category.archived_at is None:
-        return StateRefusal(f"{category.name} is not archived.")
+        return StateRefusal(_("%(category)s is not archived.", category=category.name))
     return None
 
 
@@ -803,11 +880,13 @@ def move_ideas_refusal(actor, source: Category, target: Category | None) -> str 
     if refusal:
         return refusal
     if target is None:
-        return InputRefusal("Choose the category to move the ideas to.", "target")
+        return InputRefusal(_("Choose the category to move the ideas to."), "target")
     if target.id == source.id:
-        return InputRefusal("Choose another category than this one.", "target")
+        return InputRefusal(_("Choose another category than this one."), "target")
     if target.archived_at is not None:
-        return InputRefusal(f"{target.name} is archived: it takes no ideas.", "target")
+        return InputRefusal(
+            _("%(target)s is archived: it takes no ideas.", target=target.name), "target"
+        )
     return None
 
 
@@ -826,7 +905,7 @@ def audience_viewers(audience: str):
 def staff_area_refusal(user) -> str | None:
     """The staff pages (triage, dashboard, exports): staff and admins."""
     if not (is_staff(user) or is_admin(user)):
-        return Refusal("Only staff can open this page.")
+        return Refusal(_("Only staff can open this page."))
     return None
 
 
@@ -857,10 +936,13 @@ def intake_action_refusal(user, message, action: str) -> str | None:
     if refusal:
         return refusal
     if action != "reply" and message.status != "open":
-        done = {"attached": f"attached to idea #{message.idea_id}",
-                "converted": f"converted into idea #{message.idea_id}",
-                "dismissed": "dismissed"}.get(message.status, message.status)  # fmt: skip
-        return StateRefusal(f"This message was already {done}.")
+        if message.status == "attached":
+            return StateRefusal(_("This message was already attached to idea #%(id)s.",
+                                  id=message.idea_id))  # fmt: skip
+        if message.status == "converted":
+            return StateRefusal(_("This message was already converted into idea #%(id)s.",
+                                  id=message.idea_id))  # fmt: skip
+        return StateRefusal(_("This message was already dismissed."))
     return None
 
 
@@ -868,12 +950,16 @@ def evidence_refusal(user, idea: Idea) -> str | None:
     """Attaching a message to `idea` as evidence: an idea the staff member sees, neither
     hidden nor removed nor merged (its evidence belongs to the original)."""
     if not can_see_idea(user, idea):
-        return InputRefusal(f"There is no idea #{idea.id}.", "idea_id")
+        return InputRefusal(_("There is no idea #%(id)s.", id=idea.id), "idea_id")
     if idea.deleted_at is not None or idea.hidden:
-        return InputRefusal(f"Idea #{idea.id} is hidden by the moderators.", "idea_id")
+        return InputRefusal(_("Idea #%(id)s is hidden by the moderators.", id=idea.id), "idea_id")
     if idea.merged_into_id is not None:
         return InputRefusal(
-            f"Idea #{idea.id} was merged into #{idea.merged_into_id}: attach to that one.",
+            _(
+                "Idea #%(id)s was merged into #%(into)s: attach to that one.",
+                id=idea.id,
+                into=idea.merged_into_id,
+            ),
             "idea_id",
         )
     return None
@@ -923,7 +1009,7 @@ def staff_note_refusal(user, idea: Idea) -> str | None:
     if refusal:
         return refusal
     if not can_read(user, idea):
-        return StateRefusal("This idea is hidden by the moderators.")
+        return StateRefusal(_("This idea is hidden by the moderators."))
     return None
 
 
@@ -934,10 +1020,12 @@ def staff_note_edit_refusal(user, note) -> str | None:
     if refusal:
         return refusal
     if note.author_id != user.id:
-        return Refusal("Only its author can edit a staff note.")
+        return Refusal(_("Only its author can edit a staff note."))
     hours = current_app.config["COMMENT_EDIT_HOURS"]
     if note.created_at < utcnow() - timedelta(hours=hours):
-        return StateRefusal(f"Staff notes can be edited for {hours} hours after they are written.")
+        return StateRefusal(
+            _("Staff notes can be edited for %(hours)s hours after they are written.", hours=hours)
+        )
     return None
 
 
@@ -948,7 +1036,7 @@ def staff_note_delete_refusal(user, note) -> str | None:
     if refusal:
         return refusal
     if note.author_id != user.id and not is_admin(user):
-        return Refusal("Only its author (or an admin) can delete a staff note.")
+        return Refusal(_("Only its author (or an admin) can delete a staff note."))
     return None
 
 
@@ -976,9 +1064,11 @@ def manage_saved_reply_refusal(user, team) -> str | None:
     if refusal:
         return refusal
     if team is None:
-        return InputRefusal("Choose the team the reply belongs to.", "team_id")
+        return InputRefusal(_("Choose the team the reply belongs to."), "team_id")
     if not is_admin(user) and all(t.id != team.id for t in user.teams):
-        return Refusal(f"Only members of {team.name} (and admins) manage its saved replies.")
+        return Refusal(
+            _("Only members of %(team)s (and admins) manage its saved replies.", team=team.name)
+        )
     return None
 
 

@@ -4,6 +4,9 @@ import logging
 import time
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -31,11 +34,23 @@ def _try_again_when() -> str:
     except Exception:  # an error page must not fail on the limiter's storage
         seconds = None
     if seconds is None:
-        return "Please try again later."
+        return _("Please try again later.")
     if seconds <= 90:
-        return f"Please try again in {seconds} second{'' if seconds == 1 else 's'}."
+        return ngettext("Please try again in %(num)s second.",
+                        "Please try again in %(num)s seconds.", seconds)  # fmt: skip
     minutes = -(-seconds // 60)
-    return f"Please try again in {minutes} minutes."
+    return ngettext("Please try again in %(num)s minute.",
+                    "Please try again in %(num)s minutes.", minutes)  # fmt: skip
+
+
+# What a page says for the errors Werkzeug raises with its own English description (a path
+# that leads nowhere, a method the route does not take); the API keeps Werkzeug's words.
+PAGE_MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You may not open this page."),
+    404: _l("There is nothing at this address. Check it, or start again from the portal."),
+    405: _l("This address does not take that kind of request."),
+}
 
 
 def _size(number: int) -> str:
@@ -56,16 +71,24 @@ def init_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         status = error.code or 500
         if status == 429:
-            message = f"Too many requests: {error.description} {_try_again_when()}"
+            # The reason was written in the request's language where it was raised.
+            message = _("Too many requests: %(reason)s %(when)s", reason=error.description,
+                        when=_try_again_when())  # fmt: skip
         elif status == 413:
-            message = (
-                # A route taking files allows more (portal/files/limits.py): say its limit.
-                f"The request is too large: the limit is "
-                f"{_size(request.max_content_length or app.config['MAX_CONTENT_LENGTH'])}"
-                f" ({_size(app.config['MAX_FORM_MEMORY_SIZE'])} for one form field)."
+            # A route taking files allows more (portal/files/limits.py): say its limit.
+            message = _(
+                "The request is too large: the limit is %(limit)s (%(field)s for one form field).",
+                limit=_size(request.max_content_length or app.config["MAX_CONTENT_LENGTH"]),
+                field=_size(app.config["MAX_FORM_MEMORY_SIZE"]),
             )
+        elif (
+            not is_api_request()
+            and status in PAGE_MESSAGES
+            and error.description == type(error).description
+        ):
+            message = PAGE_MESSAGES[status]
         else:
-            message = error.description or ERROR_TITLES.get(status, "Error")
+            message = error.description or str(ERROR_TITLES.get(status, "Error"))
         response = api_error(status, message) if is_api_request() else page_error(status, message)
         # Keep what the exception's own response says: Allow (405), Retry-After (429).
         resp = app.make_response(response)
@@ -90,7 +113,7 @@ def init_error_handlers(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # the connection is gone; the session is discarded at teardown
             pass
-        message = "The portal cannot reach its database right now. Please try again shortly."
+        message = _("The portal cannot reach its database right now. Please try again shortly.")
         headers = {"Retry-After": str(DATABASE_RETRY_AFTER), "Cache-Control": "no-store"}
         if is_api_request():
             return api_error(503, message)[0], 503, headers
@@ -121,7 +144,7 @@ def init_error_handlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
-        message = "An unexpected error occurred. It has been logged; please try again."
+        message = _("An unexpected error occurred. It has been logged; please try again.")
         if is_api_request():
             return jsonify({"error": {"code": "server_error", "message": message}}), 500
         return render_template(

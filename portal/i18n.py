@@ -9,16 +9,19 @@ the package folder may be read-only.
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request
-from flask_babel import Babel, format_datetime, format_number, get_locale
+from flask_babel import Babel, force_locale, format_datetime, format_number, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from pytz import all_timezones_set, common_timezones
+from pytz import all_timezones_set, common_timezones, timezone
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,8 @@ LANGUAGES = {"en": "English", "de": "Deutsch"}
 DEFAULT_LANGUAGE = "en"
 SOURCE_DIR = Path(__file__).resolve().parent / "translations"
 TIMEZONES = tuple(common_timezones)
+# A full date and time as each language writes it (pages and e-mails alike).
+DATETIME_PATTERNS = {"en": "yyyy-MM-dd HH:mm zzz", "de": "dd.MM.yyyy HH:mm zzz"}
 
 
 def valid_timezone(name) -> bool:
@@ -107,7 +112,38 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [("", _l("UTC (default)"))] + [(name, name.replace("_", " ")) for name in TIMEZONES]
 
 
-def language_of(user) -> str:
-    """The language to write to `user` in (e-mails): theirs, else the default."""
+def language_of(user, fallback: str | None = None) -> str:
+    """The language to write to `user` in (e-mails, notifications): theirs, else `fallback`
+    (the page's language, when they asked for the e-mail on a page), else the default."""
     chosen = getattr(user, "language", None)
-    return chosen if chosen in LANGUAGES else current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    if chosen in LANGUAGES:
+        return chosen
+    if fallback in LANGUAGES:
+        return fallback
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+
+
+def zone_of(user) -> str:
+    """The time zone to write to `user` in: theirs, else UTC (SPEC 16)."""
+    chosen = getattr(user, "timezone", None)
+    return chosen if valid_timezone(chosen) else "UTC"
+
+
+@contextmanager
+def writing_to(user, fallback: str | None = None) -> Iterator[str]:
+    """Text built inside (gettext, lazy strings made str) is in `user`'s language, whoever
+    is reading the page that triggered it; yields that language. A person without an account
+    (`user` None: someone who wrote in) is written to in `fallback`, else the default."""
+    language = language_of(user, fallback)
+    with force_locale(language):
+        yield language
+
+
+def datetime_for(user, value: datetime | None) -> str:
+    """A stored naive-UTC time as `user` reads it: in their time zone (not the request's),
+    in the language being written (inside `writing_to`)."""
+    if value is None:
+        return ""
+    language = current_language()
+    pattern = DATETIME_PATTERNS.get(language, DATETIME_PATTERNS[DEFAULT_LANGUAGE])
+    return babel_format_datetime(value, pattern, tzinfo=timezone(zone_of(user)), locale=language)

@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RequestLimit
 from flask_login import current_user
 from limits import parse
@@ -39,15 +40,26 @@ def _established() -> bool:
     return user.created_at <= utcnow() - age
 
 
+# Why a new account was refused, one sentence per NEW_ACCOUNT_LIMITS kind (the 429's reason).
+NEW_ACCOUNT_LIMIT_MESSAGES = {
+    "ideas": _l("new accounts may post only so many ideas an hour."),
+    "votes": _l("new accounts may cast only so many votes an hour."),
+    "comments": _l("new accounts may write only so many comments an hour."),
+    "flags": _l("new accounts may flag only so many times an hour."),
+    "files": _l("new accounts may upload only so many files an hour."),
+}
+
+
 def new_account_limit(kind: str):
     """Decorator: NEW_ACCOUNT_LIMITS[kind] for a new account, pages and API counted together."""
+    message = NEW_ACCOUNT_LIMIT_MESSAGES[kind]
     return limiter.shared_limit(
         lambda: current_app.config["NEW_ACCOUNT_LIMITS"][kind],
         scope=f"new-account-{kind}",
         key_func=_user_key,
         exempt_when=_established,
         methods=["POST", "PATCH", "DELETE"],
-        error_message=f"new accounts may make only so many {kind} an hour.",
+        error_message=lambda: str(message),  # in the language of the request refused
     )
 
 
@@ -73,8 +85,9 @@ def _hit(item, ids: tuple[str, ...], cost: int = 1) -> bool:
         return _fallback.hit(item, *ids, cost=cost)
 
 
-def count_attempt(limit: str, scope: str, key: str, message: str) -> None:
-    """Count one attempt by `key` against `limit` now; over the limit, 429 with Retry-After."""
+def count_attempt(limit: str, scope: str, key: str, message) -> None:
+    """Count one attempt by `key` against `limit` now; over the limit, 429 with Retry-After;
+    `message` (the reason, a lazy string for the reader's language) becomes its description."""
     if not limiter.enabled:
         return
     item = parse(limit)
@@ -85,7 +98,7 @@ def count_attempt(limit: str, scope: str, key: str, message: str) -> None:
     # The error page and Flask-Limiter's headers read the breached limit from here: the page
     # says when to try again, and Retry-After says the same in seconds.
     limiter.context.view_rate_limit = RequestLimit(limiter, item, list(ids), True, False)
-    raise TooManyRequests(description=message)
+    raise TooManyRequests(description=str(message))
 
 
 def allowed(limit: str, scope: str, key: str) -> bool:

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import jsonify, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from portal.extensions import htmx
 
@@ -18,17 +19,18 @@ API_CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
+# The heading of an error page, in the reader's language (the API says `code` instead).
 ERROR_TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Not valid",
-    429: "Too many requests",
-    500: "Something went wrong",
-    503: "Try again in a moment",
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    422: _l("Not valid"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+    503: _l("Try again in a moment"),
 }
 # An error answering an htmx request goes into the flash area, scrolled into view.
 FLASH_RESWAP = "innerHTML show:#flash:top"
@@ -77,5 +79,5 @@ def page_error(status: int, message: str):
         response = render_template("_flash_error.html", message=message), status
         headers = {"HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
         return response[0], status, headers
-    title = ERROR_TITLES.get(status, "Error")
+    title = ERROR_TITLES.get(status, _l("Error"))
     return render_template("errors/error.html", status=status, title=title, message=message), status

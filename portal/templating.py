@@ -8,12 +8,27 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal import access
-from portal.admin.audit import ACTION_LABELS
+from portal.admin.audit import ACTION_LABELS, TARGET_LABELS
 from portal.extensions import db
-from portal.i18n import current_language, local_datetime
+from portal.i18n import DATETIME_PATTERNS, current_language, local_datetime
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
-from portal.labels import AUDIENCE_LABELS, KIND_LABELS, STATUS_LABELS
+from portal.labels import (
+    AUDIENCE_LABELS,
+    FLAG_REASON_LABELS,
+    ITEM_STATUS_LABELS,
+    KIND_LABELS,
+    MODERATION_ACTION_LABELS,
+    MODERATION_LOG_LABELS,
+    MODERATION_TARGET_LABELS,
+    NOTIFICATION_LABELS,
+    PERSON_KIND_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    USER_KIND_LABELS,
+    USER_ROLE_LABELS,
+    moderation_reason,
+)
 from portal.live.service import page_cursor
 from portal.moderation.service import open_queue_count
 from portal.notify.links import notification_target
@@ -61,10 +76,6 @@ def page_path() -> str:
     return g.get("live_page") or request.full_path
 
 
-# A full date and time as each language writes it, in the reader's time zone (SPEC 16).
-DATETIME_PATTERNS = {"en": "yyyy-MM-dd HH:mm zzz", "de": "dd.MM.yyyy HH:mm zzz"}
-
-
 def format_datetime(value) -> str:
     """A stored naive-UTC time in the reader's language and time zone."""
     if not value:
@@ -73,25 +84,30 @@ def format_datetime(value) -> str:
     return local_datetime(value, pattern)
 
 
-def plural(count, singular: str, plural_form: str | None = None) -> str:
-    """`1 vote`, `2 votes`, `1,204 votes`: the count with the word in the right number."""
-    count = count or 0
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count:,} {word}"
-
-
 def init_templating(app: Flask) -> None:
     # Templates ask access.py which buttons and forms to offer: the same functions services use.
     app.jinja_env.globals.update(access.JINJA_GLOBALS)
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         KIND_LABELS=KIND_LABELS,
+        ITEM_STATUS_LABELS=ITEM_STATUS_LABELS,
+        PERSON_KIND_LABELS=PERSON_KIND_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        NOTIFICATION_LABELS=NOTIFICATION_LABELS,
         AUDIENCE_LABELS=AUDIENCE_LABELS,
+        FLAG_REASON_LABELS=FLAG_REASON_LABELS,
+        MODERATION_ACTION_LABELS=MODERATION_ACTION_LABELS,
+        MODERATION_LOG_LABELS=MODERATION_LOG_LABELS,
+        MODERATION_TARGET_LABELS=MODERATION_TARGET_LABELS,
+        moderation_reason=moderation_reason,
+        USER_KIND_LABELS=USER_KIND_LABELS,
+        USER_ROLE_LABELS=USER_ROLE_LABELS,
         STATUSES=STATUSES,
         IDEA_KINDS=IDEA_KINDS,
         url_with=_url_with,
         notification_target=notification_target,
         ADMIN_ACTION_LABELS=ACTION_LABELS,
+        ADMIN_TARGET_LABELS=TARGET_LABELS,
         page_path=page_path,
         live_cursor=page_cursor,
         # The saved replies the staff picker offers the viewer (none for anyone else).
@@ -100,7 +116,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["link_ideas"] = link_ideas
     app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["plural"] = plural
 
     @app.context_processor
     def inject_user():

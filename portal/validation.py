@@ -3,16 +3,19 @@
 import ipaddress
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from portal.errors import Invalid
 
 # Control characters other than tab, newline and carriage return never reach the database.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_MESSAGE = "Contains control characters (such as NUL) that are not allowed."
+CONTROL_MESSAGE = _l("Contains control characters (such as NUL) that are not allowed.")
 
 
 # Lone UTF-16 surrogates (JSON may carry "\ud800") cannot be stored as UTF-8.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-SURROGATE_MESSAGE = "Contains characters that are not valid Unicode text."
+SURROGATE_MESSAGE = _l("Contains characters that are not valid Unicode text.")
 
 
 def has_control_characters(value: str) -> bool:
@@ -33,34 +36,37 @@ def clean_text(
     label: str | None = None,
     strip: bool = True,
 ) -> str:
-    """Return `value` checked as text of the given length, or raise Invalid naming `field`."""
-    label = label or field.replace("_", " ").capitalize()
+    """Return `value` checked as text of the given length, or raise Invalid naming `field`.
+    `label`: what the reader calls the field, in their language (gettext); without one, the
+    field's name stands for it (the API's callers know it by that name)."""
+    label = str(label or field.replace("_", " ").capitalize())
     if not isinstance(value, str):
-        raise Invalid(f"{label} must be text.", {field: ["Must be text."]})
+        raise Invalid(_("%(label)s must be text.", label=label), {field: [_("Must be text.")]})
     if has_control_characters(value):
-        raise Invalid(f"{label}: {CONTROL_MESSAGE}", {field: [CONTROL_MESSAGE]})
+        _refuse(field, label, str(CONTROL_MESSAGE))
     if _SURROGATE.search(value):
-        raise Invalid(f"{label}: {SURROGATE_MESSAGE}", {field: [SURROGATE_MESSAGE]})
+        _refuse(field, label, str(SURROGATE_MESSAGE))
     if strip:
         value = value.strip()
     if len(value) < min_length:
-        message = (
-            "This field is required."
-            if min_length == 1
-            else (f"Must be at least {min_length} characters.")
-        )
-        raise Invalid(f"{label}: {message}", {field: [message]})
+        if min_length == 1:
+            _refuse(field, label, _("This field is required."))
+        _refuse(field, label, _("Must be at least %(num)s characters.", num=min_length))
     if len(value) > max_length:
-        message = f"Must be at most {max_length} characters."
-        raise Invalid(f"{label}: {message}", {field: [message]})
+        _refuse(field, label, _("Must be at most %(num)s characters.", num=max_length))
     return value
 
 
+def _refuse(field: str, label: str, message: str) -> None:
+    """ "Label: message" for the page's flash and the API's message; the message alone beside
+    the field."""
+    raise Invalid(_("%(label)s: %(message)s", label=label, message=message), {field: [message]})
+
+
 def choice(value, field: str, allowed, label: str | None = None) -> str:
-    label = label or field.capitalize()
+    label = str(label or field.capitalize())
     if value not in allowed:
-        message = f"Must be one of: {', '.join(allowed)}."
-        raise Invalid(f"{label}: {message}", {field: [message]})
+        _refuse(field, label, _("Must be one of: %(choices)s.", choices=", ".join(allowed)))
     return value
 
 

@@ -51,7 +51,7 @@ PAGE_MATRIX = [
 
 # What a page must show when it answers 200 (besides the status).
 CONTENT = {
-    "/": ["Tell us what would make Northwind better", PUBLIC_TITLE],
+    "/": ["Tell us what would make Northwind Appliances better", PUBLIC_TITLE],
     "/ideas": ["<h1>Ideas</h1>", PUBLIC_TITLE],
     "/ideas/new": ["<h1>Share an idea</h1>", 'name="title"', 'name="category"', "Post idea"],
     "/ideas/{idea}": [f"<h1>{PUBLIC_TITLE}</h1>", "<strong>details</strong>", "Discussion"],

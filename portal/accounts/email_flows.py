@@ -11,6 +11,8 @@ import json
 import logging
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,15 +30,16 @@ from portal.accounts.service import (
 from portal.database import release_read
 from portal.errors import Conflict, Invalid
 from portal.extensions import db
+from portal.i18n import current_language, writing_to
 from portal.notify.models import OutboxMessage
-from portal.notify.service import queue_email, url_for
+from portal.notify.service import hello, queue_email, url_for
 from portal.timeutil import utcnow
 from portal.validation import choice
 
 log = logging.getLogger(__name__)
 
 VERIFY, RESET, CHANGE = "portal-verify-email", "portal-reset-password", "portal-change-email"
-INVALID_LINK = "This link is not valid any more: it has expired, was used, or was altered."
+INVALID_LINK = _l("This link is not valid any more: it has expired, was used, or was altered.")
 
 
 # -- signed links --------------------------------------------------------------------------
@@ -140,31 +143,42 @@ def _signature() -> str:
     return f"\n-- \n{url_for('ideas.index')}\n"
 
 
+def _to_account(user):
+    """Account e-mails are asked for on a page: in the account's language, else the page's."""
+    return writing_to(user, current_language())
+
+
 def send_verification(user: User, next_path: str | None = None) -> None:
-    hours = current_app.config["VERIFY_LINK_HOURS"]
-    body = (
-        f"Hello {user.display_name},\n\n"
-        f"Please confirm that {user.email} is your address: open this link and press the "
-        f"button on the page (the link works for {hours} hours).\n\n"
-        f"{verification_url(user, next_path)}\n\n"
-        "Until then you can read, but not post, vote, comment or flag.\n"
-        "If you did not create an account, ignore this e-mail: nothing happens without it.\n"
-    )
-    queue_email(user, "Confirm your e-mail address", body + _signature())
+    with _to_account(user):
+        hours = current_app.config["VERIFY_LINK_HOURS"]
+        body = (
+            f"{hello(user)}\n\n"
+            + _("Please confirm that %(email)s is your address: open this link and press the "
+                "button on the page (the link works for %(hours)s hours).", email=user.email,
+                hours=hours)
+            + f"\n\n{verification_url(user, next_path)}\n\n"
+            + _("Until then you can read, but not post, vote, comment or flag.") + "\n"
+            + _("If you did not create an account, ignore this e-mail: nothing happens without "
+                "it.") + "\n"
+        )  # fmt: skip
+        queue_email(user, _("Confirm your e-mail address"), body + _signature())
 
 
 def _send_already_registered(user: User) -> None:
-    body = (
-        f"Hello {user.display_name},\n\n"
-        f"Someone, perhaps you, tried to create an account with {user.email}. This address "
-        "already has an account, so no new one was made.\n\n"
-        f"Sign in: {url_for('accounts.login')}\n"
-        f"Forgot your password? Choose a new one: {url_for('accounts.forgot_password')}\n"
-    )
-    if user.email_verified_at is None:
-        body += f"\nYour address is not confirmed yet. Confirm it: {verification_url(user)}\n"
-    body += "\nIf it was not you, there is nothing to do.\n"
-    queue_email(user, "Someone tried to register with your address", body + _signature())
+    with _to_account(user):
+        body = (
+            f"{hello(user)}\n\n"
+            + _("Someone, perhaps you, tried to create an account with %(email)s. This address "
+                "already has an account, so no new one was made.", email=user.email)
+            + "\n\n" + _("Sign in: %(url)s", url=url_for("accounts.login")) + "\n"
+            + _("Forgot your password? Choose a new one: %(url)s",
+                url=url_for("accounts.forgot_password")) + "\n"
+        )  # fmt: skip
+        if user.email_verified_at is None:
+            body += "\n" + _("Your address is not confirmed yet. Confirm it: %(url)s",
+                             url=verification_url(user)) + "\n"  # fmt: skip
+        body += "\n" + _("If it was not you, there is nothing to do.") + "\n"
+        queue_email(user, _("Someone tried to register with your address"), body + _signature())
 
 
 # -- registration and verification -----------------------------------------------------------
@@ -187,7 +201,7 @@ def register(email, password, display_name, kind, organization_id=None,
     if kind == "supplier":
         organization = db.session.get(Organization, organization_id) if organization_id else None
         if organization is None:
-            message = "Choose your organization."
+            message = _("Choose your organization.")
             raise Invalid(message, {"organization": [message]})
     try:
         # A savepoint: a parallel registration of the same address (PostgreSQL) is "taken".
@@ -210,9 +224,10 @@ def register(email, password, display_name, kind, organization_id=None,
 def resend_verification(user: User) -> None:
     """Another verification link (limited per account: ACCOUNT_EMAIL_LIMIT, then 429)."""
     if user.email_verified_at is not None:
-        raise Conflict("Your e-mail address is already confirmed.")
+        raise Conflict(_("Your e-mail address is already confirmed."))
     ratelimits.count_attempt(current_app.config["ACCOUNT_EMAIL_LIMIT"], "account-email",
-                             user.email, "we have sent you several e-mails already.")  # fmt: skip
+                             user.email,
+                             _("we have sent you several e-mails already."))  # fmt: skip
     send_verification(user)
 
 
@@ -220,7 +235,7 @@ def confirm_email(token) -> tuple[User, bool]:
     """Mark the address verified; (user, True) when this link did it, False when done before."""
     user = user_to_verify(token)
     if user is None:
-        raise Invalid(INVALID_LINK)
+        raise Invalid(str(INVALID_LINK))
     if user.email_verified_at is not None:
         return user, False
     user.email_verified_at = utcnow()
@@ -241,14 +256,16 @@ def request_password_reset(email) -> None:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None or not _may_mail(user):
         return
-    hours = current_app.config["PASSWORD_RESET_LINK_HOURS"]
-    body = (
-        f"Hello {user.display_name},\n\n"
-        "Someone, hopefully you, asked to choose a new password for your account. Open this "
-        f"link to do so (it works once, for {hours} hours):\n\n{reset_url(user)}\n\n"
-        "If it was not you, ignore this e-mail: your password stays as it is.\n"
-    )
-    queue_email(user, "Choose a new password", body + _signature())
+    with _to_account(user):
+        hours = current_app.config["PASSWORD_RESET_LINK_HOURS"]
+        body = (
+            f"{hello(user)}\n\n"
+            + _("Someone, hopefully you, asked to choose a new password for your account. Open "
+                "this link to do so (it works once, for %(hours)s hours):", hours=hours)
+            + f"\n\n{reset_url(user)}\n\n"
+            + _("If it was not you, ignore this e-mail: your password stays as it is.") + "\n"
+        )  # fmt: skip
+        queue_email(user, _("Choose a new password"), body + _signature())
     log.info("password reset link sent to user %s", user.id)
 
 
@@ -261,7 +278,7 @@ def reset_password(token, new_password) -> User:
     password_hash = hash_password(clean_password(new_password))
     user = user_to_reset(token, lock=True)  # checked again, in the write transaction
     if user is None:
-        raise Invalid(INVALID_LINK)
+        raise Invalid(str(INVALID_LINK))
     set_password(user, password_hash)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -285,35 +302,43 @@ def request_email_change(user: User, new_email, password, current_email=None) ->
     if user.has_password:
         release_read()  # the password check hashes: no write lock held meanwhile
         if not check_password(user, password or ""):
-            message = "The password is not right."
+            message = _("The password is not right.")
             raise Invalid(message, {"password": [message]})
     elif not isinstance(current_email, str) or current_email.strip().lower() != user.email:
-        message = "Type your current address to confirm."
+        message = _("Type your current address to confirm.")
         raise Invalid(message, {"current_email": [message]})
     if new_email == user.email:
-        message = "That is your address already."
+        message = _("That is your address already.")
         raise Invalid(message, {"email": [message]})
     ratelimits.count_attempt(current_app.config["ACCOUNT_EMAIL_LIMIT"], "account-email",
-                             user.email, "we have sent several e-mails already.")  # fmt: skip
-    taken = db.session.scalar(select(User.id).where(User.email == new_email)) is not None
-    if taken:
-        body = (
-            f"Someone asked to move their account at {url_for('ideas.index')} to {new_email}. "
-            "This address already has an account, so nothing changed.\n\n"
-            "If it was you, use another address, or sign in to the account this address has.\n"
-        )
-        if _may_mail(new_email):
-            _mail_to_address(new_email, "Your address is already in use", body + _signature())
+                             user.email, _("we have sent several e-mails already."))  # fmt: skip
+    owner = db.session.execute(
+        select(User.id, User.language).where(User.email == new_email)
+    ).first()
+    if owner is not None:
+        with writing_to(owner, current_language()):  # the other account's language
+            body = (
+                _("Someone asked to move their account at %(site)s to %(email)s. This address "
+                  "already has an account, so nothing changed.", site=url_for("ideas.index"),
+                  email=new_email)
+                + "\n\n" + _("If it was you, use another address, or sign in to the account "
+                              "this address has.") + "\n"
+            )  # fmt: skip
+            if _may_mail(new_email):
+                _mail_to_address(new_email, _("Your address is already in use"),
+                                 body + _signature())  # fmt: skip
     else:
-        hours = current_app.config["VERIFY_LINK_HOURS"]
-        body = (
-            f"Hello {user.display_name},\n\n"
-            f"You asked to use {new_email} for your account. Open this link and press the "
-            f"button to confirm (the link works for {hours} hours):\n\n"
-            f"{change_url(user, new_email)}\n\n"
-            "If it was not you, ignore this e-mail: nothing changes without it.\n"
-        )
-        _mail_to_address(new_email, "Confirm your new e-mail address", body + _signature())
+        with _to_account(user):
+            hours = current_app.config["VERIFY_LINK_HOURS"]
+            body = (
+                f"{hello(user)}\n\n"
+                + _("You asked to use %(email)s for your account. Open this link and press the "
+                    "button to confirm (the link works for %(hours)s hours):", email=new_email,
+                    hours=hours)
+                + f"\n\n{change_url(user, new_email)}\n\n"
+                + _("If it was not you, ignore this e-mail: nothing changes without it.") + "\n"
+            )  # fmt: skip
+            _mail_to_address(new_email, _("Confirm your new e-mail address"), body + _signature())
     log.info("user %s asked to change their address", user.id)
     return new_email
 
@@ -322,10 +347,10 @@ def confirm_email_change(token) -> User:
     """Move the account to the confirmed new address; the old one gets a notice."""
     found = change_to_confirm(token)
     if found is None:
-        raise Invalid(INVALID_LINK)
+        raise Invalid(str(INVALID_LINK))
     user, new_email = found
     if db.session.scalar(select(User.id).where(User.email == new_email)) is not None:
-        raise Conflict("This address already has an account, so yours was not moved to it.")
+        raise Conflict(_("This address already has an account, so yours was not moved to it."))
     old_email = user.email
     try:
         with db.session.begin_nested():
@@ -334,15 +359,16 @@ def confirm_email_change(token) -> User:
             db.session.flush()
     except IntegrityError:
         raise Conflict(
-            "This address already has an account, so yours was not moved to it."
+            _("This address already has an account, so yours was not moved to it.")
         ) from None
-    notice = (
-        f"Hello {user.display_name},\n\n"
-        f"The e-mail address of your account was changed from {old_email} to {new_email}. "
-        "We will write to the new address from now on.\n\n"
-        "If you did not do this, choose a new password at once and tell us: "
-        f"{url_for('accounts.forgot_password')}\n"
-    )
-    _mail_to_address(old_email, "Your e-mail address was changed", notice + _signature())
+    with _to_account(user):
+        notice = (
+            f"{hello(user)}\n\n"
+            + _("The e-mail address of your account was changed from %(old)s to %(new)s. We "
+                "will write to the new address from now on.", old=old_email, new=new_email)
+            + "\n\n" + _("If you did not do this, choose a new password at once and tell us: "
+                          "%(url)s", url=url_for("accounts.forgot_password")) + "\n"
+        )  # fmt: skip
+        _mail_to_address(old_email, _("Your e-mail address was changed"), notice + _signature())
     log.info("user %s changed their address", user.id)
     return user

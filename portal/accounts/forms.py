@@ -19,9 +19,9 @@ from portal.i18n import LANGUAGES, timezone_choices
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Remember me")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Remember me"))
     next = HiddenField()
 
 
@@ -29,31 +29,36 @@ class RegisterForm(FlaskForm):
     # Where to go once the address is confirmed (e.g. the idea "sign in to vote" came from).
     next = HiddenField()
     display_name = StringField(
-        "Display name",
+        _l("Display name"),
         validators=[DataRequired(), Length(max=80), no_control_characters],
-        description="Shown next to what you post.",
+        description=_l("Shown next to what you post."),
     )
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
-        description=f"At least {PASSWORD_MIN} characters.",
+        description=_l("At least %(num)s characters.", num=PASSWORD_MIN),
     )
     confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", _l("Passwords differ."))],
     )
     kind = RadioField(
-        "I am",
-        choices=choices([("customer", "A customer"), ("supplier", "Working for a supplier")]),
+        _l("I am"),
+        choices=choices(
+            [("customer", _l("A customer")), ("supplier", _l("Working for a supplier"))]
+        ),
         default="customer",
         validators=[DataRequired()],
     )
     organization = SelectField(
-        "Supplier organization",
+        _l("Supplier organization"),
         coerce=int,
         validators=[Optional()],
-        description="Suppliers are approved by the company's staff before they see "
-        "supplier-only categories.",
+        description=_l(
+            "Suppliers are approved by the company's staff before they see "
+            "supplier-only categories."
+        ),
     )
 
 
@@ -75,53 +80,55 @@ class ProfileForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     # Checked by the service, which also answers an account that has no password yet.
-    current_password = PasswordField("Current password", validators=[Optional(), Length(max=200)])
+    current_password = PasswordField(
+        _l("Current password"), validators=[Optional(), Length(max=200)]
+    )
     new_password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)]
+        _l("New password"), validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)]
     )
     confirm = PasswordField(
-        "Repeat new password",
-        validators=[DataRequired(), EqualTo("new_password", "Passwords differ.")],
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new_password", _l("Passwords differ."))],
     )
 
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Token name",
+        _l("Token name"),
         validators=[DataRequired(), Length(max=80), no_control_characters],
-        description="For example the script or tool that will use it.",
+        description=_l("For example the script or tool that will use it."),
     )
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
-        description=f"At least {PASSWORD_MIN} characters.",
+        description=_l("At least %(num)s characters.", num=PASSWORD_MIN),
     )
     confirm = PasswordField(
-        "Repeat new password",
-        validators=[DataRequired(), EqualTo("new_password", "Passwords differ.")],
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new_password", _l("Passwords differ."))],
     )
 
 
 class EmailChangeForm(FlaskForm):
     email = EmailField(
-        "New e-mail address",
+        _l("New e-mail address"),
         validators=[DataRequired(), Length(max=254)],
-        description="We send a link there; your address changes when you open it.",
+        description=_l("We send a link there; your address changes when you open it."),
     )
     # Accounts with a password confirm with it; accounts made by single sign-on (which have
     # none) confirm by typing their current address. The service says which is missing.
-    password = PasswordField("Your password", validators=[Optional(), Length(max=200)])
+    password = PasswordField(_l("Your password"), validators=[Optional(), Length(max=200)])
     current_email = EmailField(
-        "Your current address",
+        _l("Your current address"),
         validators=[Optional(), Length(max=254)],
-        description="Type it to confirm: your account has no password.",
+        description=_l("Type it to confirm: your account has no password."),
     )
 
 
@@ -129,12 +136,12 @@ class DeleteAccountForm(FlaskForm):
     """Erasing one's account: the password, or (no password: single sign-on) the e-mail."""
 
     password = PasswordField(
-        "Your password",
+        _l("Your password"),
         validators=[Optional(), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
     email = StringField(
-        "Type your e-mail address",
+        _l("Type your e-mail address"),
         validators=[Optional(), Length(max=254)],
         render_kw={"autocomplete": "off"},
     )

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal import access
@@ -63,11 +64,13 @@ def check_password(user: User | None, password: str) -> bool:
 def normalize_email(email) -> str:
     """Syntax check only: deliverability needs DNS, which the portal must not rely on."""
     if not isinstance(email, str) or not email.strip():
-        raise Invalid("E-mail: this field is required.", {"email": ["This field is required."]})
+        raise Invalid(
+            _("E-mail: this field is required."), {"email": [_("This field is required.")]}
+        )
     try:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise Invalid(f"E-mail: {error}", {"email": [str(error)]}) from None
+        raise Invalid(_("E-mail: %(error)s", error=error), {"email": [str(error)]}) from None
     return result.normalized.lower()
 
 
@@ -81,8 +84,8 @@ def sign_in_key(email) -> str:
 
 def clean_password(password) -> str:
     if not isinstance(password, str) or len(password) < PASSWORD_MIN:
-        message = f"Must be at least {PASSWORD_MIN} characters."
-        raise Invalid(f"Password: {message}", {"password": [message]})
+        message = _("Must be at least %(num)s characters.", num=PASSWORD_MIN)
+        raise Invalid(_("Password: %(message)s", message=message), {"password": [message]})
     return clean_text(password, "password", max_length=200, strip=False)
 
 
@@ -142,12 +145,12 @@ def create_user(
     kind = choice(kind, "kind", KINDS)
     role = choice(role, "role", ROLES)
     name = display_name if display_name not in (None, "") else email.split("@")[0]
-    name = clean_text(name, "display_name", min_length=1, max_length=80, label="Display name")
+    name = clean_text(name, "display_name", min_length=1, max_length=80, label=_("Display name"))
     if kind == "supplier" and organization is None:
-        message = "A supplier belongs to an organization."
+        message = _("A supplier belongs to an organization.")
         raise Invalid(message, {"organization": [message]})
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("An account with this e-mail already exists.")
+        raise Conflict(_("An account with this e-mail already exists."))
     user = User(
         email=email,
         handle=_unique_handle(email.split("@")[0]),
@@ -200,15 +203,15 @@ def load_session_user(user_id: str) -> User | None:
 def change_password(user: User, current, new) -> None:
     """Set a new password after checking the current one; every other session ends."""
     if not user.has_password:
-        message = (
-            'Your account has no password yet: "Forgot your password?" on the sign-in page '
-            "sends you a link to choose one."
+        message = _(
+            'Your account has no password yet: "Forgot your password?" on the '
+            "sign-in page sends you a link to choose one."
         )
         raise Invalid(message, {"current_password": [message]})
     new = clean_password(new)
     release_read()  # two hashes follow: no write lock held meanwhile
     if not check_password(user, current or ""):
-        message = "The current password is not right."
+        message = _("The current password is not right.")
         raise Invalid(message, {"current_password": [message]})
     set_password(user, hash_password(new))
 
@@ -224,14 +227,16 @@ def update_profile(user: User, display_name, email_preference, language=UNCHANGE
                    timezone=UNCHANGED) -> None:  # fmt: skip
     """The profile; `language` and `timezone` ("" or None: the browser's language, UTC)."""
     user.display_name = clean_text(
-        display_name, "display_name", min_length=1, max_length=80, label="Display name"
+        display_name, "display_name", min_length=1, max_length=80, label=_("Display name")
     )
     user.email_preference = choice(email_preference, "email_preference", EMAIL_PREFERENCES)
     if language is not UNCHANGED:
         user.language = choice(language, "language", tuple(LANGUAGES)) if language else None
     if timezone is not UNCHANGED:
         if timezone and not valid_timezone(timezone):
-            raise Invalid("Time zone: no such time zone.", {"timezone": ["No such time zone."]})
+            raise Invalid(
+                _("Time zone: no such time zone."), {"timezone": [_("No such time zone.")]}
+            )
         user.timezone = timezone or None
     db.session.flush()
 
@@ -253,7 +258,7 @@ def reject_supplier(actor: User, user: User, reason="") -> None:
     while waiting), leaves the organization it named, and is told why (notification and
     e-mail). Their ideas no longer name that organization."""
     refuse(access.supplier_decision_refusal(actor, user))
-    reason = clean_text(reason or "", "reason", max_length=1000, label="Reason")
+    reason = clean_text(reason or "", "reason", max_length=1000, label=_("Reason"))
     org_name = user.organization.name if user.organization else "an organization"
     user.kind, user.organization, user.approved = "customer", None, True
     # Only approved suppliers mark ideas confidential: none of theirs is.
@@ -306,7 +311,7 @@ def user_tokens(user: User) -> list[ApiToken]:
 def revoke_token(user: User, token_id) -> None:
     token = db.session.get(ApiToken, token_id) if str(token_id).isdigit() else None
     if token is None or token.user_id != user.id or token.revoked_at is not None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     token.revoked_at = utcnow()
     db.session.flush()
 

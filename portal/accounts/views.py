@@ -11,6 +11,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -63,14 +64,14 @@ def login():
             config["LOGIN_LIMIT_PER_ADDRESS"],
             "login-address",
             address_key,
-            "too many failed sign-ins from your address.",
+            _("too many failed sign-ins from your address."),
         )
         try:
             ratelimits.count_attempt(
                 config["LOGIN_LIMIT_PER_ACCOUNT"],
                 "login-account",
                 account_key,
-                "too many failed sign-ins for this account.",
+                _("too many failed sign-ins for this account."),
             )
         except TooManyRequests:
             # Refused unchecked: not a failed sign-in from this address.
@@ -84,9 +85,9 @@ def login():
             ratelimits.give_back(config["LOGIN_LIMIT_PER_ADDRESS"], "login-address", address_key)
             next_url = safe_next(form.next.data, url_for("ideas.index"))
             _sign_in(user, remember=form.remember.data)
-            flash(f"Welcome back, {user.display_name}.", "success")
+            flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(next_url)
-        form.form_errors.append("E-mail or password is not right.")
+        form.form_errors.append(_("E-mail or password is not right."))
     return render_template("accounts/login.html", form=form, providers=sso.providers())
 
 
@@ -137,7 +138,8 @@ def sso_callback(slug: str):
         return _sso_error(error)
     next_url = safe_next(session.get("sso_next"), url_for("ideas.index"))
     _sign_in(user)
-    flash(f"Signed in with {provider['name']}. Welcome, {user.display_name}.", "success")
+    flash(_("Signed in with %(provider)s. Welcome, %(name)s.", provider=provider["name"],
+            name=user.display_name), "success")  # fmt: skip
     return redirect(next_url)
 
 
@@ -158,7 +160,7 @@ def register():
     if form.validate_on_submit():
         ratelimits.count_attempt(current_app.config["REGISTER_LIMIT_PER_ADDRESS"],
                                  "register-address", get_remote_address() or "unknown",
-                                 "too many registrations from your address.")  # fmt: skip
+                                 _("too many registrations from your address."))  # fmt: skip
         try:
             email = email_flows.register(
                 form.email.data,
@@ -188,14 +190,14 @@ def verify_email(token: str):
         user, confirmed_now = email_flows.confirm_email(token)
         next_url = safe_next(request.args.get("next"), url_for("ideas.index"))
         if not confirmed_now:
-            flash("Your e-mail address was confirmed already.", "info")
+            flash(_("Your e-mail address was confirmed already."), "info")
             return redirect(next_url)
         _sign_in(user)
         if user.is_pending_supplier:
-            flash("Your address is confirmed. Your supplier account still waits for approval "
-                  "by our staff; until then you see what customers see.", "info")  # fmt: skip
+            flash(_("Your address is confirmed. Your supplier account still waits for approval "
+                    "by our staff; until then you see what customers see."), "info")  # fmt: skip
         else:
-            flash("Your address is confirmed: welcome! Your account is ready.", "success")
+            flash(_("Your address is confirmed: welcome! Your account is ready."), "success")
         return redirect(next_url)
     return render_template("accounts/verify.html", form=form, email=user.email,
                            done=user.email_verified_at is not None)  # fmt: skip
@@ -210,7 +212,7 @@ def resend_verification():
         except Conflict as error:
             flash(error.message, "info")
         else:
-            flash(f"We sent a new link to {current_user.email}.", "success")
+            flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
     return redirect(safe_next(request.form.get("next"), url_for("accounts.account")))
 
 
@@ -226,7 +228,7 @@ def forgot_password():
             current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"],
             "reset-address",
             get_remote_address() or "unknown",
-            "too many password reset requests from your address.",
+            _("too many password reset requests from your address."),
         )
         email_flows.request_password_reset(form.email.data)
         # The same answer whether or not the address has an account.
@@ -250,7 +252,7 @@ def reset_password(token: str):
             apply_domain_errors(form, error)
         else:
             _sign_in(user)
-            flash("Your new password is set. Every other session was signed out.", "success")
+            flash(_("Your new password is set. Every other session was signed out."), "success")
             return redirect(url_for("ideas.index"))
     return render_template("accounts/reset.html", form=form)
 
@@ -261,7 +263,7 @@ def logout():
     if request.method == "POST" and form.validate_on_submit():
         logout_user()
         session.clear()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
         return redirect(url_for("ideas.index"))
     return render_template("accounts/logout.html", form=form)
 
@@ -313,7 +315,7 @@ def update_profile():
         except Invalid as error:
             apply_domain_errors(form, error)
         else:
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             return redirect(url_for("accounts.account"))
     return _render_account(profile=form, status=422)
 
@@ -325,7 +327,7 @@ def update_availability():
     if form.validate_on_submit():
         available = request.form.get("available") == "yes"
         service.set_available(current_user, available)
-        flash("You take new work." if available else "You are away: new work goes to others.",
+        flash(_("You take new work.") if available else _("You are away: new work goes to others."),
               "success")  # fmt: skip
     return redirect(url_for("accounts.account"))
 
@@ -346,7 +348,7 @@ def change_password():
             # not the `current_user` proxy: stored as the request's user, the proxy would stand
             # for itself, and the next look at `current_user` would recurse until it crashed.
             login_user(current_user._get_current_object())
-            flash("Password changed. Other sessions have been signed out.", "success")
+            flash(_("Password changed. Other sessions have been signed out."), "success")
             return redirect(url_for("accounts.account"))
     return _render_account(password=form, status=422)
 
@@ -363,8 +365,8 @@ def change_email():
         except Invalid as error:
             apply_domain_errors(form, error)
         else:
-            flash(f"We sent a link to {new_email}: your address changes when you open it.",
-                  "success")  # fmt: skip
+            flash(_("We sent a link to %(email)s: your address changes when you open it.",
+                    email=new_email), "success")  # fmt: skip
             return redirect(url_for("accounts.account"))
     return _render_account(email_form=form, status=422)
 
@@ -381,7 +383,7 @@ def confirm_email_change(token: str):
             user = email_flows.confirm_email_change(token)
         except Conflict as error:
             return render_template("accounts/invalid_link.html", message=error.message), 409
-        flash(f"Your e-mail address is now {user.email}.", "success")
+        flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
         signed_in = current_user.is_authenticated and current_user.id == user.id
         return redirect(url_for("accounts.account" if signed_in else "accounts.login"))
     return render_template("accounts/confirm_email_change.html", form=form, email=found[1])
@@ -402,7 +404,7 @@ def create_token():
 def revoke_token(token_id: int):
     if EmptyForm().validate_on_submit():
         service.revoke_token(current_user, token_id)
-        flash("Token revoked.", "success")
+        flash(_("Token revoked."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -434,8 +436,8 @@ def delete_account():
         else:
             logout_user()
             session.clear()
-            flash("Your account is erased. Your ideas and comments stay, by "
-                  "“Former member”. Goodbye, and thank you.", "info")  # fmt: skip
+            flash(_("Your account is erased. Your ideas and comments stay, by "
+                    "“Former member”. Goodbye, and thank you."), "info")  # fmt: skip
             return redirect(url_for("ideas.index"))
     status = 422 if request.method == "POST" else 200
     if refusal:

@@ -7,6 +7,7 @@ webhooks and routing rules.
 
 import logging
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.admin.models import TARGET_TYPES, AdminChange
@@ -16,29 +17,40 @@ from portal.validation import choice
 
 log = logging.getLogger(__name__)
 
+# Lazy: each reads in the reader's language on the admin pages.
 ACTION_LABELS = {
-    "user.update": "Changed an account",
-    "user.approve": "Approved a supplier",
-    "user.reject": "Rejected a supplier",
-    "team.create": "Created a team",
-    "team.rename": "Renamed a team",
-    "team.configure": "Changed a team's routing settings",
-    "team.add_member": "Added a team member",
-    "team.remove_member": "Removed a team member",
-    "category.create": "Created a category",
-    "category.update": "Changed a category",
-    "category.archive": "Archived a category",
-    "category.unarchive": "Unarchived a category",
-    "category.move_ideas": "Moved a category's ideas",
-    "organization.create": "Created an organization",
-    "organization.rename": "Renamed an organization",
-    "webhook.create": "Registered a webhook",
-    "webhook.activate": "Activated a webhook",
-    "webhook.deactivate": "Deactivated a webhook",
-    "webhook.delete": "Deleted a webhook",
-    "routing_rule.create": "Added a routing rule",
-    "routing_rule.update": "Changed a routing rule",
-    "routing_rule.delete": "Deleted a routing rule",
+    "user.update": _l("Changed an account"),
+    "user.approve": _l("Approved a supplier"),
+    "user.reject": _l("Rejected a supplier"),
+    "user.erase": _l("Erased an account"),
+    "team.create": _l("Created a team"),
+    "team.rename": _l("Renamed a team"),
+    "team.configure": _l("Changed a team's routing settings"),
+    "team.add_member": _l("Added a team member"),
+    "team.remove_member": _l("Removed a team member"),
+    "category.create": _l("Created a category"),
+    "category.update": _l("Changed a category"),
+    "category.archive": _l("Archived a category"),
+    "category.unarchive": _l("Unarchived a category"),
+    "category.move_ideas": _l("Moved a category's ideas"),
+    "organization.create": _l("Created an organization"),
+    "organization.rename": _l("Renamed an organization"),
+    "webhook.create": _l("Registered a webhook"),
+    "webhook.activate": _l("Activated a webhook"),
+    "webhook.deactivate": _l("Deactivated a webhook"),
+    "webhook.delete": _l("Deleted a webhook"),
+    "routing_rule.create": _l("Added a routing rule"),
+    "routing_rule.update": _l("Changed a routing rule"),
+    "routing_rule.delete": _l("Deleted a routing rule"),
+}
+# What the admin log can be narrowed to ("Show changes to: teams"), one per TARGET_TYPES.
+TARGET_LABELS = {
+    "user": _l("accounts"),
+    "team": _l("teams"),
+    "category": _l("categories"),
+    "organization": _l("organizations"),
+    "webhook": _l("webhooks"),
+    "routing_rule": _l("routing rules"),
 }
 
 

@@ -4,6 +4,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, not_, select, update
 
 from portal import access
@@ -35,7 +36,7 @@ def _team_for(team_id) -> Team | None:
     valid = is_id(team_id)
     team = db.session.get(Team, team_id) if valid else None
     if team is None:
-        raise Invalid("Team: there is no such team.", {"team": ["No such team."]})
+        raise Invalid(_("Team: there is no such team."), {"team": [_("No such team.")]})
     return team
 
 
@@ -46,8 +47,8 @@ def _unique_name(model, name, what: str, current=None) -> str:
     if current is not None:
         taken = taken.where(model.id != current.id)
     if db.session.scalar(taken) is not None:
-        message = f"Another {what} is called {name}."
-        raise Invalid(f"Name: {message}", {"name": [message]})
+        message = _("Another %(what)s is called %(name)s.", what=what, name=name)
+        raise Invalid(_("Name: %(message)s", message=message), {"name": [message]})
     return name
 
 
@@ -59,8 +60,8 @@ def create_category(slug, name, audience, team: Team | None = None, description=
     """A new category (CLI and admin page; `actor` None is the command line)."""
     slug = clean_text(slug, "slug", min_length=2, max_length=60).lower()
     if not SLUG.match(slug):
-        message = "Use lower-case letters, digits and hyphens."
-        raise Invalid(f"Slug: {message}", {"slug": [message]})
+        message = _("Use lower-case letters, digits and hyphens.")
+        raise Invalid(_("Slug: %(message)s", message=message), {"slug": [message]})
     name = clean_text(name, "name", min_length=2, max_length=80)
     audience = choice(audience, "audience", AUDIENCES)
     description = clean_text(description or "", "description", max_length=300)
@@ -228,7 +229,7 @@ def _member(user_id) -> User:
     valid = is_id(user_id)
     user = db.session.get(User, user_id) if valid else None
     if user is None:
-        raise Invalid("Person: there is no such person.", {"user_id": ["No such person."]})
+        raise Invalid(_("Person: there is no such person."), {"user_id": [_("No such person.")]})
     return user
 
 
@@ -312,18 +313,18 @@ def new_webhook_secret() -> str:
 def create_webhook(actor, url, secret, events) -> Webhook:
     """Register a receiver; its URL must be well formed and (unless allowed) public."""
     _require_admin(actor)
-    url = clean_text(url, "url", min_length=1, max_length=2000, label="URL")
+    url = clean_text(url, "url", min_length=1, max_length=2000, label=_("URL"))
     refusal = url_refusal(url)
     if refusal:
-        raise Invalid(f"URL: {refusal}", {"url": [refusal]})
+        raise Invalid(_("URL: %(refusal)s", refusal=refusal), {"url": [refusal]})
     secret = clean_text(secret, "secret", min_length=16, max_length=200)
     if not isinstance(events, list | tuple) or not events:
-        message = "Choose at least one event."
-        raise Invalid(f"Events: {message}", {"events": [message]})
+        message = _("Choose at least one event.")
+        raise Invalid(_("Events: %(message)s", message=message), {"events": [message]})
     chosen = [choice(event, "events", WEBHOOK_EVENTS) for event in dict.fromkeys(events)]
     if db.session.scalar(select(Webhook.id).where(Webhook.url == url, Webhook.active.is_(True))):
-        message = "An active webhook already sends to this URL."
-        raise Invalid(f"URL: {message}", {"url": [message]})
+        message = _("An active webhook already sends to this URL.")
+        raise Invalid(_("URL: %(message)s", message=message), {"url": [message]})
     # Kept in the order of WEBHOOK_EVENTS, whatever order the form sent.
     hook = Webhook(url=url, secret=secret, active=True,
                    events=",".join(e for e in WEBHOOK_EVENTS if e in chosen))  # fmt: skip

@@ -1,6 +1,7 @@
 """Admin pages about people: finding them, their account, supplier approval and rejection."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,6 +13,7 @@ from portal.admin.forms import RejectForm, RoleForm, UserForm
 from portal.extensions import db
 from portal.forms import EmptyForm, attempt, choices
 from portal.guards import guard
+from portal.labels import USER_ROLE_LABELS
 from portal.moderation.forms import ActionForm
 from portal.pagination import parse_page_args
 from portal.responses import redirect_back, render_page_or_fragment
@@ -79,7 +81,8 @@ def update(user_id: int):
             organization_id=form.organization.data, team_ids=form.teams.data,
         ))  # fmt: skip
         if not refused:
-            flash(f"Saved: {details}." if details else "Nothing changed.", "success")
+            flash(_("Saved: %(details)s.", details=details) if details else _("Nothing changed."),
+                  "success")  # fmt: skip
             return redirect(url_for("users.detail", user_id=user.id))
         status = refused
     return _render_user(user, form=form, status=status)
@@ -92,11 +95,12 @@ def set_role(user_id: int):
     user = _person_or_404(user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        _, refused = attempt(form, lambda: users.set_role(current_user, user, form.role.data))
+        _done, refused = attempt(form, lambda: users.set_role(current_user, user, form.role.data))
         if refused:
-            flash(f"Not changed: {' '.join(form.form_errors)}", "error")
+            flash(_("Not changed: %(reason)s", reason=" ".join(form.form_errors)), "error")
         else:
-            flash(f"{user.display_name} is now {user.role}.", "success")
+            role = USER_ROLE_LABELS.get(user.role, user.role)
+            flash(_("%(name)s is now %(role)s.", name=user.display_name, role=role), "success")
     return redirect_back(url_for("users.index"))
 
 
@@ -113,10 +117,10 @@ def approve(user_id: int):
     user = _person_or_404(user_id)
     form = EmptyForm()
     if form.validate_on_submit():
-        _, refused = attempt(form, lambda: accounts.approve_supplier(current_user, user))
+        _done, refused = attempt(form, lambda: accounts.approve_supplier(current_user, user))
         if refused:
             return _refused_decision(form, refused)
-        flash(f"{user.display_name} is approved. They are told so.", "success")
+        flash(_("%(name)s is approved. They are told so.", name=user.display_name), "success")
     return redirect_back(url_for("admin.approvals"))
 
 
@@ -127,11 +131,11 @@ def reject(user_id: int):
     form = RejectForm()
     status = 422
     if form.validate_on_submit():
-        _, refused = attempt(form, lambda: accounts.reject_supplier(
+        _done, refused = attempt(form, lambda: accounts.reject_supplier(
             current_user, user, form.reason.data))  # fmt: skip
         if not refused:
-            flash(f"{user.display_name} was not approved: theirs is a customer account now, "
-                  "and they are told so.", "success")  # fmt: skip
+            flash(_("%(name)s was not approved: theirs is a customer account now, and they are "
+                    "told so.", name=user.display_name), "success")  # fmt: skip
             return redirect_back(url_for("admin.approvals"))
         status = refused
     return _refused_decision(form, status)

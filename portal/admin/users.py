@@ -1,5 +1,6 @@
 """Administering people: finding them, and changing their kind, role, organization and teams."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, not_, or_, select
 
 from portal import access
@@ -27,7 +28,7 @@ def find_users(*, q=None, kind=None, role=None, state=None, page=1, per_page=25)
     accounts are nobody any more and are not listed (the admin log names their erasure)."""
     conditions = [User.erased_at.is_(None)]
     if q:
-        pattern = _like(clean_text(q, "q", max_length=200, label="Search"))
+        pattern = _like(clean_text(q, "q", max_length=200, label=_l("Search")))
         conditions.append(or_(func.lower(User.display_name).like(pattern, escape="\\"),
                               func.lower(User.email).like(pattern, escape="\\")))  # fmt: skip
     if kind:

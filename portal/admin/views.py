@@ -1,6 +1,7 @@
 """Admin pages: the overview, categories, teams, organizations, the admin log, webhooks."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -97,7 +98,7 @@ def create_category():
             form.description.data, actor=current_user,
         ))  # fmt: skip
         if not refused:
-            flash(f"Category {category.name} created.", "success")
+            flash(_("Category %(name)s created.", name=category.name), "success")
             return redirect(url_for("admin.index"))
         status = refused
     return _render_index(category_form=form, status=status)
@@ -146,7 +147,8 @@ def update_category(category_id: int):
             team_id=form.team.data, description=form.description.data,
         ))  # fmt: skip
         if not refused:
-            flash(f"Saved: {details}." if details else "Nothing changed.", "success")
+            flash(_("Saved: %(details)s.", details=details) if details else _("Nothing changed."),
+                  "success")  # fmt: skip
             return redirect(url_for("admin.category", category_id=category.id))
         status = refused
     return _render_category(category, edit_form=form, status=status)
@@ -169,9 +171,9 @@ def _set_archived(category_id: int, archived: bool):
     if EmptyForm().validate_on_submit():
         service.set_archived(current_user, category, archived)
         if archived:
-            flash(f"{category.name} is archived: it takes no new ideas.", "success")
+            flash(_("%(name)s is archived: it takes no new ideas.", name=category.name), "success")
         else:
-            flash(f"{category.name} takes new ideas again.", "success")
+            flash(_("%(name)s takes new ideas again.", name=category.name), "success")
     return redirect(url_for("admin.category", category_id=category.id))
 
 
@@ -186,9 +188,10 @@ def move_ideas(category_id: int):
         moved, refused = attempt(form, lambda: service.move_ideas(
             current_user, category, form.target.data))  # fmt: skip
         if not refused:
-            flash(f"Moved {moved.ideas} idea(s); {moved.rerouted} waiting for an answer were "
-                  f"routed again; {moved.unfollowed} follower(s) who may not see them there "
-                  f"stopped following.", "success")  # fmt: skip
+            flash(_("Moved %(ideas)s idea(s); %(rerouted)s waiting for an answer were routed "
+                    "again; %(unfollowed)s follower(s) who may not see them there stopped "
+                    "following.", ideas=moved.ideas, rerouted=moved.rerouted,
+                    unfollowed=moved.unfollowed), "success")  # fmt: skip
             return redirect(url_for("admin.category", category_id=category.id))
         status = refused
     return _render_category(category, move_form=form, status=status)
@@ -205,7 +208,7 @@ def create_team():
     if form.validate_on_submit():
         team, refused = attempt(form, lambda: service.create_team(current_user, form.name.data))
         if not refused:
-            flash(f"Team {team.name} created: add its members.", "success")
+            flash(_("Team %(name)s created: add its members.", name=team.name), "success")
             return redirect(url_for("admin.team", team_id=team.id))
         status = refused
     return _render_index(team_form=form, status=status)
@@ -242,9 +245,11 @@ def rename_team(team_id: int):
     form = NameForm()
     status = 422
     if form.validate_on_submit():
-        _, refused = attempt(form, lambda: service.rename_team(current_user, team, form.name.data))
+        _done, refused = attempt(
+            form, lambda: service.rename_team(current_user, team, form.name.data)
+        )
         if not refused:
-            flash(f"The team is called {team.name}.", "success")
+            flash(_("The team is called %(name)s.", name=team.name), "success")
             return redirect(url_for("admin.team", team_id=team.id))
         status = refused
     return _render_team(team, name_form=form, status=status)
@@ -262,7 +267,8 @@ def add_member(team_id: int):
         user, refused = attempt(form, lambda: service.add_team_member(
             current_user, team, form.user_id.data))  # fmt: skip
         if not refused:
-            return _member_changed(team, f"{user.display_name} joined {team.name}.")
+            return _member_changed(team, _("%(name)s joined %(team)s.", name=user.display_name,
+                                           team=team.name))  # fmt: skip
         status = refused
     return _render_team(team, member_form=form, status=status)
 
@@ -279,8 +285,11 @@ def remove_member(team_id: int, user_id: int):
             flash(" ".join(form.form_errors), "error")
         else:
             user, released = result
-            back = f" {released} open item(s) went back to the team's queue." if released else ""
-            return _member_changed(team, f"{user.display_name} left {team.name}.{back}")
+            left = _("%(name)s left %(team)s.", name=user.display_name, team=team.name)
+            if released:
+                left += " " + _("%(count)s open item(s) went back to the team's queue.",
+                                count=released)  # fmt: skip
+            return _member_changed(team, left)
     return redirect(url_for("admin.team", team_id=team.id))
 
 
@@ -304,7 +313,7 @@ def create_organization():
         org, refused = attempt(form, lambda: service.create_organization(
             current_user, form.name.data))  # fmt: skip
         if not refused:
-            flash(f"Organization {org.name} created.", "success")
+            flash(_("Organization %(name)s created.", name=org.name), "success")
             return redirect(url_for("admin.index"))
         status = refused
     return _render_index(org_form=form, status=status)
@@ -336,10 +345,10 @@ def rename_organization(organization_id: int):
     form = NameForm()
     status = 422
     if form.validate_on_submit():
-        _, refused = attempt(form, lambda: service.rename_organization(
+        _done, refused = attempt(form, lambda: service.rename_organization(
             current_user, org, form.name.data))  # fmt: skip
         if not refused:
-            flash(f"The organization is called {org.name}.", "success")
+            flash(_("The organization is called %(name)s.", name=org.name), "success")
             return redirect(url_for("admin.organization", organization_id=org.id))
         status = refused
     return _render_organization(org, form=form, status=status)
@@ -374,8 +383,8 @@ def create_webhook():
         hook, refused = attempt(form, lambda: service.create_webhook(
             current_user, form.url.data, form.secret.data, form.events.data))  # fmt: skip
         if not refused:
-            flash(f"Webhook registered: {hook.url} now receives {', '.join(hook.event_list)}.",
-                  "success")  # fmt: skip
+            flash(_("Webhook registered: %(url)s now receives %(events)s.", url=hook.url,
+                    events=", ".join(hook.event_list)), "success")  # fmt: skip
             return redirect(url_for("admin.webhooks"))
     return _render_webhooks(form=form, status=422)
 
@@ -411,9 +420,11 @@ def _set_active(webhook_id: int, active: bool):
     if EmptyForm().validate_on_submit():
         service.set_webhook_active(current_user, hook, active)
         if active:
-            flash(f"Webhook {hook.url} is active again.", "success")
+            flash(_("Webhook %(url)s is active again.", url=hook.url), "success")
         else:
-            flash(f"Webhook {hook.url} is deactivated: it gets no new events.", "success")
+            flash(
+                _("Webhook %(url)s is deactivated: it gets no new events.", url=hook.url), "success"
+            )
     return redirect(url_for("admin.webhooks"))
 
 
@@ -424,5 +435,5 @@ def delete_webhook(webhook_id: int):
     if EmptyForm().validate_on_submit():
         url = hook.url
         service.delete_webhook(current_user, hook)
-        flash(f"Webhook {url} is deleted, with its delivery log.", "success")
+        flash(_("Webhook %(url)s is deleted, with its delivery log.", url=url), "success")
     return redirect(url_for("admin.webhooks"))

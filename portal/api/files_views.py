@@ -1,6 +1,7 @@
 """API v1 for pictures and files (SPEC 16): upload one, to name in an idea or comment."""
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 
 from portal import access
 from portal.api.views import bp, viewer
@@ -18,7 +19,7 @@ def upload_file():
     an idea or comment of the same person then names (attached when that post is saved)."""
     upload = request.files.get("file")
     if upload is None:
-        message = "Send the file as multipart/form-data, in a part named `file`."
+        message = _("Send the file as multipart/form-data, in a part named `file`.")
         raise Invalid(message, {"file": [message]})
     stored = files.upload(viewer(), *files.read_upload(upload))
     return jsonify(files.describe(stored)), 201

@@ -1,6 +1,7 @@
 """API v1 for intake, routing rules, teams and responsiveness (SPEC 12, 13)."""
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import access
@@ -20,8 +21,8 @@ def _whole_number(value, name: str) -> int | None:
     if value in (None, ""):
         return None
     if not str(value).isdigit() or not is_id(int(value)):
-        message = "Must be a whole number from 1 to 2147483647."
-        raise Invalid(f"{name}: {message}", {name: [message]})
+        message = _("Must be a whole number from 1 to 2147483647.")
+        raise Invalid(_("%(label)s: %(message)s", label=name, message=message), {name: [message]})
     return int(value)
 
 
@@ -51,7 +52,7 @@ def list_intake():
     args = request.args
     assignee = args.get("assignee")
     if assignee not in (None, "", "me"):
-        raise Invalid("Assignee: only 'me' is understood.", {"assignee": ["Use 'me'."]})
+        raise Invalid(_("Assignee: only 'me' is understood."), {"assignee": [_("Use 'me'.")]})
     result = intake.list_messages(
         viewer(),
         status=args.get("status") or "open",
@@ -124,7 +125,7 @@ def list_teams():
 def patch_team(team_id: int):
     team = db.session.get(Team, team_id)
     if team is None:
-        raise NotFound("No such team.")
+        raise NotFound(_("No such team."))
     routing.configure_team(viewer(), team, json_body())
     return jsonify(out.team(team, routing.business_hours(team)))
 

@@ -1,6 +1,7 @@
 """API v1 for staff notes (issue 15): an idea's private thread, for staff and admins."""
 
 from flask import jsonify
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import access
@@ -19,9 +20,9 @@ def _idea_for_notes(user, idea_id: int):
     may read but whose notes are for staff only."""
     idea = ideas.get_idea(user, idea_id)
     if not access.can_read(user, idea):
-        raise NotFound("No such idea.")
+        raise NotFound(_("No such idea."))
     if not access.can_see_staff_notes(user, idea):
-        raise Forbidden("Staff notes are for staff only.")
+        raise Forbidden(_("Staff notes are for staff only."))
     return idea
 
 

@@ -1,6 +1,7 @@
 """API v1 routes: thin wrappers over the same services the pages use."""
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
@@ -37,12 +38,12 @@ def authenticate():
     header = request.headers.get("Authorization")
     if header is None:
         return None
-    scheme, _, secret = header.partition(" ")
+    scheme, _space, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        return api_error(401, "Malformed Authorization header: use 'Bearer <token>'.")
+        return api_error(401, _("Malformed Authorization header: use 'Bearer <token>'."))
     user = user_for_token(secret.strip())
     if user is None:
-        return api_error(401, "Unknown or revoked token.")
+        return api_error(401, _("Unknown or revoked token."))
     g.api_user = user
     return None
 
@@ -56,11 +57,11 @@ def json_body() -> dict:
     try:
         data = request.get_json(silent=True, force=True)
     except RecursionError:  # e.g. [[[[…]]]] nested deeper than the JSON parser goes
-        raise BadRequest("The request body is not valid JSON (nested too deeply).") from None
+        raise BadRequest(_("The request body is not valid JSON (nested too deeply).")) from None
     if data is None:
-        raise BadRequest("The request body is not valid JSON.")
+        raise BadRequest(_("The request body is not valid JSON."))
     if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object.")
+        raise BadRequest(_("The request body must be a JSON object."))
     return data
 
 
@@ -178,14 +179,15 @@ def patch_idea(idea_id: int):
     known = {"title", "body", "status", "note", "duplicate_of", "team_id", "assignee_id",
              "category", "kind"}  # fmt: skip
     if not known & data.keys():
-        message = (
+        message = _(
             "Nothing to change: send title and/or body (author), status and note, or team_id "
             "and assignee_id (staff)."
         )
         raise Invalid(message, {"body": [message]})
     for name in ("title", "body"):
         if name in data and data[name] is None:
-            raise Invalid(f"{name.capitalize()}: must be text.", {name: ["Must be text."]})
+            label = {"title": _("Title"), "body": _("Body")}[name]
+            raise Invalid(_("%(label)s: must be text.", label=label), {name: [_("Must be text.")]})
     if "title" in data or "body" in data:
         if access.moderates(user, idea):
             moderation.act(user, "edit", "idea", idea.id, data.get("reason"),
@@ -194,7 +196,8 @@ def patch_idea(idea_id: int):
             service.edit_idea(user, idea, title=data.get("title"), body=data.get("body"))
     if {"status", "note", "duplicate_of"} & data.keys():
         if "status" not in data:
-            raise Invalid("Status: required with a note.", {"status": ["Required with a note."]})
+            raise Invalid(_("Status: required with a note."),
+                          {"status": [_("Required with a note.")]})  # fmt: skip
         service.change_status(
             user, idea, data["status"], data.get("note"), data.get("duplicate_of")
         )
@@ -231,7 +234,7 @@ def unvote(idea_id: int):
 def list_comments(idea_id: int):
     idea = service.get_idea(viewer(), idea_id)
     if not access.can_read(viewer(), idea):  # a hidden idea's discussion is hidden with it
-        raise NotFound("No such idea.")
+        raise NotFound(_("No such idea."))
     query = select(Comment).where(Comment.idea_id == idea.id)
     result = page_of(query.order_by(Comment.created_at, Comment.id), *_page_args())
     return jsonify(out.page(result, [out.comment(c, viewer()) for c in result.items]))
@@ -258,7 +261,7 @@ def patch_comment(idea_id: int, comment_id: int):
     comment = discussion.get_comment(user, idea, comment_id)
     data = json_body()
     if not {"official", "body"} & data.keys():
-        message = "Nothing to change: send body (author) or official (staff)."
+        message = _("Nothing to change: send body (author) or official (staff).")
         raise Invalid(message, {"body": [message]})
     if "body" in data:
         if access.moderates(user, comment):
@@ -348,7 +351,7 @@ def promote(idea_id: int):
     if not isinstance(extra, list) or not all(
         isinstance(i, int | str) and not isinstance(i, bool) for i in extra
     ):
-        raise Invalid("Idea ids: a list of ids.", {"idea_ids": ["Must be a list of ids."]})
+        raise Invalid(_("Idea ids: a list of ids."), {"idea_ids": [_("Must be a list of ids.")]})
     item = tracking.promote(
         user, [idea_id, *extra], title=data.get("title"), description=data.get("description"),
         team=data.get("team"), owner_id=data.get("owner_id"),
@@ -383,7 +386,7 @@ def patch_item(item_id: int):
     known = {"status", "note", "owner_id", "priority", "target_date", "idea_ids", "title",
              "description", "team"}  # fmt: skip
     if not known & data.keys():
-        message = "Nothing to change."
+        message = _("Nothing to change.")
         raise Invalid(message, {"status": [message]})
     tracking.update_item(
         user, item, status=data.get("status"), note=data.get("note"),
@@ -418,8 +421,8 @@ def read_notifications():
         not isinstance(ids, list)
         or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
     ):
-        message = "Ids: a list of notification ids (leave ids out to mark all read)."
-        raise Invalid(message, {"ids": ["Must be a list of whole numbers, not null."]})
+        message = _("Ids: a list of notification ids (leave ids out to mark all read).")
+        raise Invalid(message, {"ids": [_("Must be a list of whole numbers, not null.")]})
     unread = mark_read(user, ids)
     return jsonify({"unread": unread})
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from portal.feeds import service
@@ -19,6 +20,16 @@ from portal.notify import links
 
 bp = Blueprint("feeds", __name__)
 
+
+def _label(labels: dict, key: str | None, default: str | None = None) -> str | None:
+    """A status or kind label as plain English text: the feeds' other words are not
+    translated yet, and one public URL should read the same to every feed reader."""
+    if key not in labels:
+        return default
+    with force_locale("en"):
+        return str(labels[key])
+
+
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 # Every reader (and any cache between) may keep a feed this long: it is the same for all.
 MAX_AGE_SECONDS = 60
@@ -26,7 +37,10 @@ MAX_AGE_SECONDS = 60
 # even one makes the whole document unreadable to a feed reader, so they are dropped.
 XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 LIST_FILTERS = ("category", "status", "kind", "sort")
-SITE_NAME = "Northwind Portal"
+
+
+def _site_name() -> str:
+    return current_app.config.get("PORTAL_NAME", "Northwind Portal")
 
 
 @dataclass
@@ -46,7 +60,7 @@ def _atom(*, title: str, feed_id: str, self_url: str, alternate: str, updated: d
     """The feed document, with what caches and feed readers need to ask again cheaply."""
     document = current_app.jinja_env.get_template("feeds/feed.atom.xml").render(
         title=title, feed_id=feed_id, self_url=self_url, alternate=alternate, updated=updated,
-        entries=entries, site_name=SITE_NAME,
+        entries=entries, site_name=_site_name(),
         base=url_for("ideas.index", _external=True),  # what links in the HTML are relative to
     )  # fmt: skip
     response = Response(XML_FORBIDDEN.sub("", document), content_type=ATOM_TYPE)
@@ -76,7 +90,7 @@ def ideas():
     feed = service.idea_list(**filters)
     shown = {k: v for k, v in filters.items() if v}
     words = [feed.category_name or shown.get("category"),
-             STATUS_LABELS.get(shown.get("status")), KIND_LABELS.get(shown.get("kind")),
+             _label(STATUS_LABELS, shown.get("status")), _label(KIND_LABELS, shown.get("kind")),
              shown.get("sort")]  # fmt: skip
     entries = [
         Entry(
@@ -89,7 +103,7 @@ def ideas():
             content=idea.body_html,
             categories=[
                 (idea.category.slug, idea.category.name),
-                (idea.status, STATUS_LABELS.get(idea.status, idea.status)),
+                (idea.status, _label(STATUS_LABELS, idea.status, idea.status)),
             ],  # fmt: skip
         )
         for idea in feed.ideas
@@ -112,13 +126,13 @@ def idea(idea_id: int):
     entries = [
         Entry(
             id=links.url_for("ideas.history", idea_id=idea_id) + f"#status-{change.id}",
-            title=f"{STATUS_LABELS.get(change.to_status, change.to_status)}: {feed.idea.title}",
+            title=f"{_label(STATUS_LABELS, change.to_status, change.to_status)}: {feed.idea.title}",
             link=f"{history}#status-{change.id}",
             published=change.created_at,
             updated=change.created_at,
             author=change.by.display_name,
             content=Markup("<p>{}</p>").format(change.note) if change.note else "",
-            categories=[(change.to_status, STATUS_LABELS.get(change.to_status, ""))],
+            categories=[(change.to_status, _label(STATUS_LABELS, change.to_status, ""))],
         )
         for change in feed.status_changes
     ] + [
@@ -154,7 +168,7 @@ def changelog():
             link=url_for("tracking.item", item_id=item.id, _external=True),
             published=item.shipped_at,
             updated=max(item.shipped_at, item.updated_at),
-            author=item.owner.display_name if item.owner else SITE_NAME,
+            author=item.owner.display_name if item.owner else _site_name(),
             content=_shipped_html(item, feed.linked.get(item.id, [])),
         )
         for item in feed.items

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from mimetypes import guess_type
 
 import filetype
+from flask_babel import format_decimal, format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.errors import Invalid
@@ -35,7 +38,7 @@ EXTENSIONS = {
 }
 LABELS = {
     "image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WebP",
-    "application/pdf": "PDF", "text/plain": "plain text",
+    "application/pdf": "PDF", "text/plain": _l("plain text"),
 }  # fmt: skip
 PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF",
                   "image/webp": "WEBP"}  # fmt: skip
@@ -60,6 +63,7 @@ class Checked:
 
 
 def _refuse(message: str):
+    """Refuse the upload; `message` is written in the reader's language (gettext)."""
     raise Invalid(message, {"file": [message]})
 
 
@@ -92,7 +96,7 @@ def _detect(data: bytes) -> str:
     if kind is not None:
         return kind.mime
     if _MARKUP_START.match(data[:1024]):
-        _refuse("HTML, SVG and XML files are not accepted: a browser could run script in them.")
+        _refuse(_("HTML, SVG and XML files are not accepted: a browser could run script in them."))
     if _TEXT_CONTROL.search(data):
         return "application/octet-stream"
     try:
@@ -103,7 +107,7 @@ def _detect(data: bytes) -> str:
 
 
 def _label(content_type: str) -> str:
-    return LABELS.get(content_type, content_type)
+    return str(LABELS.get(content_type, content_type))
 
 
 def _named_truthfully(name: str, content_type: str) -> str:
@@ -120,10 +124,9 @@ def _named_truthfully(name: str, content_type: str) -> str:
     if content_type == "text/plain" and text_named and claimed not in RUNNABLE_TEXT:
         return name
     if claimed is not None:
-        _refuse(
-            f"“{name}” is named as {_label(claimed)}, but its contents are "
-            f"{_label(content_type)}: rename it or upload the real file."
-        )
+        _refuse(_("“%(name)s” is named as %(claimed)s, but its contents are %(actual)s: rename it "
+                  "or upload the real file.", name=name, claimed=_label(claimed),
+                  actual=_label(content_type)))  # fmt: skip
     canonical = EXTENSIONS[content_type][0]
     return f"{name[: NAME_MAX - len(canonical) - 1]}.{canonical}"
 
@@ -139,16 +142,16 @@ def _picture(data: bytes, content_type: str, max_pixels: int, max_side: int) -> 
             image = Image.open(io.BytesIO(data), formats=[pillow_format])
             width, height = image.size
             if width * height > max_pixels:
-                _refuse(
-                    f"This picture has {width} × {height} pixels; at most {_pixels(max_pixels)} "
-                    "are accepted."
-                )
+                most = _pixels(max_pixels)
+                _refuse(_("This picture has %(width)s × %(height)s pixels; at most %(most)s are "
+                          "accepted.", width=width, height=height, most=most))  # fmt: skip
             image.seek(0)  # the first frame only
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            _refuse(f"This picture has more pixels than the {_pixels(max_pixels)} accepted.")
+            _refuse(_("This picture has more pixels than the %(most)s accepted.",
+                      most=_pixels(max_pixels)))  # fmt: skip
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-            _refuse(f"This is not a valid {label} picture (damaged or cut short).")
+            _refuse(_("This is not a valid %(kind)s picture (damaged or cut short).", kind=label))
     image = ImageOps.exif_transpose(image)
     transparency = image.info.get("transparency") if pillow_format in ("PNG", "GIF") else None
     if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):
@@ -173,7 +176,7 @@ def _picture(data: bytes, content_type: str, max_pixels: int, max_side: int) -> 
     try:
         clean.save(output, format=pillow_format, **options)
     except (OSError, ValueError):
-        _refuse(f"This {label} picture could not be read.")
+        _refuse(_("This %(kind)s picture could not be read.", kind=label))
     return Checked("", content_type, output.getvalue(), clean.width, clean.height)
 
 
@@ -181,15 +184,17 @@ def check_upload(name, data: bytes, *, allowed, max_bytes: int, max_pixels: int,
                  max_side: int) -> Checked:  # fmt: skip
     """The upload as it will be stored, or Invalid (field `file`) saying what is wrong."""
     if not data:
-        _refuse("The file is empty.")
+        _refuse(_("The file is empty."))
     if len(data) > max_bytes:
-        _refuse(f"The file is larger than {_megabytes(max_bytes)}, the limit.")
+        _refuse(_("The file is larger than %(limit)s, the limit.", limit=_megabytes(max_bytes)))
     content_type = _detect(data)
     if content_type not in allowed:
         accepted = ", ".join(_label(t) for t in EXTENSIONS if t in allowed)
-        kind = "This kind of file" if content_type == "application/octet-stream" else (
-            f"A {_label(content_type)} file")  # fmt: skip
-        _refuse(f"{kind} is not accepted; these are: {accepted}.")
+        if content_type == "application/octet-stream":
+            _refuse(_("This kind of file is not accepted; these are: %(accepted)s.",
+                      accepted=accepted))  # fmt: skip
+        _refuse(_("A %(kind)s file is not accepted; these are: %(accepted)s.",
+                  kind=_label(content_type), accepted=accepted))  # fmt: skip
     name = _named_truthfully(clean_name(name), content_type)
     if content_type in PILLOW_FORMATS:
         checked = _picture(data, content_type, max_pixels, max_side)
@@ -209,8 +214,11 @@ def check_settings(config) -> None:
 
 
 def _pixels(number: int) -> str:
-    return f"{number / 1_000_000:g} million" if number >= 1_000_000 else f"{number:,}"
+    """`12 million`, `1,000`: written for the reader's language."""
+    if number >= 1_000_000:
+        return _("%(num)s million", num=format_decimal(number / 1_000_000))
+    return format_number(number)
 
 
 def _megabytes(number: int) -> str:
-    return f"{number / 1_000_000:g} MB"
+    return _("%(num)s MB", num=format_decimal(number / 1_000_000))

@@ -15,6 +15,8 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 
 from portal import access
@@ -80,11 +82,13 @@ def _refuse_too_many_waiting(user) -> None:
         )
     )
     if waiting >= most:
-        message = (
-            f"You have {waiting} uploads waiting for a post: post the idea or comment that "
-            f"uses them first (uploads no post uses are deleted after "
-            f"{current_app.config['FILES_UNATTACHED_HOURS']} hours)."
-        )
+        message = ngettext(
+            "You have %(num)s upload waiting for a post: post the idea or comment that uses it "
+            "first (uploads no post uses are deleted after %(hours)s hours).",
+            "You have %(num)s uploads waiting for a post: post the idea or comment that uses "
+            "them first (uploads no post uses are deleted after %(hours)s hours).",
+            waiting, hours=current_app.config["FILES_UNATTACHED_HOURS"],
+        )  # fmt: skip
         raise Invalid(message, {"file": [message]})
 
 
@@ -103,7 +107,7 @@ def with_uploads(user, body: str, uploads) -> str:
         return body
     most = current_app.config["FILES_MAX_PER_POST"]
     if len(uploads) > most:
-        message = f"Attach at most {most} files at once."
+        message = _("Attach at most %(num)s files at once.", num=most)
         raise Invalid(message, {"files": [message]})
     lines = []
     for upload_file in uploads:
@@ -111,7 +115,7 @@ def with_uploads(user, body: str, uploads) -> str:
         try:
             stored = upload(user, name, data)
         except Invalid as error:
-            message = f"{name or 'A file'}: {error.message}"
+            message = _("%(name)s: %(message)s", name=name or _("A file"), message=error.message)
             raise Invalid(message, {"files": [message]}) from None
         lines.append(markdown_for(stored))
     return (body.rstrip() + "\n\n" if body.strip() else "") + "\n\n".join(lines)
@@ -221,12 +225,12 @@ def get_file(user, file_id, name) -> StoredFile:
     for a file that does not exist."""
     stored = db.session.get(StoredFile, file_id) if 0 < file_id < 2**31 else None
     if stored is None or stored.name != name or not access.can_read_file(user, stored):
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     return stored
 
 
 def contents(stored: StoredFile) -> bytes:
     data = storage().get(stored.id)
     if data is None:
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     return data

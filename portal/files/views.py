@@ -3,6 +3,7 @@
 from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access
@@ -29,7 +30,7 @@ def upload():
     try:
         upload_file = request.files.get("file")
         if upload_file is None:
-            message = "Choose a file to upload."
+            message = _("Choose a file to upload.")
             raise Invalid(message, {"file": [message]})
         stored = service.upload(current_user, *service.read_upload(upload_file))
     except DomainError as error:

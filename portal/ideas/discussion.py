@@ -3,6 +3,7 @@
 import logging
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import access
@@ -63,16 +64,16 @@ def get_comment(user, idea: Idea, comment_id) -> Comment:
     try:
         comment_id = int(comment_id)
     except (TypeError, ValueError):
-        raise NotFound("No such comment.") from None
+        raise NotFound(_("No such comment.")) from None
     # Ids are 32-bit INTEGER columns: a larger number is a DataError on PostgreSQL.
     comment = db.session.get(Comment, comment_id) if 0 < comment_id < 2**31 else None
     if comment is None or comment.idea_id != idea.id:
-        raise NotFound("No such comment.")
+        raise NotFound(_("No such comment."))
     return comment
 
 
 def _clean_body(body) -> str:
-    return clean_text(body, "body", min_length=1, max_length=COMMENT_MAX, label="Comment")
+    return clean_text(body, "body", min_length=1, max_length=COMMENT_MAX, label=_("Comment"))
 
 
 def _record_mentions(comment: Comment, idea: Idea) -> list[User]:
@@ -115,13 +116,15 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
     parent = None
     if parent_id not in (None, ""):
         if isinstance(parent_id, bool) or not isinstance(parent_id, (int, str)):
-            raise Invalid("Parent: must be a comment id.", {"parent_id": ["Must be a comment id."]})
+            raise Invalid(
+                _("Parent: must be a comment id."), {"parent_id": [_("Must be a comment id.")]}
+            )
         try:
             parent = get_comment(user, idea, parent_id)
         except NotFound:
             raise Invalid(
-                "Parent: no such comment on this idea.",
-                {"parent_id": ["No such comment on this idea."]},
+                _("Parent: no such comment on this idea."),
+                {"parent_id": [_("No such comment on this idea.")]},
             ) from None
         refuse(access.reply_refusal(user, idea, parent))
     # The person replied to hears about it, even when the reply joins the thread one level up.
@@ -157,7 +160,10 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
 
 def _moderation_path(user, comment: Comment, what: str) -> None:
     if access.moderates(user, comment):
-        message = f"{what} someone else's comment is a moderation action: give a reason."
+        if what == "Editing":
+            message = _("Editing someone else's comment is a moderation action: give a reason.")
+        else:
+            message = _("Deleting someone else's comment is a moderation action: give a reason.")
         raise Invalid(message, {"reason": [message]})
 
 
@@ -172,7 +178,7 @@ def edit_comment(user, comment: Comment, body) -> Comment:
     _render_mentions(comment)
     if mentioned:
         notify.notify(mentioned, "mention", idea,
-                      f"{user.display_name} mentioned you:\n\n{plain_text(comment.body)}", user,
+                      notify.mention_text(user, plain_text(comment.body)), user,
                       comment=comment)  # fmt: skip
     db.session.flush()
     return comment
@@ -232,7 +238,7 @@ def set_official(user, comment: Comment, official) -> Comment:
     idea = db.session.get(Idea, comment.idea_id)
     refuse(access.answer_refusal(user, idea))
     if not isinstance(official, bool):
-        raise Invalid("Official must be true or false.", {"official": ["Must be a boolean."]})
+        raise Invalid(_("Official must be true or false."), {"official": [_("Must be a boolean.")]})
     refuse(access.official_refusal(user, idea, comment, official))
     became_official = official and not comment.official
     comment.official = official

@@ -1,5 +1,6 @@
 """Idea, status and comment forms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,26 +22,26 @@ def _files_field():
     """Files sent with the form (pages without JavaScript; the script uploads them at once
     and puts their Markdown in the text instead). The service checks and stores them."""
     return MultipleFileField(
-        "Pictures or files",
-        description="Shown in the text as pictures or links, to whoever may read this.",
+        _l("Pictures or files"),
+        description=_l("Shown in the text as pictures or links, to whoever may read this."),
     )
 
 
 class IdeaEditForm(FlaskForm):
     title = StringField(
-        "Title",
+        _l("Title"),
         validators=[DataRequired(), Length(min=TITLE_MIN, max=TITLE_MAX), no_control_characters],
-        description="One sentence that says what you want or what is wrong.",
+        description=_l("One sentence that says what you want or what is wrong."),
     )
     body = TextAreaField(
-        "Details",
+        _l("Details"),
         validators=[Optional(), Length(max=BODY_MAX), no_control_characters],
-        description="Markdown works: **bold**, lists, `code`, [links](https://example.com).",
+        description=_l("Markdown works: **bold**, lists, `code`, [links](https://example.com)."),
     )
     files = _files_field()
 
 
-MODERATION_REASON = "Reason (a moderator's edit is logged publicly; the author is told)"
+MODERATION_REASON = _l("Reason (a moderator's edit is logged publicly; the author is told)")
 
 
 def _reason_field():
@@ -54,24 +55,24 @@ class ModeratorIdeaEditForm(IdeaEditForm):
 
 
 class IdeaForm(IdeaEditForm):
-    category = SelectField("Category", validators=[DataRequired()])
-    kind = SelectField("Kind", choices=choices(KIND_LABELS.items()), default="idea")
+    category = SelectField(_l("Category"), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()), default="idea")
     confidential = BooleanField(
-        "Confidential: only my organization and the company's staff can see it"
+        _l("Confidential: only my organization and the company's staff can see it")
     )
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=choices(STATUS_LABELS.items()))
+    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()))
     note = TextAreaField(
-        "Note to followers",
+        _l("Note to followers"),
         validators=[Optional(), Length(max=5000), no_control_characters],
-        description="Shown on the idea and sent to everyone who follows it.",
+        description=_l("Shown on the idea and sent to everyone who follows it."),
     )
     duplicate_of = StringField(
-        "Duplicate of idea number",
+        _l("Duplicate of idea number"),
         validators=[Optional(), Length(max=12)],
-        description="For “Duplicate”: the original, linked from the note.",
+        description=_l("For “Duplicate”: the original, linked from the note."),
     )
 
 
@@ -79,18 +80,18 @@ class CommentForm(FlaskForm):
     # Optional here: a comment may be only a picture sent with it; the service refuses an
     # empty one.
     body = TextAreaField(
-        "Your comment",
+        _l("Your comment"),
         validators=[Optional(), Length(max=COMMENT_MAX), no_control_characters],
-        description="Markdown works. Mention someone with @handle.",
+        description=_l("Markdown works. Mention someone with @handle."),
     )
     files = _files_field()
     parent_id = HiddenField()
-    official = BooleanField("Official response")
+    official = BooleanField(_l("Official response"))
 
 
 class CommentEditForm(FlaskForm):
     body = TextAreaField(
-        "Comment",
+        _l("Comment"),
         validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
     )
     files = _files_field()
@@ -103,15 +104,15 @@ class ModeratorCommentEditForm(CommentEditForm):
 class MoveForm(FlaskForm):
     """Another category and/or kind for a misfiled idea (the service checks both)."""
 
-    category = StringField("Category", validators=[Optional(), Length(max=60)])
-    kind = StringField("Kind", validators=[Optional(), Length(max=16)])
+    category = StringField(_l("Category"), validators=[Optional(), Length(max=60)])
+    kind = StringField(_l("Kind"), validators=[Optional(), Length(max=16)])
 
 
 class AssignForm(FlaskForm):
     """Staff give an idea to a team and/or person; empty keeps, "none" takes it off them."""
 
-    team_id = StringField("Team", validators=[Optional(), Length(max=12)])
-    assignee_id = StringField("Person", validators=[Optional(), Length(max=12)])
+    team_id = StringField(_l("Team"), validators=[Optional(), Length(max=12)])
+    assignee_id = StringField(_l("Person"), validators=[Optional(), Length(max=12)])
 
     def assignment(self) -> dict:
         data = {}
@@ -129,7 +130,7 @@ class AssignForm(FlaskForm):
 class StaffNoteForm(FlaskForm):
     # Not `body`: the comment form's text box beside it on the page has that id.
     staff_note = TextAreaField(
-        "Your staff note",
+        _l("Your staff note"),
         validators=[DataRequired(), Length(max=COMMENT_MAX), no_control_characters],
-        description="Only staff see this. Markdown works; @handle tells a colleague.",
+        description=_l("Only staff see this. Markdown works; @handle tells a colleague."),
     )

@@ -1,6 +1,7 @@
 """Staff notes on an idea's page: add, edit and delete in place (htmx) or with plain forms."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from portal import access
@@ -45,7 +46,7 @@ def add(idea_id: int):
         if not refused:
             if wants_fragment():
                 return _panel(idea)
-            flash("Your note is saved (staff only).", "success")
+            flash(gettext("Your note is saved (staff only)."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + "#staff-notes")
         status = refused
     return _panel(idea, form, status)
@@ -66,7 +67,7 @@ def edit(idea_id: int, staff_note_id: int):
             form, lambda: notes.edit_note(current_user, note, form.staff_note.data)
         )
         if not refused:
-            flash("Note updated.", "success")
+            flash(gettext("Note updated."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + f"#note-{note.id}")
         status = refused
     elif request.method == "POST":
@@ -84,5 +85,5 @@ def delete(idea_id: int, staff_note_id: int):
         notes.delete_note(current_user, note)
         if wants_fragment():
             return _panel(idea)
-        flash("Note deleted.", "info")
+        flash(gettext("Note deleted."), "info")
     return redirect(url_for("ideas.detail", idea_id=idea.id) + "#staff-notes")

@@ -8,6 +8,7 @@ mention of anyone else does nothing and says nothing.
 
 import logging
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import access
@@ -45,15 +46,15 @@ def get_note(user, idea: Idea, note_id) -> StaffNote:
     try:
         note_id = int(note_id)
     except (TypeError, ValueError):
-        raise NotFound("No such note.") from None
+        raise NotFound(_("No such note.")) from None
     note = db.session.get(StaffNote, note_id) if is_id(note_id) else None
     if note is None or note.idea_id != idea.id or not access.can_see_staff_notes(user, idea):
-        raise NotFound("No such note.")
+        raise NotFound(_("No such note."))
     return note
 
 
 def _clean_body(body) -> str:
-    return clean_text(body, "body", min_length=1, max_length=NOTE_MAX, label="Note")
+    return clean_text(body, "body", min_length=1, max_length=NOTE_MAX, label=_("Note"))
 
 
 def _staff_mentioned(note: StaffNote, idea: Idea, already: set[str]) -> list[User]:

@@ -4,6 +4,7 @@ import logging
 import math
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -100,7 +101,7 @@ def list_ideas(
         conditions.append(Idea.status != "duplicate")
     if category:
         if not isinstance(category, str) or has_invalid_characters(category):
-            raise Invalid("Category: no such category.", {"category": ["No such category."]})
+            raise Invalid(_("Category: no such category."), {"category": [_("No such category.")]})
         category_id = select(Category.id).where(Category.slug == category).scalar_subquery()
         conditions.append(Idea.category_id == category_id)
     if status:
@@ -137,11 +138,11 @@ def get_idea(user, idea_id) -> Idea:
     try:
         idea_id = int(idea_id)
     except (TypeError, ValueError):
-        raise NotFound("No such idea.") from None
+        raise NotFound(_("No such idea.")) from None
     # Ids are 32-bit INTEGER columns: a larger number is a DataError on PostgreSQL.
     idea = db.session.get(Idea, idea_id) if 0 < idea_id < 2**31 else None
     if idea is None or not access.can_see_idea(user, idea):
-        raise NotFound("No such idea.")
+        raise NotFound(_("No such idea."))
     return idea
 
 
@@ -157,13 +158,13 @@ def postable_categories(user) -> list[Category]:
 
 def _postable_category(user, slug) -> Category:
     if not isinstance(slug, str) or not slug or has_invalid_characters(slug):
-        raise Invalid("Category: choose a category.", {"category": ["Choose a category."]})
+        raise Invalid(_("Category: choose a category."), {"category": [_("Choose a category.")]})
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None or not access.can_see_category(user, category):
-        raise Invalid("Category: no such category.", {"category": ["No such category."]})
+        raise Invalid(_("Category: no such category."), {"category": [_("No such category.")]})
     if category.archived_at is not None:
-        message = "This category is archived: it takes no new ideas."
-        raise Invalid(f"Category: {message}", {"category": [message]})
+        message = _("This category is archived: it takes no new ideas.")
+        raise Invalid(_("Category: %(message)s", message=message), {"category": [message]})
     return category
 
 
@@ -180,7 +181,7 @@ def post_idea(user, *, title, body, category, kind="idea", confidential=False) -
     refuse(access.post_refusal(user))
     if not isinstance(confidential, bool):
         raise Invalid(
-            "Confidential must be true or false.", {"confidential": ["Must be a boolean."]}
+            _("Confidential must be true or false."), {"confidential": [_("Must be a boolean.")]}
         )
     refusal = access.mark_confidential_refusal(user) if confidential else None
     if refusal:
@@ -320,7 +321,7 @@ def edit_idea(user, idea: Idea, *, title=None, body=None) -> Idea:
     """
     refuse(access.edit_refusal(user, idea))
     if access.moderates(user, idea):
-        message = "Editing someone else's idea is a moderation action: give a reason."
+        message = _("Editing someone else's idea is a moderation action: give a reason.")
         raise Invalid(message, {"reason": [message]})
     revise(user, idea, title=title, body=body)
     log.info("user %s edited idea %s", user.id, idea.id)
@@ -373,7 +374,7 @@ def change_status(user, idea: Idea, status, note=None, duplicate_of=None) -> Ide
     note = clean_text(note, "note", max_length=5000) if note else None
     if duplicate_of not in (None, ""):
         if status != "duplicate":
-            message = "Only a duplicate names an original."
+            message = _("Only a duplicate names an original.")
             raise Invalid(message, {"duplicate_of": [message]})
         original = _original(user, idea, duplicate_of)
         note = f"Duplicate of #{original.id}." + (f" {note}" if note else "")
@@ -400,20 +401,22 @@ def change_status(user, idea: Idea, status, note=None, duplicate_of=None) -> Ide
 def _original(user, idea: Idea, original_id) -> Idea:
     """The idea a duplicate repeats: one the staff member may read, seen by the same people
     (the note must not point those who see the duplicate at something they may not see)."""
-    message = "No such idea."
+    message = _("No such idea.")
     try:
         original = get_idea(user, original_id)
     except NotFound:
-        raise Invalid(f"Duplicate of: {message}", {"duplicate_of": [message]}) from None
+        raise Invalid(
+            _("Duplicate of: %(message)s", message=message), {"duplicate_of": [message]}
+        ) from None
     if original.id == idea.id:
-        message = "An idea cannot duplicate itself."
+        message = _("An idea cannot duplicate itself.")
     elif not access.can_read(user, original) or original.merged_into_id is not None:
-        message = "Name an idea that is not hidden or merged."
+        message = _("Name an idea that is not hidden or merged.")
     elif not access.same_viewers([idea, original]):
-        message = "The original is seen by other people than this idea: name it in a comment."
+        message = _("The original is seen by other people than this idea: name it in a comment.")
     else:
         return original
-    raise Invalid(f"Duplicate of: {message}", {"duplicate_of": [message]})
+    raise Invalid(_("Duplicate of: %(message)s", message=message), {"duplicate_of": [message]})
 
 
 def bump_counters(idea: Idea, *, votes: int = 0, comments: int = 0) -> None:

@@ -1,6 +1,7 @@
 """Idea pages: lists, detail, posting, editing, voting, following, discussion."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from portal import access, page_cache
@@ -123,7 +124,7 @@ def new():
         ))  # fmt: skip
         if refused:
             return render_template("ideas/new.html", form=form, refusal=refusal), refused
-        flash("Your idea is posted. You support it and follow it.", "success")
+        flash(gettext("Your idea is posted. You support it and follow it."), "success")
         return redirect(url_for("ideas.detail", idea_id=idea.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("ideas/new.html", form=form, refusal=refusal), status
@@ -256,7 +257,10 @@ def edit(idea_id: int):
                 body=_with_files(form.body.data)))  # fmt: skip
         status = refused or status
         if not refused:
-            flash("Your changes are saved; the earlier version is kept in the history.", "success")
+            flash(
+                gettext("Your changes are saved; the earlier version is kept in the history."),
+                "success",
+            )
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     if status == 200 and (form.errors or form.form_errors):
         status = 422
@@ -279,9 +283,18 @@ def move(idea_id: int):
         moved, refused = attempt(form, lambda: service.move(
             current_user, idea, category=form.category.data, kind=form.kind.data))  # fmt: skip
         if not refused:
-            flash("Moved; the history shows it." if moved else "Nothing to change.", "success")
+            flash(
+                gettext("Moved; the history shows it.") if moved else gettext("Nothing to change."),
+                "success",
+            )
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    flash("Not moved: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
+    flash(
+        gettext(
+            "Not moved: %(reasons)s",
+            reasons="; ".join(m for ms in form.errors.values() for m in ms),
+        ),
+        "error",
+    )
     return redirect(url_for("ideas.detail", idea_id=idea.id))
 
 
@@ -295,9 +308,15 @@ def assign(idea_id: int):
         _, refused = attempt(form, lambda: routing.reassign_idea(
             current_user, idea, **form.assignment()))  # fmt: skip
         if not refused:
-            flash("Assigned.", "success")
+            flash(gettext("Assigned."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    flash("Not assigned: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
+    flash(
+        gettext(
+            "Not assigned: %(reasons)s",
+            reasons="; ".join(m for ms in form.errors.values() for m in ms),
+        ),
+        "error",
+    )
     return redirect(url_for("ideas.detail", idea_id=idea.id))
 
 
@@ -337,7 +356,12 @@ def follow(idea_id: int):
         return render_template(
             "ideas/_follow_button.html", idea=idea, following=following, action_form=EmptyForm()
         )
-    flash("You follow this idea." if following else "You no longer follow this idea.", "info")
+    flash(
+        gettext("You follow this idea.")
+        if following
+        else gettext("You no longer follow this idea."),
+        "info",
+    )
     return redirect(url_for("ideas.detail", idea_id=idea.id))
 
 
@@ -355,7 +379,7 @@ def change_status(idea_id: int):
             form.duplicate_of.data or None))  # fmt: skip
         status = refused or status
         if not refused:
-            flash("Status updated; followers are told.", "success")
+            flash(gettext("Status updated; followers are told."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return _render_idea(idea, status, status_form=form)
 
@@ -388,7 +412,7 @@ def comment(idea_id: int):
         if not refused:
             if wants_fragment():
                 return _render_discussion(idea)
-            flash("Your comment is posted.", "success")
+            flash(gettext("Your comment is posted."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
     if wants_fragment():
         return _render_discussion(idea, status, comment_form=form)
@@ -415,7 +439,7 @@ def edit_comment(idea_id: int, comment_id: int):
                 current_user, comment, _with_files(form.body.data)))  # fmt: skip
         status = refused or status
         if not refused:
-            flash("Comment updated.", "success")
+            flash(gettext("Comment updated."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + f"#comment-{comment.id}")
     if status == 200 and (form.errors or form.form_errors):
         status = 422
@@ -442,7 +466,7 @@ def delete_comment(idea_id: int, comment_id: int):
         discussion.delete_comment(current_user, comment)
         if wants_fragment():
             return _render_discussion(idea)
-        flash("Comment deleted.", "info")
+        flash(gettext("Comment deleted."), "info")
     return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
 
 

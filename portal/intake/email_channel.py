@@ -17,6 +17,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +26,7 @@ from portal.accounts.models import User
 from portal.accounts.service import sign_in_key
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import writing_to
 from portal.ideas import discussion
 from portal.ideas.models import Category, Comment, Idea
 from portal.intake import service as intake
@@ -166,12 +168,18 @@ def _tell(user: User, idea: Idea | None, reason: str, parsed: ParsedMail) -> Mai
     if user.email_preference == "off" or not allowed(limit, "reply-refusals", str(user.id)):
         log.info("reply by e-mail from user %s refused (not told): %s", user.id, reason)
         return MailOutcome("refused", reason)
-    subject = f"Not posted: {parsed.subject}" if parsed.subject else "Your reply was not posted"
-    where = f" on “{idea.title}”" if idea is not None and access.can_read(user, idea) else ""
-    body = (
-        f"Hello {user.display_name},\n\nYour e-mail reply{where} was not posted as a comment:\n"
-        f"{reason}\n\nNothing else was done with it.\n"
-    )
+    # Inside `writing_to(user)` (`_reply`): the reason is in their language already.
+    if parsed.subject:
+        subject = _("Not posted: %(subject)s", subject=parsed.subject)
+    else:
+        subject = _("Your reply was not posted")
+    if idea is not None and access.can_read(user, idea):
+        not_posted = _("Your e-mail reply on “%(title)s” was not posted as a comment:",
+                       title=idea.title)  # fmt: skip
+    else:
+        not_posted = _("Your e-mail reply was not posted as a comment:")
+    nothing_else = _("Nothing else was done with it.")
+    body = f"{notify.hello(user)}\n\n{not_posted}\n{reason}\n\n{nothing_else}\n"
     notify.queue_email(user, subject, body)
     log.info("reply by e-mail from user %s refused: %s", user.id, reason)
     return MailOutcome("refused", reason)
@@ -194,23 +202,32 @@ def _reply(parsed: ParsedMail, token: str, key: str) -> MailOutcome:
     user = db.session.get(User, target.user_id)
     if user is None:
         return MailOutcome("ignored", "the account no longer exists")
+    # The rules' refusals (raised as the comment is posted) and what the sender is told: in
+    # the account's language.
+    with writing_to(user):
+        return _reply_as(user, parsed, target, key)
+
+
+def _reply_as(user: User, parsed: ParsedMail, target, key: str) -> MailOutcome:
     if sign_in_key(parsed.sender_email) != user.email:
         # Someone else holds the address (a forward, or a forged From): their text is not
         # posted, and only the account's owner is told, never the stranger.
-        return _tell(user, None, "It was sent from another address than your account's.", parsed)
+        return _tell(user, None, _("It was sent from another address than your account's."),
+                     parsed)  # fmt: skip
     idea = db.session.get(Idea, target.idea_id)
     if idea is None or not access.can_see_idea(user, idea):
-        return _tell(user, None, "The idea it answers no longer exists for you.", parsed)
+        return _tell(user, None, _("The idea it answers no longer exists for you."), parsed)
     text = parsed.text.strip()
     if not text:
-        return _tell(user, idea, "It had no text of its own (only the quoted message).", parsed)
+        return _tell(user, idea, _("It had no text of its own (only the quoted message)."),
+                     parsed)  # fmt: skip
     if _new_account(user) and not allowed(
         current_app.config["NEW_ACCOUNT_LIMITS"]["comments"],
         "new-account-comments-by-mail",
         str(user.id),
     ):
-        return _tell(user, idea, "New accounts may post only so many comments an hour: try "
-                     "again later.", parsed)  # fmt: skip
+        return _tell(user, idea, _("New accounts may post only so many comments an hour: try "
+                                   "again later."), parsed)  # fmt: skip
     parent = db.session.get(Comment, target.comment_id) if target.comment_id else None
     parent_id = None
     answerable = parent is not None and parent.idea_id == idea.id

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -56,11 +57,11 @@ def _category(slug) -> Category | None:
     if slug in (None, ""):
         return None
     if not isinstance(slug, str):
-        raise Invalid("Category: must be a category's slug.", {"category": ["Must be text."]})
+        raise Invalid(_("Category: must be a category's slug."), {"category": [_("Must be text.")]})
     category = db.session.scalar(select(Category).where(Category.slug == slug.strip().lower()))
     if category is None:
-        message = f"There is no category '{slug}'."
-        raise Invalid(f"Category: {message}", {"category": [message]})
+        message = _("There is no category '%(slug)s'.", slug=slug)
+        raise Invalid(_("Category: %(message)s", message=message), {"category": [message]})
     return category
 
 
@@ -100,19 +101,21 @@ def receive(
     is added on attach, and only a verified sender becomes the author on convert: nobody
     votes or posts on the word of whoever typed or forged their address."""
     if not isinstance(sender_verified, bool):
-        message = "Must be true or false."
-        raise Invalid(f"Sender verified: {message}", {"sender_verified": [message]})
+        message = _("Must be true or false.")
+        raise Invalid(
+            _("Sender verified: %(message)s", message=message), {"sender_verified": [message]}
+        )
     choice(source, "source", SOURCES)
     email = normalize_email(sender_email)
     if sender_name is None:
         sender_name = ""
-    name = clean_text(sender_name, "sender_name", max_length=NAME_MAX, label="Sender name")
+    name = clean_text(sender_name, "sender_name", max_length=NAME_MAX, label=_("Sender name"))
     subject = clean_text(subject if subject is not None else "", "subject",
                          max_length=SUBJECT_MAX)  # fmt: skip
     body = clean_text(body, "body", min_length=1, max_length=BODY_MAX)
     if external_ref is not None:
         external_ref = clean_text(external_ref, "external_ref", min_length=1, max_length=REF_MAX,
-                                  label="External ref")  # fmt: skip
+                                  label=_("External ref"))  # fmt: skip
     chosen = _category(category)
     existing = _existing(external_ref, mail_message_id)
     if existing is not None:
@@ -166,7 +169,7 @@ def get_message(user, message_id) -> IntakeMessage:
     _require_reader(user)
     message = db.session.get(IntakeMessage, message_id) if isinstance(message_id, int) else None
     if message is None:
-        raise NotFound("No such intake message.")
+        raise NotFound(_("No such intake message."))
     return message
 
 
@@ -276,10 +279,12 @@ def _idea_for_evidence(user, idea_id) -> Idea:
     if isinstance(idea_id, str) and idea_id.strip().lstrip("#").isdigit():
         idea_id = int(idea_id.strip().lstrip("#"))
     if not is_id(idea_id):
-        raise Invalid("Idea: the number of an idea.", {"idea_id": ["Must be an idea's number."]})
+        raise Invalid(
+            _("Idea: the number of an idea."), {"idea_id": [_("Must be an idea's number.")]}
+        )
     idea = db.session.get(Idea, idea_id)
     if idea is None:
-        message = f"There is no idea #{idea_id}."
+        message = _("There is no idea #%(idea_id)s.", idea_id=idea_id)
         raise Invalid(message, {"idea_id": [message]})
     refuse(access.evidence_refusal(user, idea))
     return idea
@@ -317,10 +322,13 @@ def convert(user, message: IntakeMessage, *, title, category, kind=None, body=No
     say otherwise, since their message was written to the company, not to competitors."""
     refuse(access.intake_action_refusal(user, message, "convert"))
     if category in (None, ""):
-        raise Invalid("Category: this field is required.", {"category": ["Required."]})
+        raise Invalid(_("Category: this field is required."), {"category": [_("Required.")]})
     if confidential is not None and not isinstance(confidential, bool):
-        message_text = "Must be true or false."
-        raise Invalid(f"Confidential: {message_text}", {"confidential": [message_text]})
+        message_text = _("Must be true or false.")
+        raise Invalid(
+            _("Confidential: %(message_text)s", message_text=message_text),
+            {"confidential": [message_text]},
+        )
     sender = message.user if message.sender_verified else None
     author, on_behalf_of = user, _on_behalf_name(message)
     if sender is not None and ideas.may_post_in(sender, category):
@@ -329,8 +337,11 @@ def convert(user, message: IntakeMessage, *, title, category, kind=None, body=No
     if confidential is None:
         confidential = supplier_author
     if confidential and not supplier_author:
-        message_text = "Only a supplier's idea can be confidential to their organization."
-        raise Invalid(f"Confidential: {message_text}", {"confidential": [message_text]})
+        message_text = _("Only a supplier's idea can be confidential to their organization.")
+        raise Invalid(
+            _("Confidential: %(message_text)s", message_text=message_text),
+            {"confidential": [message_text]},
+        )
     _take(user, message, "convert", "converted")
     idea = ideas.create_idea(author, title=title, body=message.body if body in (None, "") else body,
                              category=category, kind=kind or "idea", confidential=confidential,
@@ -352,9 +363,12 @@ def reply(user, message: IntakeMessage, body) -> IntakeMessage:
     # An unverified sender's name and subject were typed by anyone: the company's mail does
     # not repeat them to the address given.
     verified = message.sender_verified
-    subject = f"Re: {message.subject}" if verified and message.subject else "Re: your message"
-    notify.reply_to_sender(user, message.sender_email,
-                           message.sender_name if verified else "", subject, body)  # fmt: skip
+
+    def subject(sender) -> str:  # in the sender's language
+        return f"Re: {message.subject}" if verified and message.subject else _("Re: your message")
+
+    notify.reply_to_sender(user, message.sender_email, message.sender_name if verified else "",
+                           subject, body, sender=message.user)  # fmt: skip
     db.session.flush()
     return message
 

@@ -1,6 +1,8 @@
 """The intake inbox (SPEC 12): staff work messages in place (htmx) or with plain forms."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,11 +27,11 @@ from portal.validation import is_id
 bp = Blueprint("intake", __name__, url_prefix="/staff/inbox")
 
 DONE = {
-    "attach": "Attached as evidence.",
-    "convert": "Converted into a new idea.",
-    "reply": "Reply sent.",
-    "dismiss": "Dismissed.",
-    "assign": "Assigned.",
+    "attach": _l("Attached as evidence."),
+    "convert": _l("Converted into a new idea."),
+    "reply": _l("Reply sent."),
+    "dismiss": _l("Dismissed."),
+    "assign": _l("Assigned."),
 }
 
 
@@ -40,15 +42,17 @@ def action_form(formdata=None) -> IntakeActionForm:
         (c.slug, c.name) for c in ideas.postable_categories(current_user)
     )
     form.kind.choices = choices((k, KIND_LABELS.get(k, k)) for k in IDEA_KINDS)
-    form.confidential.choices = choices([("yes", "Confidential"), ("no", "Not confidential")])
+    form.confidential.choices = choices([("yes", _("Confidential")), ("no", _("Not confidential"))])
     teams = db.session.scalars(select(Team).order_by(Team.name)).all()
-    form.team_id.choices = choices([("", "Keep the team")] + [(str(t.id), t.name) for t in teams])
+    form.team_id.choices = choices(
+        [("", _("Keep the team"))] + [(str(t.id), t.name) for t in teams]
+    )
     staff = db.session.scalars(
         select(User).where(access.assignable_people())
         .order_by(User.display_name)
     ).all()  # fmt: skip
     form.assignee_id.choices = choices(
-        [("", "By the team's mode"), ("none", "Nobody (the team's queue)")]
+        [("", _("By the team's mode")), ("none", _("Nobody (the team's queue)"))]
         + [(str(u.id), u.display_name) for u in staff]
     )
     return form
@@ -127,12 +131,12 @@ def act(message_id: int, action: str):
             if wants_fragment():
                 return render_template("intake/_message.html", message=found,
                                        form=action_form(), done=DONE[action])  # fmt: skip
-            flash(DONE[action], "success")
+            flash(str(DONE[action]), "success")
             return redirect(safe_next(request.form.get("next"), url_for("intake.inbox")))
     errors = [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
-    text = "; ".join(errors) or "Not done."
+    text = "; ".join(errors) or _("Not done.")
     if wants_fragment():
         headers = {"HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
         return render_template("_flash_error.html", message=text), status, headers
-    flash(f"Not done: {text}", "error")
+    flash(_("Not done: %(reason)s", reason=text), "error")
     return redirect(url_for("intake.message", message_id=found.id))

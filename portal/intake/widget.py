@@ -12,6 +12,8 @@ e-mail address. Each client address and each sender address is limited like regi
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
@@ -31,10 +33,10 @@ class WidgetForm(FlaskForm):
     class Meta:
         csrf = False  # see the module docstring: the Origin check stands in for it
 
-    body = TextAreaField("Your feedback", validators=[DataRequired(), Length(max=5000),
+    body = TextAreaField(_l("Your feedback"), validators=[DataRequired(), Length(max=5000),
                                                      no_control_characters])  # fmt: skip
-    email = EmailField("Your e-mail", validators=[Optional(), Length(max=254)])
-    name = StringField("Your name (optional)", validators=[Optional(), Length(max=120),
+    email = EmailField(_l("Your e-mail"), validators=[Optional(), Length(max=254)])
+    name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=120),
                                                           no_control_characters])  # fmt: skip
     page = StringField(validators=[Optional(), Length(max=2000), no_control_characters])
 
@@ -76,10 +78,10 @@ def widget():
         form.page.data = request.args.get("page", "")[:2000]
         return _framed("intake/widget.html", form=form, signed_in=signed_in)
     if not _from_own_origin():
-        abort(403, "Feedback is taken only from the portal's own form.")
+        abort(403, _("Feedback is taken only from the portal's own form."))
     count_attempt(current_app.config["INTAKE_LIMIT_PER_SENDER"], "widget-address",
                   request.remote_addr or "unknown",
-                  "Too much feedback from your network: try again later.")  # fmt: skip
+                  _("Too much feedback from your network: try again later."))  # fmt: skip
     refusal = access.write_refusal(current_user) if signed_in else None
     if refusal:
         form.form_errors.append(str(refusal))
@@ -87,11 +89,11 @@ def widget():
         email = current_user.email if signed_in else form.email.data
         name = current_user.display_name if signed_in else (form.name.data or "")
         if not email:
-            form.email.errors = ["Your e-mail address, so we can answer."]
+            form.email.errors = [_("Your e-mail address, so we can answer.")]
         else:
             count_attempt(current_app.config["INTAKE_LIMIT_PER_SENDER"], "intake-sender",
                           email.strip().lower(),
-                          "Too much feedback from this address: try again later.")  # fmt: skip
+                          _("Too much feedback from this address: try again later."))  # fmt: skip
             page = (form.page.data or "").strip()
             try:
                 intake.receive(source="widget", sender_email=email, sender_name=name,

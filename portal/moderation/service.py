@@ -4,6 +4,7 @@ import logging
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -34,13 +35,15 @@ HOLD_REASON = "Held for review: flagged by {count} people."
 
 def _id(value, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise Invalid(f"{field}: must be an id.", {field: ["Must be an id."]})
+        raise Invalid(_("%(field)s: must be an id.", field=field), {field: [_("Must be an id.")]})
     try:
         number = int(value)
     except ValueError:
-        raise Invalid(f"{field}: must be an id.", {field: ["Must be an id."]}) from None
+        raise Invalid(
+            _("%(field)s: must be an id.", field=field), {field: [_("Must be an id.")]}
+        ) from None
     if not 0 < number < 2**31:
-        raise NotFound("No such target.")
+        raise NotFound(_("No such target."))
     return number
 
 
@@ -53,15 +56,15 @@ def target_of(user, target_type, target_id):
     if target_type == "comment":
         comment = db.session.get(Comment, target_id)
         if comment is None or comment.is_deleted:
-            raise NotFound("No such comment.")
+            raise NotFound(_("No such comment."))
         ideas.get_idea(user, comment.idea_id)
         # Only a comment one may read (a hidden idea's comments are hidden with it).
         if not access.can_read(user, comment):
-            raise NotFound("No such comment.")
+            raise NotFound(_("No such comment."))
         return comment
     target = db.session.get(User, target_id)
     if target is None or target.erased_at is not None:  # an erased account is nobody now
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return target
 
 
@@ -93,23 +96,27 @@ def flag(user, target_type, target_id, reason, note=None, duplicate_of=None) -> 
     refuse(access.flag_refusal(user, target))
     note = clean_text(note, "note", max_length=2000) if note not in (None, "") else None
     if reason == "other" and not note:
-        message = "Say what is wrong in a note."
-        raise Invalid(f"Note: {message}", {"note": [message]})
+        message = _("Say what is wrong in a note.")
+        raise Invalid(_("Note: %(message)s", message=message), {"note": [message]})
     duplicate_id = None
     if reason == "duplicate":
         if target_type != "idea":
-            message = "Only an idea can be a duplicate."
+            message = _("Only an idea can be a duplicate.")
             raise Invalid(message, {"reason": [message]})
         if duplicate_of in (None, ""):
-            message = "Name the original idea."
-            raise Invalid(f"Duplicate of: {message}", {"duplicate_of": [message]})
+            message = _("Name the original idea.")
+            raise Invalid(
+                _("Duplicate of: %(message)s", message=message), {"duplicate_of": [message]}
+            )
         try:
             original = ideas.get_idea(user, _id(duplicate_of, "duplicate_of"))
         except NotFound:
-            message = "No such idea."
-            raise Invalid(f"Duplicate of: {message}", {"duplicate_of": [message]}) from None
+            message = _("No such idea.")
+            raise Invalid(
+                _("Duplicate of: %(message)s", message=message), {"duplicate_of": [message]}
+            ) from None
         if original.id == target.id:
-            message = "An idea cannot duplicate itself."
+            message = _("An idea cannot duplicate itself.")
             raise Invalid(message, {"duplicate_of": [message]})
         duplicate_id = original.id
     target_id = target.id
@@ -122,7 +129,7 @@ def flag(user, target_type, target_id, reason, note=None, duplicate_of=None) -> 
         )
     )
     if already is not None:
-        raise Conflict("You have already flagged this; moderators will review it.")
+        raise Conflict(_("You have already flagged this; moderators will review it."))
     new = Flag(
         target_type=target_type, target_id=target_id, reason=reason, note=note,
         duplicate_of_id=duplicate_id, by_id=user.id,
@@ -131,7 +138,7 @@ def flag(user, target_type, target_id, reason, note=None, duplicate_of=None) -> 
         with db.session.begin_nested():
             db.session.add(new)
     except IntegrityError:
-        raise Conflict("You have already flagged this; moderators will review it.") from None
+        raise Conflict(_("You have already flagged this; moderators will review it.")) from None
     threshold = current_app.config["FLAGS_TO_HIDE"]
     if target_type != "user" and not target.hidden:
         count = _open_flaggers(target_type, target_id)
@@ -204,16 +211,16 @@ def _until(value) -> datetime:
         try:
             until = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            message = "Use a date like 2026-12-31 or 2026-12-31T18:00:00Z."
-            raise Invalid(f"Until: {message}", {"until": [message]}) from None
+            message = _("Use a date like 2026-12-31 or 2026-12-31T18:00:00Z.")
+            raise Invalid(_("Until: %(message)s", message=message), {"until": [message]}) from None
         if until.tzinfo is not None:
             until = until.astimezone(UTC).replace(tzinfo=None)
     else:
-        message = "A suspension needs an end date."
-        raise Invalid(f"Until: {message}", {"until": [message]})
+        message = _("A suspension needs an end date.")
+        raise Invalid(_("Until: %(message)s", message=message), {"until": [message]})
     if until <= utcnow():
-        message = "The end date must be in the future."
-        raise Invalid(f"Until: {message}", {"until": [message]})
+        message = _("The end date must be in the future.")
+        raise Invalid(_("Until: %(message)s", message=message), {"until": [message]})
     return until
 
 
@@ -228,13 +235,17 @@ def act(moderator, action, target_type, target_id, reason, into_id=None, until=N
     action = choice(action, "action", ACTIONS)
     target_type = choice(target_type, "target_type", TARGET_TYPES)
     if action not in ACTIONS_ON[target_type]:
-        message = f"{action} does not apply to a {target_type}."
+        message = _(
+            "%(action)s does not apply to a %(target_type)s.",
+            action=action,
+            target_type=target_type,
+        )
         raise Invalid(message, {"action": [message]})
-    reason = clean_text(reason, "reason", min_length=1, max_length=2000, label="Reason")
+    reason = clean_text(reason, "reason", min_length=1, max_length=2000, label=_("Reason"))
     target = target_of(moderator, target_type, target_id)
     if action != "dismiss" and action not in access.moderation_actions(moderator, target):
         if target_type == "user" and access.can_moderate(target):
-            raise Forbidden("Moderators and admins cannot be suspended; an admin changes roles.")
+            raise Forbidden(_("Moderators and admins cannot be suspended; an admin changes roles."))
         raise Conflict(f"{action.capitalize()} does not fit this {target_type} as it is now.")
     into = None
     when = None
@@ -276,32 +287,36 @@ def act(moderator, action, target_type, target_id, reason, into_id=None, until=N
 def _edit(moderator, target, title, body) -> None:
     if isinstance(target, Idea):
         if title is None and body is None:
-            message = "Give the new title or body."
+            message = _("Give the new title or body.")
             raise Invalid(message, {"body": [message]})
         changed = ideas.revise(moderator, target, title=title, body=body)
     else:
         if title is not None:
-            message = "A comment has no title."
+            message = _("A comment has no title.")
             raise Invalid(message, {"title": [message]})
         changed = discussion.revise_comment(target, body, editor=moderator)
     if not changed:
-        message = "Nothing changed: the text is the same."
+        message = _("Nothing changed: the text is the same.")
         raise Invalid(message, {"body": [message]})
 
 
 def _merge(moderator, duplicate: Idea, into_id, reason: str) -> int:
     """Merge a duplicate into its original: votes and followers move, nobody counted twice."""
     if into_id in (None, ""):
-        message = "Name the original idea to merge into."
-        raise Invalid(f"Into: {message}", {"into_id": [message]})
+        message = _("Name the original idea to merge into.")
+        raise Invalid(_("Into: %(message)s", message=message), {"into_id": [message]})
     try:
         original = ideas.get_idea(moderator, _id(into_id, "into_id"))
     except NotFound:
-        raise Invalid("Into: no such idea.", {"into_id": ["No such idea."]}) from None
+        raise Invalid(_("Into: no such idea."), {"into_id": [_("No such idea.")]}) from None
     if original.id == duplicate.id:
-        raise Invalid("An idea cannot be merged into itself.", {"into_id": ["Choose another."]})
+        raise Invalid(
+            _("An idea cannot be merged into itself."), {"into_id": [_("Choose another.")]}
+        )
     if original.merged_into_id is not None:
-        message = f"That idea was itself merged into #{original.merged_into_id}: merge there."
+        message = _(
+            "That idea was itself merged into #%(into)s: merge there.", into=original.merged_into_id
+        )
         raise Invalid(message, {"into_id": [message]})
     refuse(access.merge_refusal(moderator, duplicate, original))
     for model in (Vote, Follow):
@@ -363,13 +378,13 @@ def appeal(user, target_type, target_id, text) -> Appeal:
         select(Appeal.id).where(Appeal.target_type == target_type, Appeal.target_id == target.id)
     )
     refuse(access.appeal_refusal(user, target, already_appealed=already is not None))
-    text = clean_text(text, "text", min_length=1, max_length=2000, label="Appeal")
+    text = clean_text(text, "text", min_length=1, max_length=2000, label=_("Appeal"))
     entry = Appeal(target_type=target_type, target_id=target.id, by_id=user.id, text=text)
     try:
         with db.session.begin_nested():
             db.session.add(entry)
     except IntegrityError:
-        raise Conflict("You have already appealed this once.") from None
+        raise Conflict(_("You have already appealed this once.")) from None
     db.session.flush()
     return entry
 

@@ -1,6 +1,7 @@
 """Moderation pages: flagging in place, the review queue, the public log, appeals."""
 
 from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access
@@ -56,9 +57,9 @@ def flag():
         else:
             if wants_fragment():
                 return render_template("moderation/_flag_done.html")
-            flash("Thank you: the moderators will review it.", "success")
+            flash(_("Thank you: the moderators will review it."), "success")
             return redirect_back(url_for("ideas.index"))
-    return _refused(form, "Could not flag", url_for("ideas.index"))
+    return _refused(form, _("Could not flag"), url_for("ideas.index"))
 
 
 def queue_context(args) -> dict:
@@ -91,9 +92,9 @@ def act():
         if not refused:
             if wants_fragment():
                 return render_template("moderation/_action_done.html", entry=entry)
-            flash("Done, and written to the moderation log.", "success")
+            flash(_("Done, and written to the moderation log."), "success")
             return redirect_back(url_for("moderation.review"))
-    return _refused(form, "Not done", url_for("moderation.review"), status)
+    return _refused(form, _("Not done"), url_for("moderation.review"), status)
 
 
 @bp.route("/moderation/log")
@@ -109,7 +110,7 @@ def appeal():
     form = AppealForm()
     if form.validate_on_submit():
         service.appeal(current_user, form.target_type.data, form.target_id.data, form.text.data)
-        flash("Your appeal is with the moderators.", "success")
+        flash(_("Your appeal is with the moderators."), "success")
     else:
-        flash("Say why it should be restored.", "error")
+        flash(_("Say why it should be restored."), "error")
     return redirect_back(url_for("ideas.index"))

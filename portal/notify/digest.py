@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from portal import access
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.i18n import writing_to
 from portal.notify.models import Notification
 from portal.notify.service import digest_body, queue_email
 from portal.timeutil import utcnow
@@ -51,6 +53,8 @@ def send_due_digests() -> int:
         reader.last_digest_at = now
         if not pending:
             continue
-        queue_email(reader, f"Your daily digest: {len(pending)} update(s)",
-                    digest_body(reader, pending))  # fmt: skip
+        with writing_to(reader):
+            subject = ngettext("Your daily digest: %(num)s update",
+                               "Your daily digest: %(num)s updates", len(pending))  # fmt: skip
+            queue_email(reader, subject, digest_body(reader, pending))
     return len(readers)

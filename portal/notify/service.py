@@ -8,14 +8,19 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import access, events
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.i18n import language_of, writing_to, zone_of
 from portal.ideas.models import Follow, Idea
 from portal.intake.reply_tokens import reply_address
+from portal.labels import STATUS_LABELS
 from portal.markdown import plain_text
 from portal.notify.headers import one_line
 from portal.notify.links import notification_target, url_for
@@ -26,19 +31,46 @@ from portal.timeutil import isoformat
 log = logging.getLogger(__name__)
 
 
+# Every text here is written to its recipient: built inside `writing_to(user)`, so in their
+# language (and times in their zone), whoever's page triggered it. The Notification row keeps
+# the text as written, in the recipient's language.
 SUBJECTS = {
-    "status_changed": "Status changed: {title}",
-    "official_response": "Official response: {title}",
-    "reply": "New reply on: {title}",
-    "mention": "You were mentioned on: {title}",
-    "moderated": "A moderator acted on your post: {title}",
-    "item_shipped": "Shipped: {title}",
-    "assigned": "Assigned to you: {title}",
-    "answer_due": "Answer due soon: {title}",
-    "answer_overdue": "Answer overdue: {title}",
-    "supplier_approved": "{title}",
-    "supplier_rejected": "{title}",
+    "status_changed": _l("Status changed: %(title)s"),
+    "official_response": _l("Official response: %(title)s"),
+    "reply": _l("New reply on: %(title)s"),
+    "mention": _l("You were mentioned on: %(title)s"),
+    "moderated": _l("A moderator acted on your post: %(title)s"),
+    "item_shipped": _l("Shipped: %(title)s"),
+    "assigned": _l("Assigned to you: %(title)s"),
+    "answer_due": _l("Answer due soon: %(title)s"),
+    "answer_overdue": _l("Answer overdue: %(title)s"),
+    "supplier_approved": "%(title)s",
+    "supplier_rejected": "%(title)s",
 }
+
+# What a notification says: plain text (someone's own words), or a function of its
+# recipient that writes it in their language (called inside `writing_to`).
+Text = str | Callable[[User], str]
+
+
+def subject_line(event: str, title: str) -> str:
+    return str(SUBJECTS[event]) % {"title": title}
+
+
+class _Written:
+    """A text written once per language and time zone, however many people read it."""
+
+    def __init__(self, text: Text):
+        self._text = text
+        self._done: dict[tuple[str, str], str] = {}
+
+    def __call__(self, user: User) -> str:
+        if not callable(self._text):
+            return self._text
+        key = (language_of(user), zone_of(user))
+        if key not in self._done:
+            self._done[key] = self._text(user)
+        return self._done[key]
 
 
 def _followers(idea: Idea) -> list[User]:
@@ -59,7 +91,7 @@ def _may_hear_about(user: User, idea: Idea, comment=None, own_post=False) -> boo
     return access.can_read(user, idea) and (comment is None or access.can_read(user, comment))
 
 
-def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=None,
+def notify(recipients, event: str, idea: Idea, message: Text, actor=None, item=None,
            comment=None, own_post=False, told: set[int] | None = None) -> int:  # fmt: skip
     """One notification per recipient who may read `idea` (and the `comment` the message
     quotes), not the actor; e-mails queued. `own_post`: the recipients are told about their
@@ -68,25 +100,27 @@ def notify(recipients, event: str, idea: Idea, message: str, actor=None, item=No
     item), skipped and added to, so that each hears of it once."""
     sent = 0
     seen = told if told is not None else set()
+    written = _Written(message)
     for user in recipients:
         if user is None or user.id in seen or (actor is not None and user.id == actor.id):
             continue
         if not _may_hear_about(user, idea, comment, own_post):
             continue
         seen.add(user.id)
-        note = Notification(
-            user_id=user.id, event=event, idea_id=idea.id, item_id=item.id if item else None,
-            comment_id=comment.id if comment is not None else None,
-            title=idea.title, message=message,
-        )  # fmt: skip
-        db.session.add(note)
-        if user.email_preference == "instant":
-            subject = SUBJECTS[event].format(title=idea.title)
-            reply_to = None
-            if not own_post and access.comment_refusal(user, idea) is None:
-                reply_to = reply_address(user.id, idea.id, comment.id if comment else None)
-            body = _email_body(user, idea, message, comment, replyable=reply_to is not None)
-            queue_email(user, subject, body, reply_to=reply_to)
+        with writing_to(user):
+            text = written(user)
+            note = Notification(
+                user_id=user.id, event=event, idea_id=idea.id, item_id=item.id if item else None,
+                comment_id=comment.id if comment is not None else None,
+                title=idea.title, message=text,
+            )  # fmt: skip
+            db.session.add(note)
+            if user.email_preference == "instant":
+                reply_to = None
+                if not own_post and access.comment_refusal(user, idea) is None:
+                    reply_to = reply_address(user.id, idea.id, comment.id if comment else None)
+                body = _email_body(user, idea, text, comment, replyable=reply_to is not None)
+                queue_email(user, subject_line(event, idea.title), body, reply_to=reply_to)
         sent += 1
     return sent
 
@@ -107,15 +141,30 @@ def note_url(note: Notification) -> str:
     return url_for(endpoint, **values) + anchor
 
 
+def hello(user) -> str:
+    name = getattr(user, "display_name", "")
+    return _("Hello %(name)s,", name=name) if name else _("Hello,")
+
+
+def _change_how_often() -> str:
+    return _("Change how often we write: %(url)s", url=url_for("accounts.account", _external=True))
+
+
+def _unsubscribe(user: User) -> str:
+    return _("Unsubscribe from all e-mail: %(url)s", url=unsubscribe_url(user))
+
+
 def _email_body(user: User, idea: Idea, message: str, comment=None, replyable=False) -> str:
     link = url_for("ideas.detail", idea_id=idea.id, _external=True)
     link += f"#comment-{comment.id}" if comment is not None else ""
-    reply = "Reply to this e-mail to comment (above the quoted text).\n" if replyable else ""
+    reply = ""
+    if replyable:
+        reply = _("Reply to this e-mail to comment (above the quoted text).") + "\n"
+    quoted = _("“%(title)s”", title=idea.title)
+    why = _("You get this because you follow this idea or were mentioned.")
     return (
-        f"Hello {user.display_name},\n\n{message}\n\n“{idea.title}”\n{link}\n{reply}\n"
-        f"You get this because you follow this idea or were mentioned.\n"
-        f"Change how often we write: {url_for('accounts.account', _external=True)}\n"
-        f"Unsubscribe from all e-mail: {unsubscribe_url(user)}\n"
+        f"{hello(user)}\n\n{message}\n\n{quoted}\n{link}\n{reply}\n{why}\n"
+        f"{_change_how_often()}\n{_unsubscribe(user)}\n"
     )
 
 
@@ -147,12 +196,13 @@ def queue_email(user: User, subject: str, body: str, reply_to: str | None = None
 
 
 def digest_body(user: User, notifications: list[Notification]) -> str:
-    lines = [f"Hello {user.display_name},", "", "Here is what happened since your last digest:", ""]
+    """Inside `writing_to(user)`: the notifications were written in their language already."""
+    lines = [hello(user), "", _("Here is what happened since your last digest:"), ""]
     for note in notifications:
         first_line = note.message.splitlines()[0] if note.message else ""
         lines += [f"- {one_line(note.title)}: {first_line}", f"  {note_url(note)}"]
-    lines += ["", f"All notifications: {url_for('notify.centre', _external=True)}",
-              f"Unsubscribe from all e-mail: {unsubscribe_url(user)}"]  # fmt: skip
+    lines += ["", _("All notifications: %(url)s", url=url_for("notify.centre", _external=True)),
+              _unsubscribe(user)]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -161,14 +211,23 @@ def digest_body(user: User, notifications: list[Notification]) -> str:
 
 def idea_status_changed(actor, idea: Idea, note: str | None, told: set[int] | None = None) -> None:
     """`told`: shared by the ideas of one item's step, so a follower of several hears once."""
-    label = idea.status.replace("_", " ")
-    message = f"{actor.display_name} set the status to {label}." + (f"\n\n{note}" if note else "")
+    status = STATUS_LABELS.get(idea.status, idea.status)
+
+    def message(reader) -> str:
+        text = _("%(name)s set the status to “%(status)s”.", name=actor.display_name,
+                 status=str(status))  # fmt: skip
+        return text + (f"\n\n{note}" if note else "")
+
     notify(_followers(idea), "status_changed", idea, message, actor, told=told)
     idea_webhook("idea.status_changed", idea)
 
 
 def official_response(actor, idea: Idea, comment, told: set[int] | None = None) -> None:
-    message = f"{actor.display_name} answered officially:\n\n{plain_text(comment.body)}"
+    quoted = plain_text(comment.body)  # once for all its readers
+
+    def message(reader) -> str:
+        return _("%(name)s answered officially:", name=actor.display_name) + f"\n\n{quoted}"
+
     notify(_followers(idea), "official_response", idea, message, actor, comment=comment,
            told=told)  # fmt: skip
 
@@ -177,41 +236,53 @@ def comment_posted(actor, idea: Idea, comment, parent, mentioned: list[User]) ->
     """Each person hears of a comment once: as the reply to them, else as the official
     answer to an idea they follow, else as a mention."""
     told: set[int] = set()
+    quoted = plain_text(comment.body)
     if parent is not None and not parent.is_deleted:
-        message = f"{actor.display_name} replied:\n\n{plain_text(comment.body)}"
-        notify([parent.author], "reply", idea, message, actor, comment=comment, told=told)
+        notify([parent.author], "reply", idea,
+               lambda reader: _("%(name)s replied:", name=actor.display_name) + f"\n\n{quoted}",
+               actor, comment=comment, told=told)  # fmt: skip
     if comment.official:
         official_response(actor, idea, comment, told)
     if mentioned:
-        notify(mentioned, "mention", idea,
-               f"{actor.display_name} mentioned you:\n\n{plain_text(comment.body)}", actor,
-               comment=comment, told=told)  # fmt: skip
+        notify(mentioned, "mention", idea, mention_text(actor, quoted), actor, comment=comment,
+               told=told)  # fmt: skip
     comment_webhook(idea, comment)
 
 
+def mention_text(actor, quoted: str) -> Callable[[User], str]:
+    """ "… mentioned you:" and the comment's plain text (rendered once, by the caller)."""
+    return lambda reader: _("%(name)s mentioned you:", name=actor.display_name) + f"\n\n{quoted}"
+
+
 MODERATED = {
-    "hide": "A moderator hid your post. Reason: {reason}",
-    "restore": "A moderator restored your post. Reason: {reason}",
-    "lock": "A moderator locked your idea: no more votes or comments. Reason: {reason}",
-    "unlock": "A moderator unlocked your idea. Reason: {reason}",
-    "merge": "A moderator merged your idea into another one. Reason: {reason}",
-    "edit": "A moderator edited your post. Reason: {reason}",
-    "delete": "A moderator removed your post. Reason: {reason}",
+    "hide": _l("A moderator hid your post. Reason: %(reason)s"),
+    "restore": _l("A moderator restored your post. Reason: %(reason)s"),
+    "lock": _l("A moderator locked your idea: no more votes or comments. Reason: %(reason)s"),
+    "unlock": _l("A moderator unlocked your idea. Reason: %(reason)s"),
+    "merge": _l("A moderator merged your idea into another one. Reason: %(reason)s"),
+    "edit": _l("A moderator edited your post. Reason: %(reason)s"),
+    "delete": _l("A moderator removed your post. Reason: %(reason)s"),
 }
+MODERATED_OTHERWISE = _l("A moderator acted on your post. Reason: %(reason)s")
 
 
 def moderated(actor, author: User, idea: Idea, action: str, reason: str) -> None:
-    message = MODERATED.get(action, "A moderator acted on your post. Reason: {reason}")
-    notify([author], "moderated", idea, message.format(reason=reason), actor, own_post=True)
+    template = MODERATED.get(action, MODERATED_OTHERWISE)
+    notify([author], "moderated", idea, lambda reader: str(template) % {"reason": reason}, actor,
+           own_post=True)  # fmt: skip
 
 
 def held_for_review(author: User, idea: Idea, target_type: str, count: int) -> None:
     """Enough people flagged the author's post that it waits, hidden, for a moderator."""
-    what = "idea" if target_type == "idea" else "comment"
-    message = (
-        f"Your {what} is held for review: {count} people flagged it. A moderator will look at "
-        "it soon and restore it if the flags were wrong; you can also appeal from its page."
-    )
+
+    def message(reader) -> str:
+        if target_type == "idea":
+            held = _("Your idea is held for review: %(count)s people flagged it.", count=count)
+        else:
+            held = _("Your comment is held for review: %(count)s people flagged it.", count=count)
+        return held + " " + _("A moderator will look at it soon and restore it if the flags "
+                              "were wrong; you can also appeal from its page.")  # fmt: skip
+
     notify([author], "moderated", idea, message, own_post=True)
 
 
@@ -219,42 +290,58 @@ def item_shipped(actor, item, idea: Idea, note: str | None = None,
                  told: set[int] | None = None) -> None:  # fmt: skip
     """Followers of a linked idea hear about that idea: nothing about the item's other ideas.
     `note`: the staff note, when it may be shown to whoever may see the idea."""
-    message = "Shipped! The improvement that answers this idea is done."
-    message += f"\n\n{note}" if note else ""
+
+    def message(reader) -> str:
+        text = _("Shipped! The improvement that answers this idea is done.")
+        return text + (f"\n\n{note}" if note else "")
+
     notify(_followers(idea), "item_shipped", idea, message, actor, item=item, told=told)
 
 
 # -- one's own account ------------------------------------------------------------------------
 
 
-def account_notice(user: User, event: str, title: str, message: str) -> None:
+def account_notice(user: User, event: str, title: Text, message: Text) -> None:
     """Tell `user` about their own account (a supplier approved or rejected): in the portal,
     and by e-mail as they chose (at once, in the daily digest, or not at all)."""
-    db.session.add(Notification(user_id=user.id, event=event, title=title[:150], message=message))
-    if user.email_preference == "instant":
-        body = (
-            f"Hello {user.display_name},\n\n{message}\n\n"
-            f"{url_for('ideas.index', _external=True)}\n\n"
-            f"Your account: {url_for('accounts.account', _external=True)}\n"
-            f"Unsubscribe from all e-mail: {unsubscribe_url(user)}\n"
+    with writing_to(user):
+        title, message = _Written(title)(user), _Written(message)(user)
+        db.session.add(
+            Notification(user_id=user.id, event=event, title=title[:150], message=message)
         )
-        queue_email(user, SUBJECTS[event].format(title=title), body)
+        if user.email_preference == "instant":
+            account = _("Your account: %(url)s", url=url_for("accounts.account", _external=True))
+            body = (
+                f"{hello(user)}\n\n{message}\n\n{url_for('ideas.index', _external=True)}\n\n"
+                f"{account}\n{_unsubscribe(user)}\n"
+            )
+            queue_email(user, subject_line(event, title), body)
 
 
 def supplier_approved(actor, user: User) -> None:
-    org = user.organization.name if user.organization else "your organization"
-    account_notice(user, "supplier_approved", "Your supplier account is approved",
-                   f"{actor.display_name} approved your account as a supplier of {org}. You now "
-                   f"see and take part in what is shared with suppliers, and may mark your ideas "
-                   f"confidential (only {org} and our staff see those).")  # fmt: skip
+    def message(reader) -> str:
+        org = user.organization.name if user.organization else _("your organization")
+        return _("%(name)s approved your account as a supplier of %(org)s. You now see and take "
+                 "part in what is shared with suppliers, and may mark your ideas confidential "
+                 "(only %(org)s and our staff see those).", name=actor.display_name,
+                 org=org)  # fmt: skip
+
+    account_notice(user, "supplier_approved",
+                   lambda reader: _("Your supplier account is approved"), message)  # fmt: skip
 
 
 def supplier_rejected(actor, user: User, org_name: str, reason: str) -> None:
-    because = f" The reason given: {reason}" if reason else ""
-    account_notice(user, "supplier_rejected", "Your supplier request was not approved",
-                   f"Your request to take part as a supplier of {org_name} was not approved."
-                   f"{because} Your account stays open as a customer account: you can read, "
-                   f"post, vote and comment as a customer.")  # fmt: skip
+    def message(reader) -> str:
+        text = _("Your request to take part as a supplier of %(org)s was not approved.",
+                 org=org_name)  # fmt: skip
+        if reason:
+            text += " " + _("The reason given: %(reason)s", reason=reason)
+        return text + " " + _("Your account stays open as a customer account: you can read, "
+                              "post, vote and comment as a customer.")  # fmt: skip
+
+    account_notice(user, "supplier_rejected",
+                   lambda reader: _("Your supplier request was not approved"),
+                   message)  # fmt: skip
 
 
 # -- staff work: assignment and answer targets (SPEC 13) -------------------------------------
@@ -266,11 +353,11 @@ def _work_link(idea: Idea | None, message) -> str:
     return url_for("intake.message", message_id=message.id, _external=True)
 
 
-def staff_notice(recipients, event: str, text: str, *, idea: Idea | None = None, message=None,
-                 actor=None) -> int:  # fmt: skip
+def staff_notice(recipients, event: str, text: Text, *, idea: Idea | None = None,
+                 message=None, actor=None) -> int:  # fmt: skip
     """Tell staff about work on an idea (those who may read it) or an intake message (staff
     only); one notification each, e-mailed to those who want mail at once."""
-    title = idea.title if idea is not None else (message.subject or f"Message #{message.id}")
+    written = _Written(text)
     sent, seen = 0, set()
     for user in recipients:
         if user is None or user.id in seen or (actor is not None and user.id == actor.id):
@@ -282,36 +369,50 @@ def staff_notice(recipients, event: str, text: str, *, idea: Idea | None = None,
             continue
         if message is not None and not access.can_see_intake(user):
             continue
-        db.session.add(Notification(
-            user_id=user.id, event=event, idea_id=idea.id if idea is not None else None,
-            intake_message_id=message.id if message is not None else None,
-            title=title[:150], message=text,
-        ))  # fmt: skip
-        if user.email_preference == "instant":
-            link = _work_link(idea, message)
-            body = (
-                f"Hello {user.display_name},\n\n{text}\n\n“{title}”\n{link}\n\n"
-                f"Change how often we write: {url_for('accounts.account', _external=True)}\n"
-            )
-            queue_email(user, SUBJECTS[event].format(title=title), body)
+        with writing_to(user):
+            if idea is not None:
+                title = idea.title
+            else:
+                title = message.subject or _("Message #%(id)s", id=message.id)
+            said = written(user)
+            db.session.add(Notification(
+                user_id=user.id, event=event, idea_id=idea.id if idea is not None else None,
+                intake_message_id=message.id if message is not None else None,
+                title=title[:150], message=said,
+            ))  # fmt: skip
+            if user.email_preference == "instant":
+                link = _work_link(idea, message)
+                quoted = _("“%(title)s”", title=title)
+                body = f"{hello(user)}\n\n{said}\n\n{quoted}\n{link}\n\n{_change_how_often()}\n"
+                queue_email(user, subject_line(event, title), body)
         sent += 1
     return sent
 
 
 def assigned(actor, assignee: User, *, idea: Idea | None = None, message=None) -> None:
-    what = "an idea" if idea is not None else "a message"
-    by = f"{actor.display_name} gave you {what}" if actor is not None else f"You were given {what}"
-    staff_notice([assignee], "assigned", f"{by} to answer.", idea=idea, message=message,
-                 actor=actor)  # fmt: skip
+
+    def text(reader) -> str:
+        if actor is None:
+            if idea is not None:
+                return _("You were given an idea to answer.")
+            return _("You were given a message to answer.")
+        if idea is not None:
+            return _("%(name)s gave you an idea to answer.", name=actor.display_name)
+        return _("%(name)s gave you a message to answer.", name=actor.display_name)
+
+    staff_notice([assignee], "assigned", text, idea=idea, message=message, actor=actor)
 
 
-def reply_to_sender(actor, address: str, name: str, subject: str, body: str) -> None:
-    """A staff member's answer to someone who wrote in (who may have no account)."""
-    greeting = f"Hello {name}," if name else "Hello,"
-    text = (
-        f"{greeting}\n\n{body}\n\n{actor.display_name}\n{url_for('ideas.index', _external=True)}\n"
-    )
-    db.session.add(OutboxMessage(kind="email", recipient=address, subject=one_line(subject),
+def reply_to_sender(actor, address: str, name: str, subject: Text, body: str,
+                    sender: User | None = None) -> None:  # fmt: skip
+    """A staff member's answer to someone who wrote in: in the language of their account
+    (`sender`), else the portal's default (someone without an account)."""
+    with writing_to(sender):
+        greeting = _("Hello %(name)s,", name=name) if name else _("Hello,")
+        link = url_for("ideas.index", _external=True)
+        text = f"{greeting}\n\n{body}\n\n{actor.display_name}\n{link}\n"
+        written = subject(sender) if callable(subject) else subject
+    db.session.add(OutboxMessage(kind="email", recipient=address, subject=one_line(written),
                                  body=text, headers="{}"))  # fmt: skip
     events.note(db.session, events.outbox_queued)
 
@@ -321,23 +422,28 @@ def staff_note_mention(actor, idea: Idea, note, mentioned: list[User]) -> int:
     Only those who may see the idea's notes (the service chose them; asked again here). The
     e-mail has no reply address: an answer by e-mail would become a public comment."""
     sent = 0
+    quoted = plain_text(note.body)  # once for all its readers
     for user in mentioned:
         if user.erased_at is not None or not access.can_see_staff_notes(user, idea):
             continue
-        text = f"{actor.display_name} mentioned you in a staff note:\n\n{plain_text(note.body)}"
-        db.session.add(Notification(
-            user_id=user.id, event="mention", idea_id=idea.id, staff_note_id=note.id,
-            title=idea.title[:150], message=text,
-        ))  # fmt: skip
-        if user.email_preference == "instant":
-            link = url_for("ideas.detail", idea_id=idea.id, _external=True) + f"#note-{note.id}"
-            body = (
-                f"Hello {user.display_name},\n\n{text}\n\n“{idea.title}”\n{link}\n\n"
-                f"A staff note: only staff see it, never the people who wrote the idea.\n"
-                f"Change how often we write: {url_for('accounts.account', _external=True)}\n"
-                f"Unsubscribe from all e-mail: {unsubscribe_url(user)}\n"
-            )
-            queue_email(user, SUBJECTS["mention"].format(title=idea.title), body)
+        with writing_to(user):
+            text = _("%(name)s mentioned you in a staff note:", name=actor.display_name)
+            text += f"\n\n{quoted}"
+            db.session.add(Notification(
+                user_id=user.id, event="mention", idea_id=idea.id, staff_note_id=note.id,
+                title=idea.title[:150], message=text,
+            ))  # fmt: skip
+            if user.email_preference == "instant":
+                link = url_for("ideas.detail", idea_id=idea.id, _external=True)
+                link += f"#note-{note.id}"
+                only_staff = _("A staff note: only staff see it, never the people who wrote "
+                               "the idea.")  # fmt: skip
+                quoted_title = _("“%(title)s”", title=idea.title)
+                body = (
+                    f"{hello(user)}\n\n{text}\n\n{quoted_title}\n{link}\n\n{only_staff}\n"
+                    f"{_change_how_often()}\n{_unsubscribe(user)}\n"
+                )
+                queue_email(user, subject_line("mention", idea.title), body)
         sent += 1
     return sent
 

@@ -1,6 +1,7 @@
 """The notification centre and the one-click unsubscribe page."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -97,6 +98,6 @@ def unsubscribe(token: str):
         user.email_preference = "off"
         if request.form.get("List-Unsubscribe") == "One-Click":
             return "", 204
-        flash("You will get no more e-mail from the portal.", "success")
+        flash(_("You will get no more e-mail from the portal."), "success")
         return render_template("notify/unsubscribe.html", user=user, done=True)
     return render_template("notify/unsubscribe.html", user=user, done=False)

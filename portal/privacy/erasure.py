@@ -17,6 +17,7 @@ import logging
 import re
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 
 from portal import access
@@ -295,11 +296,11 @@ def erase_own_account(user: User, *, password=None, email=None) -> None:
     if user.has_password:
         release_read()  # the hash is slow: no write lock held through it
         if not accounts.check_password(user, password if isinstance(password, str) else ""):
-            message = "The password is not right."
+            message = _("The password is not right.")
             raise Invalid(message, {"password": [message]})
     else:
         typed = accounts.sign_in_key(email)
         if not typed or typed != user.email:
-            message = "Type the e-mail address of this account to confirm."
+            message = _("Type the e-mail address of this account to confirm.")
             raise Invalid(message, {"email": [message]})
     erase(user, user)

@@ -10,6 +10,7 @@ company's answers, not secrets among staff), so the picker's choice is a conveni
 import logging
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import access
@@ -82,10 +83,10 @@ def get_reply(user, reply_id) -> SavedReply:
     try:
         reply_id = int(reply_id)
     except (TypeError, ValueError):
-        raise NotFound("No such saved reply.") from None
+        raise NotFound(_("No such saved reply.")) from None
     reply = db.session.get(SavedReply, reply_id) if is_id(reply_id) else None
     if reply is None or not access.can_use_saved_replies(user):
-        raise NotFound("No such saved reply.")
+        raise NotFound(_("No such saved reply."))
     return reply
 
 
@@ -98,8 +99,8 @@ def _team(team_id) -> Team | None:
 
 
 def _clean(title, body) -> tuple[str, str]:
-    title = clean_text(title, "title", min_length=2, max_length=TITLE_MAX, label="Title")
-    body = clean_text(body, "body", min_length=1, max_length=BODY_MAX, label="Text")
+    title = clean_text(title, "title", min_length=2, max_length=TITLE_MAX, label=_("Title"))
+    body = clean_text(body, "body", min_length=1, max_length=BODY_MAX, label=_("Text"))
     return title, body
 
 

@@ -3,6 +3,7 @@
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access
@@ -48,7 +49,9 @@ def index():
         reply, refused = attempt(form, lambda: service.create_reply(
             current_user, form.team_id.data, form.title.data, form.body.data))  # fmt: skip
         if not refused:
-            flash(f"Saved reply “{reply.title}” added to {reply.team.name}.", "success")
+            added = _("Saved reply “%(title)s” added to %(team)s.", title=reply.title,
+                      team=reply.team.name)  # fmt: skip
+            flash(added, "success")
             return redirect(url_for("replies.index") + f"#reply-{reply.id}")
         status = refused
     return _index(form, status)
@@ -62,10 +65,10 @@ def edit(reply_id: int):
     form = _form(reply)
     status = 200
     if form.validate_on_submit():
-        _, refused = attempt(form, lambda: service.update_reply(
+        _updated, refused = attempt(form, lambda: service.update_reply(
             current_user, reply, form.title.data, form.body.data, form.team_id.data))  # fmt: skip
         if not refused:
-            flash("Saved reply updated.", "success")
+            flash(_("Saved reply updated."), "success")
             return redirect(url_for("replies.index") + f"#reply-{reply.id}")
         status = refused
     elif request.method == "POST":
@@ -80,7 +83,7 @@ def delete(reply_id: int):
     if EmptyForm().validate_on_submit():
         title = reply.title
         service.delete_reply(current_user, reply)
-        flash(f"Saved reply “{title}” deleted.", "info")
+        flash(_("Saved reply “%(title)s” deleted.", title=title), "info")
     return redirect(url_for("replies.index"))
 
 

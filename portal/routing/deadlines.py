@@ -10,11 +10,14 @@ commit claimed nothing; a restart finds the work still due.
 import logging
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from portal.accounts.models import Team, User
 from portal.database import writing
 from portal.extensions import db
+from portal.i18n import datetime_for
 from portal.ideas.models import Idea
 from portal.intake.models import IntakeMessage
 from portal.notify import service as notify
@@ -58,20 +61,31 @@ def _claim(model, row_id: int, column: str, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def _hours_left(due: datetime, now: datetime) -> str:
+def _time_left(due: datetime, now: datetime) -> str:
+    """ "5 hours", "20 minutes", in the language being written."""
     hours = max((due - now).total_seconds() / 3600, 0)
-    return f"{hours:.0f} hours" if hours >= 1.5 else f"{max(hours * 60, 1):.0f} minutes"
+    if hours >= 1.5:
+        return ngettext("%(num)s hour", "%(num)s hours", round(hours))
+    return ngettext("%(num)s minute", "%(num)s minutes", max(round(hours * 60), 1))
 
 
 def _notice(kind: str, target, now: datetime) -> None:
     idea = target if isinstance(target, Idea) else None
     message = target if isinstance(target, IntakeMessage) else None
+    due = target.first_answer_due_at
     if kind == "answer_due":
         recipients = [target.assignee] if target.assignee_id else _team_members(target.team_id)
-        text = f"A first answer is due in {_hours_left(target.first_answer_due_at, now)}."
+
+        def text(reader) -> str:  # the due time in each reader's own zone
+            return _("A first answer is due in %(left)s (%(when)s).",
+                     left=_time_left(due, now), when=datetime_for(reader, due))  # fmt: skip
     else:
         recipients = _team_members(target.team_id) + _admins()
-        text = "The first answer is overdue: the team's answer target has passed."
+
+        def text(reader) -> str:
+            return _("The first answer is overdue: the team's answer target (%(when)s) has "
+                     "passed.", when=datetime_for(reader, due))  # fmt: skip
+
     notify.staff_notice(recipients, kind, text, idea=idea, message=message)
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal import access
@@ -252,15 +253,15 @@ def route_message(message: IntakeMessage, now: datetime | None = None) -> User |
 def _team(team_id) -> Team:
     team = db.session.get(Team, team_id) if is_id(team_id) else None
     if team is None:
-        raise Invalid("Team: there is no such team.", {"team_id": ["No such team."]})
+        raise Invalid(_("Team: there is no such team."), {"team_id": [_("No such team.")]})
     return team
 
 
 def _assignee(assignee_id) -> User:
     person = db.session.get(User, assignee_id) if is_id(assignee_id) else None
     if person is None or not access.takes_assignments(person):
-        message = "There is no staff member with this id."
-        raise Invalid(f"Assignee: {message}", {"assignee_id": [message]})
+        message = _("There is no staff member with this id.")
+        raise Invalid(_("Assignee: %(message)s", message=message), {"assignee_id": [message]})
     return person
 
 
@@ -278,7 +279,7 @@ def reassign(actor, target, *, team_id=None, assignee_id=UNSET, start: datetime)
     named person hands it out by that team's mode and restarts its answer target; `null`
     for `assignee_id` takes it off whoever had it (back to the team's queue)."""
     if team_id is None and assignee_id is UNSET:
-        message = "Name a team_id, an assignee_id, or both."
+        message = _("Name a team_id, an assignee_id, or both.")
         raise Invalid(message, {"team_id": [message]})
     now = utcnow()
     new_team = _team(team_id) if team_id is not None else None
@@ -313,13 +314,15 @@ def _clean_conditions(raw) -> dict:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise Invalid("Conditions: must be an object.", {"conditions": ["Must be an object."]})
+        raise Invalid(
+            _("Conditions: must be an object."), {"conditions": [_("Must be an object.")]}
+        )
     unknown = set(raw) - set(CONDITION_KEYS)
     if unknown:
         message = (
             f"Unknown condition {', '.join(sorted(unknown))}; use {', '.join(CONDITION_KEYS)}."
         )
-        raise Invalid(f"Conditions: {message}", {"conditions": [message]})
+        raise Invalid(_("Conditions: %(message)s", message=message), {"conditions": [message]})
     clean = {}
     for key, value in raw.items():
         if value in (None, "", []):
@@ -330,8 +333,8 @@ def _clean_conditions(raw) -> dict:
                 not isinstance(value, str)
                 or db.session.scalar(select(Category.id).where(Category.slug == value)) is None
             ):
-                raise Invalid(f"Category: there is no category '{value}'.",
-                              {field: ["No such category."]})  # fmt: skip
+                raise Invalid(_("Category: there is no category '%(value)s'.", value=value),
+                              {field: [_("No such category.")]})  # fmt: skip
         elif key == "kind":
             choice(value, field, IDEA_KINDS, "Kind")
         elif key == "author_kind":
@@ -340,14 +343,16 @@ def _clean_conditions(raw) -> dict:
             choice(value, field, (PORTAL_SOURCE, *SOURCES), "Source")
         elif key == "organization":
             if not is_id(value) or db.session.get(Organization, value) is None:
-                raise Invalid("Organization: there is no such organization.",
-                              {field: ["No such organization."]})  # fmt: skip
+                raise Invalid(_("Organization: there is no such organization."),
+                              {field: [_("No such organization.")]})  # fmt: skip
         elif key == "words":
             if isinstance(value, str):
                 value = [w for w in value.replace(",", "\n").splitlines()]
             if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
-                raise Invalid("Words: a list of words.", {field: ["Must be a list of words."]})
-            value = [clean_text(w, field, max_length=80, label="Word") for w in value]
+                raise Invalid(
+                    _("Words: a list of words."), {field: [_("Must be a list of words.")]}
+                )
+            value = [clean_text(w, field, max_length=80, label=_("Word")) for w in value]
             value = [w for w in value if w][:WORDS_MAX]
             if not value:
                 continue
@@ -372,8 +377,8 @@ def _rule_fields(data: dict, rule: RoutingRule | None) -> dict:
 
 def _position(value, count: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        message = "Must be a whole number from 1."
-        raise Invalid(f"Position: {message}", {"position": [message]})
+        message = _("Must be a whole number from 1.")
+        raise Invalid(_("Position: %(message)s", message=message), {"position": [message]})
     return min(value, count)
 
 
@@ -427,7 +432,7 @@ def get_rule(actor, rule_id) -> RoutingRule:
     refuse(access.administer_refusal(actor))
     rule = db.session.get(RoutingRule, rule_id)
     if rule is None:
-        raise NotFound("No such routing rule.")
+        raise NotFound(_("No such routing rule."))
     return rule
 
 
@@ -447,7 +452,9 @@ def _check_promise(team: Team) -> None:
             f"{team.answer_target_hours:g} business hours is more than a year of these business "
             "hours: promise less, or open longer."
         )
-        raise Invalid(f"Answer target: {message}", {"answer_target_hours": [message]})
+        raise Invalid(
+            _("Answer target: %(message)s", message=message), {"answer_target_hours": [message]}
+        )
 
 
 def configure_team(actor, team: Team, data: dict) -> Team:
@@ -460,7 +467,7 @@ def configure_team(actor, team: Team, data: dict) -> Team:
             select(Team.id).where(func.lower(Team.name) == name.lower(), Team.id != team.id)
         )
         if taken:
-            raise Invalid("Name: another team has this name.", {"name": ["Already taken."]})
+            raise Invalid(_("Name: another team has this name."), {"name": [_("Already taken.")]})
         team.name = name
     if "assignment" in data:
         team.assignment = choice(data["assignment"], "assignment", ASSIGNMENT_MODES)
@@ -474,8 +481,11 @@ def configure_team(actor, team: Team, data: dict) -> Team:
             except (TypeError, ValueError):
                 hours = -1.0
             if isinstance(data["answer_target_hours"], bool) or not 0 < hours <= 10_000:
-                message = "Must be a number of hours above 0 (at most 10,000), or null."
-                raise Invalid(f"Answer target: {message}", {"answer_target_hours": [message]})
+                message = _("Must be a number of hours above 0 (at most 10,000), or null.")
+                raise Invalid(
+                    _("Answer target: %(message)s", message=message),
+                    {"answer_target_hours": [message]},
+                )
             team.answer_target_hours = hours
     if "business_hours" in data:
         raw = data["business_hours"]
@@ -483,13 +493,15 @@ def configure_team(actor, team: Team, data: dict) -> Team:
             team.business_hours = None
         else:
             if not isinstance(raw, dict):
-                raise Invalid("Business hours: must be an object.",
-                              {"business_hours": ["Must be an object."]})  # fmt: skip
+                raise Invalid(_("Business hours: must be an object."),
+                              {"business_hours": [_("Must be an object.")]})  # fmt: skip
             try:  # what is left out keeps its current value
                 hours = BusinessHours.from_dict({**business_hours(team).to_dict(), **raw})
             except BusinessHoursError as error:
                 field = f"business_hours.{error.field}" if error.field else "business_hours"
-                raise Invalid(f"Business hours: {error}", {field: [str(error)]}) from None
+                raise Invalid(
+                    _("Business hours: %(error)s", error=error), {field: [str(error)]}
+                ) from None
             team.business_hours = json.dumps(hours.to_dict())
     _check_promise(team)
     db.session.flush()

@@ -1,6 +1,10 @@
 """Routing pages: the public responsiveness figures and the admins' routing rules and teams."""
 
+from babel.dates import get_day_names
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,9 +21,15 @@ from portal.routing import service as routing
 
 bp = Blueprint("routing", __name__)
 
-SOURCE_LABELS = {"portal": "Posted on the portal", "email": "E-mail", "api": "API (help desk)",
-                 "widget": "Feedback widget"}  # fmt: skip
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+SOURCE_LABELS = {"portal": _l("Posted on the portal"), "email": _l("E-mail"),
+                 "api": _l("API (help desk)"), "widget": _l("Feedback widget")}  # fmt: skip
+AUTHOR_KIND_LABELS = {"customer": _l("Customer"), "supplier": _l("Supplier"), "staff": _l("Staff")}
+
+
+def _day_names() -> list[str]:
+    """Monday to Sunday, abbreviated in the reader's language ("Mon", "Mo.")."""
+    names = get_day_names("abbreviated", locale=get_locale())
+    return [names[day] for day in range(7)]
 
 
 @bp.route("/responsiveness")
@@ -72,7 +82,7 @@ def _page(status: int = 200, errors: dict | None = None, values: dict | None = N
         "categories": [(c.slug, c.name) for c in categories],
         "organizations": [(o.id, o.name) for o in organizations],
         "kinds": [(k, KIND_LABELS.get(k, k)) for k in IDEA_KINDS],
-        "author_kinds": [(k, k.capitalize()) for k in KINDS],
+        "author_kinds": [(k, AUTHOR_KIND_LABELS.get(k, k)) for k in KINDS],
         "sources": [(s, SOURCE_LABELS[s]) for s in ("portal", *SOURCES)],
     }
     return render_template(
@@ -82,7 +92,7 @@ def _page(status: int = 200, errors: dict | None = None, values: dict | None = N
         hours={t.id: routing.business_hours(t) for t in teams},
         options=options,
         modes=ASSIGNMENT_MODES,
-        day_names=DAY_NAMES,
+        day_names=_day_names(),
         errors=errors or {},
         values=values or {},
     ), status
@@ -100,7 +110,7 @@ def _attempt(operation, success: str, values: dict | None = None):
     except DomainError as error:
         db.session.rollback()
         fields = error.fields or {"form": [error.message]}
-        flash(f"Not saved: {error.message}", "error")
+        flash(_("Not saved: %(reason)s", reason=error.message), "error")
         return _page(error.status, fields, values)
     flash(success, "success")
     return redirect(url_for("routing.admin"))
@@ -110,7 +120,7 @@ def _attempt(operation, success: str, values: dict | None = None):
 @guard(access.administer_refusal)
 def create_rule():
     data = _rule_data(request.form)
-    return _attempt(lambda: routing.create_rule(current_user, data), "Rule added.", request.form)
+    return _attempt(lambda: routing.create_rule(current_user, data), _("Rule added."), request.form)
 
 
 @bp.route("/admin/routing/rules/<int:rule_id>", methods=["POST"])
@@ -122,14 +132,14 @@ def update_rule(rule_id: int):
         data = {"position": max(rule.position + step, 1)}
     else:
         data = _rule_data(request.form)
-    return _attempt(lambda: routing.update_rule(current_user, rule, data), "Rule saved.")
+    return _attempt(lambda: routing.update_rule(current_user, rule, data), _("Rule saved."))
 
 
 @bp.route("/admin/routing/rules/<int:rule_id>/delete", methods=["POST"])
 @guard(access.administer_refusal)
 def delete_rule(rule_id: int):
     rule = routing.get_rule(current_user, rule_id)
-    return _attempt(lambda: routing.delete_rule(current_user, rule), "Rule deleted.")
+    return _attempt(lambda: routing.delete_rule(current_user, rule), _("Rule deleted."))
 
 
 @bp.route("/admin/routing/teams/<int:team_id>", methods=["POST"])
@@ -137,4 +147,4 @@ def delete_rule(rule_id: int):
 def update_team(team_id: int):
     team = db.get_or_404(Team, team_id)
     data = _team_data(request.form)
-    return _attempt(lambda: routing.configure_team(current_user, team, data), "Team saved.")
+    return _attempt(lambda: routing.configure_team(current_user, team, data), _("Team saved."))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 import nh3
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
 from whoosh.analysis import StemmingAnalyzer
@@ -137,14 +138,16 @@ def backend():
 
 def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, match_any=False):
     """A page of what `user` may see that matches `q` (and `filters`), with facets."""
-    order = choice(order or "relevance", "order", ORDERS)
+    order = choice(order or "relevance", "order", ORDERS, label=_("Order"))
     request = parse(q, filters, order=order, page=page, per_page=per_page, match_any=match_any)
     if request.is_empty and not (request.filters and (q or "").strip()):
         return SearchPage(request=request, facets={name: {} for name in FILTER_FIELDS})
     try:
         result = backend().search(request, user)
     except IndexOutOfDate as error:
-        raise Unavailable(f"Search is not available right now: {error}.") from error
+        # The reason is for whoever runs the portal (rebuild the index), as the backend says it.
+        raise Unavailable(_("Search is not available right now: %(reason)s.",
+                            reason=error)) from error  # fmt: skip
     idea_ids = {hit.idea_id for hit in result.hits}
     comment_ids = {hit.id for hit in result.hits if hit.type == "comment"}
     ideas = {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids)))}

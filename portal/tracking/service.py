@@ -3,6 +3,7 @@
 import logging
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import access
@@ -11,6 +12,7 @@ from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.ideas import service as ideas
 from portal.ideas.models import Category, Idea, StatusChange
+from portal.labels import ITEM_STATUS_LABELS
 from portal.markdown import render
 from portal.notify import service as notify
 from portal.timeutil import utcnow
@@ -43,14 +45,14 @@ def get_item(user, item_id) -> ImprovementItem:
     try:
         item_id = int(item_id)
     except (TypeError, ValueError):
-        raise NotFound("No such item.") from None
+        raise NotFound(_("No such item.")) from None
     item = db.session.get(ImprovementItem, item_id) if 0 < item_id < 2**31 else None
     if item is None or not db.session.scalar(
         select(ImprovementItem.id).where(
             ImprovementItem.id == item.id, access.item_visibility(user)
         )
     ):
-        raise NotFound("No such item.")
+        raise NotFound(_("No such item."))
     return item
 
 
@@ -104,11 +106,12 @@ def _owner(owner_id) -> User | None:
     if owner_id in (None, ""):
         return None
     if isinstance(owner_id, bool) or not str(owner_id).isdigit():
-        raise Invalid("Owner: must be a user id.", {"owner_id": ["Must be a user id."]})
+        message = _("Must be a user id.")
+        raise Invalid(_("Owner: %(message)s", message=message), {"owner_id": [message]})
     owner = db.session.get(User, int(owner_id)) if int(owner_id) < 2**31 else None
     if owner is None or owner.kind != "staff":
-        message = "The owner must be a staff member."
-        raise Invalid(f"Owner: {message}", {"owner_id": [message]})
+        message = _("The owner must be a staff member.")
+        raise Invalid(_("Owner: %(message)s", message=message), {"owner_id": [message]})
     return owner
 
 
@@ -124,7 +127,8 @@ def _team(team) -> Team | None:
     else:
         found = None
     if found is None:
-        raise Invalid("Team: no such team.", {"team": ["No such team."]})
+        message = _("No such team.")
+        raise Invalid(_("Team: %(message)s", message=message), {"team": [message]})
     return found
 
 
@@ -136,8 +140,9 @@ def _target_date(value) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        message = "Use a date like 2027-03-31."
-        raise Invalid(f"Target date: {message}", {"target_date": [message]}) from None
+        message = _("Use a date like 2027-03-31.")
+        raise Invalid(_("Target date: %(message)s", message=message),
+                      {"target_date": [message]}) from None  # fmt: skip
 
 
 def _set_idea_status(user, idea: Idea, status: str, note: str) -> None:
@@ -160,21 +165,24 @@ def promote(user, idea_ids, *, title=None, description="", team=None, owner_id=N
     """Turn one idea (or several related ones) into a tracked improvement item."""
     _require_staff(user)
     if not idea_ids:
-        raise Invalid("Choose at least one idea.", {"idea_ids": ["Choose at least one idea."]})
+        message = _("Choose at least one idea.")
+        raise Invalid(message, {"idea_ids": [message]})
     linked = []
     for n, idea_id in enumerate(dict.fromkeys(idea_ids)):
         idea = ideas.get_idea(user, idea_id) if n == 0 else _named_idea(user, idea_id)
         refuse(access.promote_refusal(user, idea))
         linked.append(idea)
     first = linked[0]
-    title = clean_text(title if title else first.title, "title", min_length=5, max_length=150)
-    description = clean_text(description or "", "description", max_length=20_000)
+    title = clean_text(title if title else first.title, "title", min_length=5, max_length=150,
+                       label=_("Title"))  # fmt: skip
+    description = clean_text(description or "", "description", max_length=20_000,
+                             label=_("Description"))  # fmt: skip
     item = ImprovementItem(
         title=title,
         description=description,
         description_html=render(description),
         status="planned",
-        priority=choice(priority or "p3", "priority", PRIORITIES),
+        priority=choice(priority or "p3", "priority", PRIORITIES, label=_("Priority")),
         team=_team(team) if team not in (None, "") else first.category.team,
         owner=_owner(owner_id),
         target_date=_target_date(target_date),
@@ -203,14 +211,15 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
                 description=None, team=...) -> ImprovementItem:  # fmt: skip
     """Change an item; a status change follows the workflow and moves linked ideas along."""
     _require_staff(user)
-    note = clean_text(note, "note", max_length=5000) if note else None
+    note = clean_text(note, "note", max_length=5000, label=_("Note")) if note else None
     if title is not None:
-        item.title = clean_text(title, "title", min_length=5, max_length=150)
+        item.title = clean_text(title, "title", min_length=5, max_length=150, label=_("Title"))
     if description is not None:
-        item.description = clean_text(description, "description", max_length=20_000)
+        item.description = clean_text(description, "description", max_length=20_000,
+                                      label=_("Description"))  # fmt: skip
         item.description_html = render(item.description)
     if priority is not None:
-        item.priority = choice(priority, "priority", PRIORITIES)
+        item.priority = choice(priority, "priority", PRIORITIES, label=_("Priority"))
     if owner_id is not ...:
         item.owner = _owner(owner_id)
     if team is not ...:
@@ -220,9 +229,11 @@ def update_item(user, item: ImprovementItem, *, status=None, note=None, owner_id
     if idea_ids is not None:
         _link(user, item, idea_ids)
     if status is not None and status != item.status:
-        status = choice(status, "status", ITEM_STATUSES)
+        status = choice(status, "status", ITEM_STATUSES, label=_("Status"))
         if status not in TRANSITIONS[item.status]:
-            message = f"An item cannot go from {item.status} to {status}."
+            before, after = ITEM_STATUS_LABELS[item.status], ITEM_STATUS_LABELS[status]
+            message = _("An item cannot go from %(before)s to %(after)s.", before=before,
+                        after=after)  # fmt: skip
             raise Invalid(message, {"status": [message]})
         previous = item.status
         db.session.add(ItemChange(item_id=item.id, by_id=user.id, from_status=previous,
@@ -262,13 +273,14 @@ def _named_idea(user, idea_id) -> Idea:
     try:
         return ideas.get_idea(user, idea_id)
     except NotFound:
-        message = f"There is no idea #{idea_id} (or you may not see it)."
+        message = _("There is no idea #%(id)s (or you may not see it).", id=idea_id)
         raise Invalid(message, {"idea_ids": [message]}) from None
 
 
 def _link(user, item: ImprovementItem, idea_ids) -> None:
     if not isinstance(idea_ids, list) or not idea_ids:
-        raise Invalid("Idea ids: a list of ids.", {"idea_ids": ["Give a non-empty list of ids."]})
+        message = _("Give a non-empty list of ids.")
+        raise Invalid(_("Idea ids: %(message)s", message=message), {"idea_ids": [message]})
     for idea_id in idea_ids:
         idea = _named_idea(user, idea_id)
         if idea.item_id == item.id:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import String, case, cast, func, select
 
 from portal import access
@@ -34,7 +36,8 @@ ANSWER_SAMPLE = 5000
 TRIAGE_LIMIT = 200
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NO_TEAM = "No team"
+# The dashboard's row for ideas in a category routed to no team (in the reader's language).
+NO_TEAM = _l("No team")
 
 
 def _counted(user):
@@ -113,14 +116,16 @@ def triage(user, *, promising_votes: int | None = None, now: datetime | None = N
 
 
 def describe_age(since: datetime, now: datetime) -> str:
-    """How long ago, in the largest unit that reads naturally: "40 minutes", "3 days"."""
+    """How long ago, in the largest unit that reads naturally: "40 minutes", "3 days", in the
+    reader's language."""
     seconds = max((now - since).total_seconds(), 0)
-    for size, unit, up_to in ((60, "minute", 60), (3600, "hour", 48), (86400, "day", 14)):
-        if seconds < size * up_to:
-            count = max(int(seconds // size), 1 if size == 60 else 0)
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    weeks = int(seconds // (7 * 86400))
-    return f"{weeks} weeks"
+    if seconds < 3600:
+        return ngettext("%(num)s minute", "%(num)s minutes", max(int(seconds // 60), 1))
+    if seconds < 48 * 3600:
+        return ngettext("%(num)s hour", "%(num)s hours", int(seconds // 3600))
+    if seconds < 14 * 86400:
+        return ngettext("%(num)s day", "%(num)s days", int(seconds // 86400))
+    return ngettext("%(num)s week", "%(num)s weeks", int(seconds // (7 * 86400)))
 
 
 # Dashboard
@@ -230,7 +235,7 @@ def _answer_times(user) -> tuple[list[TeamAnswer], float | None, int]:
     hours_by_team: dict[str, list[float]] = {}
     for team, created_at, answered_at in rows:
         hours = max((answered_at - created_at).total_seconds(), 0) / 3600
-        hours_by_team.setdefault(team or NO_TEAM, []).append(hours)
+        hours_by_team.setdefault(team or str(NO_TEAM), []).append(hours)
     answers = [
         TeamAnswer(team, round(statistics.median(hours), 1), len(hours))
         for team, hours in hours_by_team.items()

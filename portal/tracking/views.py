@@ -4,6 +4,8 @@ import re
 from itertools import groupby
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,7 +20,7 @@ from portal.ideas.views import render_idea
 from portal.search import service as search
 from portal.tracking import service
 from portal.tracking.forms import ItemForm, promote_form, staff_choices, team_choices
-from portal.tracking.models import ITEM_STATUSES, ImprovementItem
+from portal.tracking.models import ImprovementItem
 
 bp = Blueprint("tracking", __name__)
 
@@ -45,7 +47,7 @@ def promote(idea_id: int):
             target_date=form.target_date.data or None,
         ))  # fmt: skip
         if item is not None:
-            flash("Promoted: the idea is now tracked as an improvement item.", "success")
+            flash(gettext("Promoted: the idea is now tracked as an improvement item."), "success")
             return redirect(url_for("tracking.item", item_id=item.id))
     return render_idea(idea, status, promote_form=form)
 
@@ -69,7 +71,7 @@ def _item_form(item: ImprovementItem, formdata=None) -> ItemForm:
         target_date=item.target_date.isoformat() if item.target_date else "",
     )  # fmt: skip
     form.owner_id.choices = staff_choices()
-    form.team.choices = team_choices("— no team —")
+    form.team.choices = team_choices(_l("— no team —"))
     return form
 
 
@@ -106,7 +108,7 @@ def item(item_id: int):
             ))  # fmt: skip
             status = refused or status
             if not refused:
-                flash("Item updated; followers of its ideas are told.", "success")
+                flash(gettext("Item updated; followers of its ideas are told."), "success")
                 return redirect(url_for("tracking.item", item_id=found.id))
         else:
             status = 422
@@ -122,7 +124,10 @@ def unlink(item_id: int, idea_id: int):
         current_user, found, ideas.get_idea(current_user, idea_id)))  # fmt: skip
     if refused:
         return _item_page(found, form, refused)
-    flash(f"Idea #{idea_id} is no longer part of this item; its followers are told.", "success")
+    flash(
+        gettext("Idea #%(id)s is no longer part of this item; its followers are told.", id=idea_id),
+        "success",
+    )
     return redirect(url_for("tracking.item", item_id=found.id))
 
 
@@ -166,11 +171,12 @@ def _idea_counts(item_ids: list[int]) -> dict[int, int]:
 @page_cache.for_visitors
 def changelog():
     shipped, linked = service.changelog(current_user)
+    # "December 2026", "Dezember 2026": the month as the reader's language names it.
     months = [
-        (month, list(entries))
-        for month, entries in groupby(shipped, key=lambda i: i.shipped_at.strftime("%B %Y"))
+        (format_date(entries[0].shipped_at, "LLLL yyyy", rebase=False), entries)
+        for entries in (
+            list(group)
+            for _month, group in groupby(shipped, key=lambda i: i.shipped_at.strftime("%Y-%m"))
+        )
     ]
     return render_template("tracking/changelog.html", months=months, linked=linked)
-
-
-ITEM_STATUS_LABELS = {s: s.replace("_", " ").capitalize() for s in ITEM_STATUSES}
