@@ -406,6 +406,33 @@ def test_editing_a_file_out_keeps_it_attached_and_editing_one_in_attaches_it(app
     assert as_user(app, None).get(first["url"]).status_code == 200
 
 
+def test_a_moderators_edit_takes_the_files_it_drops_along(app, people, make):
+    """A moderator edits a picture out (a face, an address) and it stops being served; what
+    the edit keeps stays, and the author's own edits keep everything (tested above)."""
+    client = as_user(app, people.author)
+    face = upload(client, png(), "face.png").get_json()
+    kept = upload(client, png(5, 5), "kept.png").get_json()
+    response = post_idea(client, people.category, f"{face['markdown']}\n\n{kept['markdown']}")
+    idea_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    moderation.act(people.moderator, "edit", "idea", idea_id, "A stranger's face",
+                   body=f"Picture removed.\n\n{kept['markdown']}")  # fmt: skip
+    db.session.commit()
+    for viewer in (None, people.author, people.moderator, people.staff):
+        assert as_user(app, viewer).get(face["url"]).status_code == 404
+    assert stored(face["id"]) is None and stored(kept["id"]).idea_id == idea_id
+    assert as_user(app, None).get(kept["url"]).status_code == 200
+
+    # The same for a comment, edited down to words only.
+    comment_file = upload(client, png(7, 7), "address.png").get_json()
+    client.post(f"/ideas/{idea_id}/comments", data={"body": comment_file["markdown"]})
+    comment_id = stored(comment_file["id"]).comment_id
+    moderation.act(people.moderator, "edit", "comment", comment_id, "Someone's address",
+                   body="[picture removed by a moderator]")  # fmt: skip
+    db.session.commit()
+    assert as_user(app, people.other).get(comment_file["url"]).status_code == 404
+    assert stored(comment_file["id"]) is None
+
+
 # -- serving ----------------------------------------------------------------------------------
 
 

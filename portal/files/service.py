@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.files.content import check_upload
 from portal.files.models import StoredFile
 from portal.files.storage import storage
+from portal.ideas.models import Idea
 from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -190,6 +191,23 @@ def delete_held_by(*, idea=None, comment=None) -> int:
     if count:
         log.info("deleted %s files of %s", count,
                  f"idea {idea.id}" if idea is not None else f"comment {comment.id}")  # fmt: skip
+    return count
+
+
+def delete_dropped(post, text: str) -> int:
+    """The files `post` (an idea or comment) holds that `text` no longer names. For a
+    moderator's edit: an edit is how a moderator takes a picture that must not be shown
+    (a face, an address) out of a post that may stay, and a file kept at its address would
+    still be served to everyone who may read the post. (An author's own edit keeps them: the
+    post's earlier versions show them.)"""
+    holder = StoredFile.idea_id if isinstance(post, Idea) else StoredFile.comment_id
+    named = _referenced_ids(text)
+    condition = holder == post.id
+    if named:
+        condition &= StoredFile.id.not_in(named)
+    count = _delete(condition)
+    if count:
+        log.info("deleted %s files edited out of %s %s", count, type(post).__name__, post.id)
     return count
 
 

@@ -12,6 +12,7 @@ from portal import access
 from portal.accounts.models import User
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, refuse
 from portal.extensions import db
+from portal.files import service as files
 from portal.ideas import discussion
 from portal.ideas import service as ideas
 from portal.ideas.models import Comment, Follow, Idea, StatusChange, Vote
@@ -298,6 +299,8 @@ def _edit(moderator, target, title, body) -> None:
     if not changed:
         message = _("Nothing changed: the text is the same.")
         raise Invalid(message, {"body": [message]})
+    # What a moderator edits out must stop being served: the picture is why they edited.
+    files.delete_dropped(target, target.body)
 
 
 def _merge(moderator, duplicate: Idea, into_id, reason: str) -> int:
