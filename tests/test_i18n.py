@@ -124,6 +124,28 @@ def test_every_translatable_text_has_its_german_translation():
     assert not missing, "untranslated in German (run `make translations`):\n" + "\n".join(missing)
 
 
+def test_every_german_text_fills_in_what_its_english_one_does():
+    """A translation that names a placeholder its source lacks raises KeyError when shown
+    (a 500 for German readers only); one that drops a value says less. Babel's own checks
+    (format and plural forms) and the named placeholders, compared."""
+    with (SOURCE_DIR / "de" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="de")
+    problems = [f"{message.id!r}: {error}" for message, errors in catalog.check()
+                for error in errors]  # fmt: skip
+    placeholder = re.compile(r"%\((\w+)\)s")
+    for message in catalog:
+        if not message.id:
+            continue
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        wanted = set(placeholder.findall(" ".join(sources)))
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            named = set(placeholder.findall(text))
+            # A singular may leave out %(num)s ("Eine Idee"); nothing else may go or be added.
+            if named - wanted or wanted - named - {"num"}:
+                problems.append(f"{sources[0]!r}: {sorted(wanted)} but {sorted(named)}")
+    assert not problems, "\n".join(problems)
+
+
 # -- the idea list, an idea page, the new-idea form and sign-in in German ---------------------
 
 
