@@ -30,6 +30,13 @@ def apply_domain_errors(form, error) -> None:
         form.form_errors.append(error.message)
 
 
+def error_messages(form) -> list[str]:
+    """Every reason a form was refused (its own, then its fields'), once each, as plain
+    text: validators and services give lazy strings, which `str.join` refuses (TypeError)."""
+    found = [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
+    return list(dict.fromkeys(str(message) for message in found))
+
+
 def attempt(form, operation):
     """Run the service call a submitted form asks for: `(result, None)`, or, when the
     service refuses, `(None, status)` with the reason on the form. A refusal rolls back what

@@ -132,6 +132,23 @@ def test_every_action_needs_a_reason(make, mod):
         moderation.act(mod, "suspend", "idea", idea.id, "wrong target type")
 
 
+
+def test_a_blank_reason_posted_in_place_is_a_clear_refusal(make, mod, client, login):
+    """The reason's refusal is a lazy (translated) string: joined with others as text it
+    raised TypeError, a 500 instead of the message (found by the browser test)."""
+    idea = make.idea()
+    moderation.flag(make.user(), "idea", idea.id, "abuse")
+    db.session.commit()
+    login(mod)
+    form = {"action": "hide", "target_type": "idea", "target_id": idea.id, "reason": "   "}
+    for headers in ({"HX-Request": "true"}, {}):
+        response = client.post("/moderation/actions", data=form, headers=headers)
+        assert response.status_code in (422, 302), response.status_code
+        text = response.get_data(as_text=True)
+        if headers:
+            assert response.status_code == 422 and "reason" in text.lower()
+    assert not db.session.get(Idea, idea.id).hidden
+
 # -- the queue -------------------------------------------------------------------------------
 
 

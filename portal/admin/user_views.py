@@ -11,7 +11,7 @@ from portal.accounts.models import KINDS, ROLES, Organization, Team, User
 from portal.admin import audit, users
 from portal.admin.forms import RejectForm, RoleForm, UserForm
 from portal.extensions import db
-from portal.forms import EmptyForm, attempt, choices
+from portal.forms import EmptyForm, attempt, choices, error_messages
 from portal.guards import guard
 from portal.labels import USER_ROLE_LABELS
 from portal.moderation.forms import ActionForm
@@ -97,7 +97,7 @@ def set_role(user_id: int):
     if form.validate_on_submit():
         _done, refused = attempt(form, lambda: users.set_role(current_user, user, form.role.data))
         if refused:
-            flash(_("Not changed: %(reason)s", reason=" ".join(form.form_errors)), "error")
+            flash(_("Not changed: %(reason)s", reason=" ".join(error_messages(form))), "error")
         else:
             role = USER_ROLE_LABELS.get(user.role, user.role)
             flash(_("%(name)s is now %(role)s.", name=user.display_name, role=role), "success")
@@ -106,9 +106,8 @@ def set_role(user_id: int):
 
 def _refused_decision(form, status: int):
     """A refused approval or rejection: the list of waiting suppliers, saying why."""
-    errors = [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
     return render_template("admin/approvals.html", pending=accounts.pending_suppliers(),
-                           problem=" ".join(errors)), status  # fmt: skip
+                           problem=" ".join(error_messages(form))), status  # fmt: skip
 
 
 @bp.route("/<int:user_id>/approve", methods=["POST"])

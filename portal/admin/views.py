@@ -19,7 +19,7 @@ from portal.admin.forms import (
 )
 from portal.admin.models import TARGET_TYPES
 from portal.extensions import db
-from portal.forms import EmptyForm, attempt, choices
+from portal.forms import EmptyForm, attempt, choices, error_messages
 from portal.guards import guard
 from portal.ideas.models import Category
 from portal.labels import AUDIENCE_LABELS
@@ -282,7 +282,7 @@ def remove_member(team_id: int, user_id: int):
         result, refused = attempt(form, lambda: service.remove_team_member(
             current_user, team, user_id))  # fmt: skip
         if refused:
-            flash(" ".join(form.form_errors), "error")
+            flash(" ".join(error_messages(form)), "error")
         else:
             user, released = result
             left = _("%(name)s left %(team)s.", name=user.display_name, team=team.name)

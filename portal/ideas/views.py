@@ -8,7 +8,7 @@ from portal import access, page_cache
 from portal.errors import NotFound, refuse
 from portal.feeds.views import list_feed_url
 from portal.files import service as files
-from portal.forms import EmptyForm, attempt, choices
+from portal.forms import EmptyForm, attempt, choices, error_messages
 from portal.guards import guard
 from portal.ideas import discussion, notes, service
 from portal.ideas.forms import (
@@ -291,7 +291,7 @@ def move(idea_id: int):
     flash(
         gettext(
             "Not moved: %(reasons)s",
-            reasons="; ".join(m for ms in form.errors.values() for m in ms),
+            reasons="; ".join(error_messages(form)),
         ),
         "error",
     )
@@ -313,7 +313,7 @@ def assign(idea_id: int):
     flash(
         gettext(
             "Not assigned: %(reasons)s",
-            reasons="; ".join(m for ms in form.errors.values() for m in ms),
+            reasons="; ".join(error_messages(form)),
         ),
         "error",
     )

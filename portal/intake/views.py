@@ -10,7 +10,7 @@ from portal import access
 from portal.accounts.models import Team, User
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.forms import apply_domain_errors, choices
+from portal.forms import apply_domain_errors, choices, error_messages
 from portal.guards import guard
 from portal.ideas import service as ideas
 from portal.ideas.models import IDEA_KINDS
@@ -133,8 +133,7 @@ def act(message_id: int, action: str):
                                        form=action_form(), done=DONE[action])  # fmt: skip
             flash(str(DONE[action]), "success")
             return redirect(safe_next(request.form.get("next"), url_for("intake.inbox")))
-    errors = [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
-    text = "; ".join(errors) or _("Not done.")
+    text = "; ".join(error_messages(form)) or _("Not done.")
     if wants_fragment():
         headers = {"HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
         return render_template("_flash_error.html", message=text), status, headers

@@ -7,7 +7,7 @@ from flask_login import current_user
 from portal import access
 from portal.errors import Conflict, Invalid
 from portal.extensions import db
-from portal.forms import apply_domain_errors, attempt
+from portal.forms import apply_domain_errors, attempt, error_messages
 from portal.guards import guard
 from portal.live import service as live
 from portal.moderation import queue, service
@@ -21,9 +21,7 @@ bp = Blueprint("moderation", __name__)
 
 def _refused(form, prefix: str, fallback: str, status: int = 422):
     """A refused form posted in place: its errors in the flash area (htmx) or as a flash."""
-    message = "; ".join(
-        [*form.form_errors, *(m for messages in form.errors.values() for m in messages)]
-    )
+    message = "; ".join(error_messages(form))
     if wants_fragment():
         headers = {"HX-Retarget": "#flash", "HX-Reswap": FLASH_RESWAP}
         return render_template("_flash_error.html", message=message), status, headers

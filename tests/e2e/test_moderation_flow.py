@@ -379,32 +379,46 @@ def test_the_author_of_a_hidden_comment_appeals_from_its_notice(open_page, make_
 ACTION_CASES = ["dismiss", "hide", "restore", "lock", "merge", "suspend"]
 
 
+# How the confirmation names each action (portal.labels.MODERATION_ACTION_LABELS).
+ACTION_SHOWN = {"dismiss": "Dismiss the flags", "hide": "Hide", "restore": "Restore",
+                "lock": "Lock (no more votes or comments)", "merge": "Merge into another idea",
+                "suspend": "Suspend the user"}  # fmt: skip
+# How the queue names each reason (portal.labels.FLAG_REASON_LABELS, in English).
+REASON_SHOWN = {"spam": "Spam", "abuse": "Abusive or offensive", "off_topic": "Off topic",
+                "duplicate": "Duplicate of another idea", "other": "Something else"}  # fmt: skip
+
+
 def queue_case(action: str, make_idea, live_server) -> dict:
     """A group waiting in the queue for `action`, and what the page should say about it."""
     if action == "suspend":
         user_id, name = make_user(live_server, "Spammy Sam")
         flag_as(live_server, CUSTOMER, "user", user_id, "spam")
-        return {"type": "user", "id": user_id, "name": name, "flags": ["spam by Casey Brooks"]}
+        return {
+            "type": "user",
+            "id": user_id,
+            "name": name,
+            "flags": [f"{REASON_SHOWN['spam']} by Casey Brooks"],
+        }
     title = unique(f"Idea for the moderator to {action}")
     idea_id = make_idea(title)
     case = {"type": "idea", "id": idea_id, "title": title}
     if action == "restore":
         for email in (CUSTOMER, STAFF, SUPPLIER):
             flag_as(live_server, email, "idea", idea_id, "spam")
-        case["flags"] = ["spam by Priya Nair", "spam by Sam Okafor", "spam by Casey Brooks"]
+        case["flags"] = ["Spam by Priya Nair", "Spam by Sam Okafor", "Spam by Casey Brooks"]
     elif action == "merge":
         case["original"] = make_idea(unique("The original the duplicate merges into"))
         flag_as(live_server, CUSTOMER, "idea", idea_id, "duplicate", duplicate_of=case["original"])
-        case["flags"] = ["duplicate by Casey Brooks"]
+        case["flags"] = [f"{REASON_SHOWN['duplicate']} by Casey Brooks"]
     elif action == "lock":
         note = "The thread turned into a shouting match."
         flag_as(live_server, CUSTOMER, "idea", idea_id, "other", note=note)
-        case["flags"] = ["other by Casey Brooks"]
+        case["flags"] = [f"{REASON_SHOWN['other']} by Casey Brooks"]
         case["note"] = note
     else:
         reason = {"dismiss": "off_topic", "hide": "abuse"}[action]
         flag_as(live_server, CUSTOMER, "idea", idea_id, reason)
-        case["flags"] = [f"{reason.replace('_', ' ')} by Casey Brooks"]
+        case["flags"] = [f"{REASON_SHOWN[reason]} by Casey Brooks"]
     return case
 
 
@@ -476,7 +490,8 @@ def test_moderator_works_the_queue(open_page, js, action, make_idea, live_server
     if js:
         # The group is replaced in place by the confirmation.
         expect(group).to_contain_text(
-            f"Done: {action} on {target_type} #{target_id} — written to the moderation log."
+            f"Done: {ACTION_SHOWN[action]} on {target_type} #{target_id} — written to the "
+            "moderation log."
         )
         expect(group.locator("form")).to_have_count(0)
         assert_same_document(page, f"{live_server.url}/moderation")

@@ -123,7 +123,7 @@ def test_promote_ship_and_tell_the_followers(pages, make_idea, live_server):
     expect(newest.locator(".badge")).to_have_text("Shipped")
     expect(newest).to_contain_text("Shipped!")
     expect(entries.nth(1).locator(".badge")).to_have_text("Status changed")
-    expect(entries.nth(1)).to_contain_text("set the status to in progress")
+    expect(entries.nth(1)).to_contain_text("set the status to “In progress”")
     # Opening one leads to the idea and marks it read; the others stay unread.
     newest.get_by_role("button", name=title, exact=True).click()
     expect(customer).to_have_url(f"{live_server.url}/ideas/{idea_id}")
