@@ -132,7 +132,6 @@ def test_every_action_needs_a_reason(make, mod):
         moderation.act(mod, "suspend", "idea", idea.id, "wrong target type")
 
 
-
 def test_a_blank_reason_posted_in_place_is_a_clear_refusal(make, mod, client, login):
     """The reason's refusal is a lazy (translated) string: joined with others as text it
     raised TypeError, a 500 instead of the message (found by the browser test)."""
@@ -148,6 +147,7 @@ def test_a_blank_reason_posted_in_place_is_a_clear_refusal(make, mod, client, lo
         if headers:
             assert response.status_code == 422 and "reason" in text.lower()
     assert not db.session.get(Idea, idea.id).hidden
+
 
 # -- the queue -------------------------------------------------------------------------------
 
