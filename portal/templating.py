@@ -11,6 +11,7 @@ from portal import access
 from portal.admin.audit import ACTION_LABELS, TARGET_LABELS
 from portal.extensions import db
 from portal.i18n import DATETIME_PATTERNS, current_language, local_datetime
+from portal.ideas.forms import reply_files_field
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
 from portal.labels import (
@@ -89,6 +90,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(access.JINJA_GLOBALS)
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
+        reply_files_field=reply_files_field,
         KIND_LABELS=KIND_LABELS,
         ITEM_STATUS_LABELS=ITEM_STATUS_LABELS,
         PERSON_KIND_LABELS=PERSON_KIND_LABELS,

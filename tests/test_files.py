@@ -15,7 +15,7 @@ from portal.files import service as files
 from portal.files.content import clean_name
 from portal.files.models import FileBlob, StoredFile
 from portal.ideas import discussion
-from portal.ideas.models import Idea
+from portal.ideas.models import Comment, Idea
 from portal.markdown import render
 from portal.moderation import service as moderation
 from portal.timeutil import utcnow
@@ -179,6 +179,27 @@ def test_without_javascript_the_forms_send_the_files_and_get_their_markdown(app,
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     held = db.session.scalar(select(StoredFile).where(StoredFile.comment_id.is_not(None)))
     assert held is not None and held.name == "x.png"
+
+
+def test_a_reply_form_sends_its_files_without_javascript_too(app, people, make):
+    """Each reply form under a comment has its own file input (its own id) and sends the
+    files with the reply; a page answering another form's post shows them empty."""
+    idea = make.idea(author=people.other, category=people.category)
+    top = discussion.add_comment(people.other, idea, "What does it look like?")
+    db.session.commit()
+    author = as_user(app, people.author)
+    page = author.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    reply_form = page[page.index(f'name="parent_id" value="{top.id}"') - 700 :]
+    assert 'enctype="multipart/form-data"' in reply_form[:700]
+    assert f'<input type="file" id="reply-files-{top.id}" name="files" multiple' in reply_form
+    reply = {"body": "Like this.", "parent_id": str(top.id),
+             "files": [(io.BytesIO(png(9, 9)), "look.png")]}  # fmt: skip
+    response = author.post(f"/ideas/{idea.id}/comments", content_type="multipart/form-data",
+                           data=reply)  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    held = db.session.scalar(select(StoredFile).where(StoredFile.name == "look.png"))
+    answer = db.session.get(Comment, held.comment_id)
+    assert answer.parent_id == top.id and f"/files/{held.id}/look.png" in answer.body
 
 
 def test_a_refused_post_keeps_none_of_its_files_and_says_so(app, people):

@@ -89,6 +89,12 @@ class CommentForm(FlaskForm):
     official = BooleanField(_l("Official response"))
 
 
+def reply_files_field():
+    """The files input of a reply form under each comment: a comment form's, bound to
+    nothing (the page may be the answer to another form's post)."""
+    return CommentForm(formdata=None, meta={"csrf": False}).files
+
+
 class CommentEditForm(FlaskForm):
     body = TextAreaField(
         _l("Comment"),
