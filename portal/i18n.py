@@ -22,6 +22,7 @@ from flask_babel import Babel, force_locale, format_datetime, format_number, get
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pytz import all_timezones_set, common_timezones, timezone
+from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def valid_timezone(name) -> bool:
 
 def select_language() -> str:
     """What the page is written in: the account's choice, else the browser's, else English."""
-    chosen = getattr(current_user, "language", None) if _signed_in() else None
+    chosen = _account_setting("language")
     if chosen in LANGUAGES:
         return chosen
     if request:
@@ -50,8 +51,20 @@ def select_language() -> str:
 
 
 def select_timezone() -> str:
-    chosen = getattr(current_user, "timezone", None) if _signed_in() else None
+    chosen = _account_setting("timezone")
     return chosen if valid_timezone(chosen) else "UTC"
+
+
+def _account_setting(name: str):
+    """The signed-in account's setting, or None. The 503 page asks too, after its rollback
+    expired the account: reading it again then needs the database that just went away, and
+    the page is better in the browser's language than a 500."""
+    if not _signed_in():
+        return None
+    try:
+        return getattr(current_user, name, None)
+    except SQLAlchemyError:
+        return None
 
 
 def _signed_in() -> bool:

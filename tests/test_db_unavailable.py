@@ -91,6 +91,42 @@ def test_a_signed_in_visitor_gets_a_503_page_not_a_500(app, client):
     assert client.get(f"/ideas/{idea_id}").status_code == 200
 
 
+class DatabaseGoneAt(DatabaseGone):
+    """Statements pass until one that contains `text`; from it on, every one fails."""
+
+    def __init__(self, engine, text: str):
+        super().__init__(engine)
+        self.text, self.gone = text, False
+
+    def fail(self, conn, cursor, statement, *args):
+        self.gone = self.gone or self.text in statement
+        if self.gone:
+            DatabaseGone.fail(conn, cursor, statement, *args)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self.fail)
+        return self
+
+
+def test_the_503_page_of_a_reader_whose_account_loaded_before_the_database_went(app, client):
+    """The account loaded, then the database went away: the 503 page asks for the reader's
+    language and time zone, and the account, expired by the handler's rollback, cannot be read
+    again. That was a 500 from inside the error handler (found by the load test)."""
+    make = Factory()
+    user = make.user()
+    user.language, user.timezone = "de", "Europe/Berlin"
+    db.session.commit()
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
+    db.session.remove()
+    # It goes when the layout asks for the unread count, after the page's own reads.
+    with DatabaseGoneAt(db.engine, "FROM notification"):
+        response = client.get("/ideas")
+    assert_unavailable(response, api=False)
+    db.session.rollback()
+
+
 def test_an_api_client_gets_json_503(app, client):
     make = Factory()
     user = make.user()
