@@ -282,7 +282,7 @@ def test_the_api_and_feeds_keep_machine_values_whatever_the_language(make, clien
 
 
 def _german_reader(make, login, **fields):
-    reader = make.user(name="Greta German", **fields)
+    reader = make.user(**{"name": "Greta German", **fields})
     reader.language = "de"
     db.session.commit()
     login(reader)

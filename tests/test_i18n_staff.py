@@ -2,15 +2,7 @@
 language is in tests/test_i18n.py."""
 
 from portal.extensions import db
-from tests.test_i18n import ENGLISH, GERMAN, _page
-
-
-def _german_reader(make, login, **kwargs):
-    reader = make.user(**kwargs)
-    reader.language = "de"
-    db.session.commit()
-    login(reader)
-    return reader
+from tests.test_i18n import ENGLISH, GERMAN, _assert_german, _german_reader, _page
 
 
 def test_the_review_queue_in_german(make, client, login):
@@ -215,13 +207,6 @@ def test_the_admin_user_page_in_german(make, client, login):
 # -- the admin pages: the index, a category, a team, an organization, webhooks, approvals, the log
 
 
-def _assert_page(html: str, german: tuple, english: tuple) -> None:
-    for text in german:
-        assert text in html, text
-    for text in english:
-        assert text not in html, text
-
-
 def test_the_admin_index_in_german(make, client, login):
     from portal.timeutil import utcnow
 
@@ -229,7 +214,7 @@ def test_the_admin_index_in_german(make, client, login):
     make.category(slug="ovens", team=make.team("Kitchen"))
     make.category(slug="old").archived_at = utcnow()
     _german_reader(make, login, kind="staff", role="admin")
-    _assert_page(
+    _assert_german(
         _page(client, "/admin", ENGLISH),
         ("<h1>Verwaltung</h1>", 'aria-label="Weitere Verwaltung"', ">Verwaltungsprotokoll<",
          "Lieferanten, die auf Freigabe warten", ">Registriert<", ">Freischalten<",
@@ -246,7 +231,7 @@ def test_the_admin_index_in_german(make, client, login):
 def test_the_supplier_approvals_page_in_german(make, client, login):
     supplier = make.user(kind="supplier", approved=False, name="Sam Supplier")
     _german_reader(make, login, kind="staff")
-    _assert_page(
+    _assert_german(
         _page(client, "/admin/approvals", ENGLISH),
         ("<h1>Freigabe von Lieferanten</h1>", "bis sie hier jemand freigibt", "Sam Supplier",
          "<summary>Ablehnen…</summary>", "Begründung (optional, wird der Person mitgeteilt)",
@@ -269,7 +254,7 @@ def test_a_category_in_german(make, client, login):
     make.category(slug="stoves")
     _german_reader(make, login, kind="staff", role="admin")
     path = f"/admin/categories/{category.id}"
-    _assert_page(
+    _assert_german(
         _page(client, path, ENGLISH),
         ("· Kategorien · Verwaltung · ", "Ideen der Kategorie (2)", ">Öffentlich<",
          f'zugeordnet an <a href="/admin/teams/{team.id}">Kitchen</a>',
@@ -281,7 +266,7 @@ def test_a_category_in_german(make, client, login):
     )  # fmt: skip
     category.archived_at = utcnow()
     db.session.commit()
-    _assert_page(
+    _assert_german(
         _page(client, path, ENGLISH),
         (">archiviert<", ">Archiviert</h2>", "Archiviert <time",
          "Sie nimmt keine neuen Ideen an", ">Wieder neue Ideen annehmen<"),
@@ -297,7 +282,7 @@ def test_a_team_and_its_members_in_german(make, client, login):
     make.user(kind="staff", name="Bo Staff")
     _german_reader(make, login, kind="staff", role="admin", name="Greta Admin")
     path = f"/admin/teams/{team.id}"
-    _assert_page(
+    _assert_german(
         _page(client, path, ENGLISH),
         ("Kitchen · Teams · Verwaltung · ", "Zuweisung, Antwortfrist und Geschäftszeiten",
          "Mitglieder (1)", "Ava Away", "(abwesend)", ">entfernen<",
@@ -317,7 +302,7 @@ def test_an_organization_in_german(make, client, login):
     make.user(kind="supplier", org=org, approved=False, name="Sam Supplier")
     empty = make.org("Nobody Ltd")
     _german_reader(make, login, kind="staff", role="admin")
-    _assert_page(
+    _assert_german(
         _page(client, f"/admin/organizations/{org.id}", ENGLISH),
         ("Acme Parts · Organisationen · Verwaltung · ", "Personen (1)", "Sam Supplier",
          ">wartet auf Freigabe<", "<h2 id=\"rename-title\" class=\"h4\">Name</h2>",
@@ -334,7 +319,7 @@ def test_webhooks_and_a_delivery_log_in_german(make, client, login):
                    events="idea.created,comment.created", active=True)  # fmt: skip
     db.session.add(hook)
     _german_reader(make, login, kind="staff", role="admin")
-    _assert_page(
+    _assert_german(
         _page(client, "/admin/webhooks", ENGLISH),
         ("<h1>Webhooks</h1>", "Webhooks senden signiertes JSON per POST",
          "<code>X-Portal-Signature: sha256=&lt;hex&gt;</code>", "Registrierte Webhooks",
@@ -347,7 +332,7 @@ def test_webhooks_and_a_delivery_log_in_german(make, client, login):
          "signed JSON"),
     )  # fmt: skip
     log = _page(client, f"/admin/webhooks/{hook.id}", ENGLISH)
-    _assert_page(
+    _assert_german(
         log,
         ("<h1>Webhook-Zustellungen</h1>", "Ereignisse: idea.created, comment.created",
          "registriert ", "Die letzten ", "Noch keine Zustellungen"),
@@ -360,7 +345,7 @@ def test_the_admin_log_in_german(make, client, login):
     assert "Noch nichts festgehalten." in _page(client, "/admin/log", ENGLISH)
     created = client.post("/admin/teams", data={"team-name": "Kitchen"})
     assert created.status_code == 302
-    _assert_page(
+    _assert_german(
         _page(client, "/admin/log", ENGLISH),
         ("<title>Verwaltungsprotokoll · ", "<h1>Verwaltungsprotokoll</h1>",
          "Jede Änderung, die die Verwaltung",

@@ -7,11 +7,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import choices, no_control_characters
-from portal.labels import AUDIENCE_LABELS
+from portal.labels import AUDIENCE_LABELS, PERSON_KIND_LABELS, ROLE_LABELS
 from portal.notify.models import WEBHOOK_EVENTS
-
-ROLE_LABELS = {"member": _l("Member"), "moderator": _l("Moderator"), "admin": _l("Admin")}
-KIND_LABELS = {"customer": _l("Customer"), "supplier": _l("Supplier"), "staff": _l("Staff")}
 
 
 def _checkboxes(label, **kwargs) -> SelectMultipleField:
@@ -51,7 +48,7 @@ class RoleForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices(PERSON_KIND_LABELS.items()))
     role = SelectField(_l("Role"), choices=choices(ROLE_LABELS.items()))
     organization = SelectField(
         _l("Organization"), coerce=int, validators=[Optional()],
