@@ -1,5 +1,6 @@
 """Idea, status and comment forms."""
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -91,8 +92,11 @@ class CommentForm(FlaskForm):
 
 def reply_files_field():
     """The files input of a reply form under each comment: a comment form's, bound to
-    nothing (the page may be the answer to another form's post)."""
-    return CommentForm(formdata=None, meta={"csrf": False}).files
+    nothing (the page may be the answer to another form's post). One per request, however
+    many threads the page shows: rendering it changes nothing in it."""
+    if "reply_files_field" not in g:
+        g.reply_files_field = CommentForm(formdata=None, meta={"csrf": False}).files
+    return g.reply_files_field
 
 
 class CommentEditForm(FlaskForm):
