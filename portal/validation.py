@@ -27,6 +27,14 @@ def has_invalid_characters(value: str) -> bool:
     return bool(_CONTROL.search(value) or _SURROGATE.search(value))
 
 
+def category_filter(value) -> str:
+    """A category slug given as a filter (lists, roadmap, API), checked before it reaches the
+    database: PostgreSQL refuses text with NUL in it, which would be a 500 otherwise."""
+    if not isinstance(value, str) or has_invalid_characters(value):
+        raise Invalid(_("Category: no such category."), {"category": [_("No such category.")]})
+    return value
+
+
 def clean_text(
     value,
     field: str,

@@ -403,6 +403,16 @@ def test_the_ideas_page_refuses_a_nul_in_its_category_filter_too(client):
     assert response.status_code == 422
 
 
+@pytest.mark.parametrize("path", [f"{API}/items", "/roadmap"])
+def test_the_item_lists_refuse_a_nul_in_their_category_filter(client, path):
+    # The long API fuzz run found it: the item list's category reached PostgreSQL with its
+    # NUL and the answer was a 500.
+    response = client.get(f"{path}?status=in_progress&category=a%00b")
+    assert response.status_code == 422
+    if path.startswith(API):
+        assert_error(response, 422, "validation")
+
+
 # --- GET / PATCH /ideas/<id> --------------------------------------------------------------------
 
 

@@ -290,6 +290,39 @@ def test_invalid_utf8_in_a_form_never_fails(client, make, login, idea):
         assert "\x00" not in comment.body
 
 
+# --- query parameters ----------------------------------------------------------------------------
+
+# Every name a page or the API reads from its query string (the filters, searches, cursors).
+QUERY_NAMES = ["sort", "category", "status", "kind", "q", "type", "order", "target", "team",
+               "assignee", "list", "title", "related_q", "cursor", "watch", "refresh", "state",
+               "role", "reason", "page", "per_page", "next", "theme"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["a%00b", "%07", "%ED%A0%80", "%FF"])
+@pytest.mark.parametrize("who", ["visitor", "admin"])
+def test_odd_characters_in_any_query_parameter_are_never_a_500(app, client, make, login, idea,
+                                                               token_for, who, value):  # fmt: skip
+    """Every GET page and API path, given each name above set to a NUL, a bell, an encoded
+    surrogate or a byte that is not UTF-8: PostgreSQL refuses NUL in text, so one that reaches
+    a query is a 500."""
+    headers = {}
+    if who == "admin":
+        admin = make.user("staff", role="admin")
+        login(admin)
+        headers = token_for(admin)
+    query = "&".join(f"{name}={value}" for name in QUERY_NAMES)
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or set(rule.arguments) - {"idea_id"}:
+            continue
+        path = rule.build({"idea_id": idea.id})[1] if rule.arguments else rule.rule
+        response = client.get(f"{path}?{query}", headers=headers)
+        response.close()  # the CSV exports stream
+        if response.status_code >= 500 and response.status_code != 503:
+            failures.append((path, response.status_code))
+    assert failures == []
+
+
 # --- ids in paths and bodies ----------------------------------------------------------------------
 
 

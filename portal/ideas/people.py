@@ -9,6 +9,7 @@ from portal.errors import NotFound, refuse
 from portal.extensions import db
 from portal.ideas import service
 from portal.ideas.models import Comment, Follow, Idea, Vote
+from portal.validation import has_invalid_characters
 
 MY_LISTS = ("ideas", "following", "votes")
 
@@ -67,8 +68,8 @@ def mentionable(viewer, idea: Idea, prefix) -> list[User]:
     this discussion come first."""
     refuse(access.comment_refusal(viewer, idea))
     prefix = prefix.strip().lstrip("@").lower() if isinstance(prefix, str) else ""
-    if not prefix or len(prefix) > 40:
-        return []
+    if not prefix or len(prefix) > 40 or has_invalid_characters(prefix):
+        return []  # no handle or name holds a control character (PostgreSQL refuses NUL)
     pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     wrote_visible = or_(
         exists().where(Idea.author_id == User.id, access.idea_visibility(viewer)),

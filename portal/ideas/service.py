@@ -33,7 +33,7 @@ from portal.pagination import Page
 from portal.routing import service as routing
 from portal.search import tasks as search_tasks
 from portal.timeutil import utcnow
-from portal.validation import choice, clean_text, has_invalid_characters
+from portal.validation import category_filter, choice, clean_text, has_invalid_characters
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +100,9 @@ def list_ideas(
         # A known duplicate takes no votes: it is not what is trending.
         conditions.append(Idea.status != "duplicate")
     if category:
-        if not isinstance(category, str) or has_invalid_characters(category):
-            raise Invalid(_("Category: no such category."), {"category": [_("No such category.")]})
-        category_id = select(Category.id).where(Category.slug == category).scalar_subquery()
+        category_id = (
+            select(Category.id).where(Category.slug == category_filter(category)).scalar_subquery()
+        )
         conditions.append(Idea.category_id == category_id)
     if status:
         conditions.append(Idea.status == choice(status, "status", STATUSES))

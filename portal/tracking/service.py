@@ -24,7 +24,7 @@ from portal.tracking.models import (
     ImprovementItem,
     ItemChange,
 )
-from portal.validation import choice, clean_text
+from portal.validation import category_filter, choice, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def visible_items(user, status: str | None = None, category: str | None = None):
             ImprovementItem.id.in_(
                 select(Idea.item_id)
                 .join(Category, Category.id == Idea.category_id)
-                .where(Category.slug == category)
+                .where(Category.slug == category_filter(category))
             )
         )
     return query
