@@ -184,6 +184,7 @@ class FileModel:
     url: str
     owner: str  # "idea" or "comment"
     owner_id: int
+    edited_out: bool = False  # a moderator's edit left it out: deleted (files.delete_dropped)
 
 
 @dataclass
@@ -288,7 +289,9 @@ class Model:
 
     def file_readable(self, p: Person, file: FileModel) -> bool:
         """A file is read exactly as what holds it; a deleted or removed holder's files are
-        gone for everyone."""
+        gone for everyone, as is a file a moderator's edit left out."""
+        if file.edited_out:
+            return False
         if file.owner == "idea":
             idea = self.ideas[file.owner_id]
             return not idea.deleted and idea_readable(p, idea)
@@ -1006,6 +1009,10 @@ class VisibilityMachine(RuleBasedStateMachine):
                 self.model.comments[target_id].deleted = "moderator"
         else:
             self.add_marker(word, target_type, target_id, "moderator's edit")
+            # The new text names none of the post's pictures: the portal deletes them.
+            for file in self.model.files.values():
+                if (file.owner, file.owner_id) == (target_type, target_id):
+                    file.edited_out = True
             if target_type == "idea" and "title" in extra:
                 self.model.ideas[target_id].title_marker = word
         if target_type == "idea":
@@ -1587,6 +1594,26 @@ def test_one_visibility_rule_on_every_surface(database_url, monkeypatch):
     with app.app_context():
         try:
             run_state_machine_as_test(VisibilityMachine, settings=SETTINGS)
+        finally:
+            db.session.remove()
+            _empty_tables(app)
+
+
+def test_a_moderators_edit_deletes_the_pictures_it_leaves_out(database_url):
+    """The long run's sequence (PostgreSQL, 2026-12-07): the portal deletes a picture a
+    moderator's edit leaves out (files.delete_dropped), so it is a 404 for everyone."""
+    app = make_test_app(database_url, MAIL_BACKEND="log", WEBHOOK_ALLOW_PRIVATE=True,
+                        FLAGS_TO_HIDE=FLAGS_TO_HIDE)  # fmt: skip
+    VisibilityMachine.app = app
+    with app.app_context():
+        try:
+            state = VisibilityMachine()
+            state.seed_ideas(seeds=[("customer", "public", False, True),
+                                    ("customer", "public", False, False)])  # fmt: skip
+            state.nothing_leaks()
+            state.moderator_edits_or_deletes(delete=False, moderator="cmod", n=0, on_comment=False)
+            state.nothing_leaks()
+            state.teardown()
         finally:
             db.session.remove()
             _empty_tables(app)
