@@ -108,8 +108,9 @@ format: test-deps
 # translate the new entries in portal/translations/<lang>/LC_MESSAGES/messages.po (the
 # portal compiles catalogs by itself at start; tests/test_i18n.py fails on any left empty).
 # --ignore-dirs: only hidden folders; babel would skip templates/_macros by default.
+# PYTHONPATH: babel.cfg names the portal's own Jinja extension ({% cached %}).
 translations: deps
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  --ignore-dirs '.*' -o portal/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations \
 	  --no-fuzzy-matching --width 100

@@ -162,6 +162,11 @@ class Config:
     # How long a worker may serve anonymous visitors a page it rendered for another (the
     # lists, idea pages, roadmap, changelog, search); 0 turns it off. portal/page_cache.py.
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "2"))
+    # Fragments of pages rendered once per worker and reused for every reader, keyed by every
+    # value they show (an idea card's title line); the seconds are a safety net, 0 turns it
+    # off. portal/fragments.py.
+    FRAGMENT_CACHE_SECONDS = float(os.environ.get("FRAGMENT_CACHE_SECONDS", "600"))
+    FRAGMENT_CACHE_ENTRIES = _env_int("FRAGMENT_CACHE_ENTRIES", 4096)
     # Live (SPEC 14): how often an open page asks /live what changed while its tab is
     # visible, and while it is hidden (seconds; 0 turns live updates off); how long the
     # change rows are kept (a page asleep longer is sent everything it watches again).

@@ -148,6 +148,9 @@ def register_page_cache(app: Flask) -> None:
     from portal.page_cache import PageCache
 
     app.extensions["page_cache"] = PageCache()
+    from portal.fragments import init_fragments
+
+    init_fragments(app)
 
 
 def register_search(app: Flask) -> None:

@@ -35,6 +35,8 @@ _KEPT_HEADERS = ("Content-Type", "Vary", "Location")
 
 
 class PageCache:
+    """A bounded, thread-safe map whose entries expire (least recently used go first)."""
+
     def __init__(self, max_entries: int = MAX_ENTRIES):
         self.max_entries = max_entries
         self._entries: OrderedDict = OrderedDict()
@@ -49,11 +51,11 @@ class PageCache:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-            return entry[1:]
+            return entry[1]
 
-    def put(self, key, seconds: float, body: bytes, status: int, headers: list) -> None:
+    def put(self, key, seconds: float, value) -> None:
         with self._lock:
-            self._entries[key] = (time.monotonic() + seconds, body, status, headers)
+            self._entries[key] = (time.monotonic() + seconds, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -96,7 +98,7 @@ def for_visitors(view):
             and "Set-Cookie" not in response.headers
         ):
             headers = [(k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS]
-            cache.put(key, seconds, response.get_data(), response.status_code, headers)
+            cache.put(key, seconds, (response.get_data(), response.status_code, headers))
         return response
 
     return wrapper

@@ -64,7 +64,8 @@ class _Text(HTMLParser):
 
 
 def _environment() -> Environment:
-    return Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"])
+    return Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols",
+                                   "portal.fragments.FragmentCache"])  # fmt: skip
 
 
 def _call_name(call: nodes.Call) -> str:

@@ -1,0 +1,144 @@
+"""Fragments rendered once and reused (portal/fragments.py): an idea card's title line and
+the vote widget. Their keys must name everything they show, the per-request holes (CSRF
+token, the page to return to) must be each request's own, and language and time zone keep
+their own copies."""
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from portal.extensions import db
+from portal.fragments import card_key, vote_key
+from portal.ideas import discussion
+from portal.ideas import service as ideas
+from tests.conftest import PASSWORD
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+class Recorder:
+    """Stands for an idea (or a user) and notes every attribute path read from it."""
+
+    def __init__(self, seen: set, path: str = "idea"):
+        self._seen, self._path = seen, path
+
+    def __getattr__(self, name):
+        path = f"{self._path}.{name}"
+        self._seen.add(path)
+        return Recorder(self._seen, path)
+
+    def __bool__(self):
+        return True
+
+
+def _cached_block(template: str) -> str:
+    source = (TEMPLATES / template).read_text()
+    found = re.search(r"{%-? cached .*?%}(.*?){%-? endcached", source, re.S)
+    assert found, f"{template} has no cached block"
+    return found.group(1)
+
+
+def _read_in(block: str) -> set[str]:
+    """idea.x and idea.x.y read by a block (macro calls on them included)."""
+    return {m.group(0) for m in re.finditer(r"\bidea(?:\.[a-z_]+){1,2}\b", block)}
+
+
+def test_an_idea_cards_key_names_everything_its_cached_part_shows():
+    seen: set[str] = set()
+    card_key(Recorder(seen))
+    missing = _read_in(_cached_block("ideas/_idea_card.html")) - seen
+    assert not missing, f"add {sorted(missing)} to fragments.card_key"
+
+
+def test_the_vote_widgets_key_names_everything_its_cached_part_shows():
+    seen: set[str] = set()
+    vote_key(Recorder(set(), "viewer"), Recorder(seen), True, None, "GET")
+    missing = _read_in(_cached_block("ideas/_vote_button.html")) - seen
+    assert not missing, f"add {sorted(missing)} to fragments.vote_key"
+
+
+@pytest.fixture
+def listed(app, make):
+    category = make.category("public")
+    author = make.user(name="Ann Author")
+    idea = make.idea(author=author, category=category, title="Kettle that whistles")
+    db.session.commit()
+    return idea
+
+
+def _card(page: str, idea) -> str:
+    start = page.index(f'id="vote-{idea.id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_a_change_to_anything_a_card_shows_shows_at_once(client, make, login, listed):
+    reader = make.user()
+    login(reader)
+    before = _card(client.get("/ideas").get_data(as_text=True), listed)
+    assert "Kettle that whistles" in before and "0 comments" in before
+    staff = make.user("staff", role="admin")
+    ideas.edit_idea(listed.author, listed, title="Kettle that sings")
+    discussion.add_comment(reader, listed, "Mine whistles too.")
+    ideas.change_status(staff, listed, "planned")
+    listed.author.display_name = "Ann Renamed"
+    listed.category.name = "Kitchen things"
+    db.session.commit()
+    after = _card(client.get("/ideas").get_data(as_text=True), listed)
+    for shown in ("Kettle that sings", "1 comment", "Planned", "Ann Renamed", "Kitchen things"):
+        assert shown in after, shown
+    assert "Kettle that whistles" not in after
+
+
+def test_each_vote_form_carries_the_requests_own_token_and_page(app, make, listed):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        pages = []
+        for n in range(2):
+            client = app.test_client()
+            reader = make.user()
+            login_page = client.get("/login").get_data(as_text=True)
+            token = re.search(r'csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+            client.post("/login", data={"email": reader.email, "password": PASSWORD,
+                                        "csrf_token": token})  # fmt: skip
+            path = "/ideas?sort=new" if n else "/ideas"
+            page = client.get(path).get_data(as_text=True)
+            assert "\x00" not in page
+            card = _card(page, listed)
+            shown = path if "?" in path else path + "?"  # request.full_path
+            assert f'name="next" value="{shown.replace("&", "&amp;")}"' in card
+            tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+            assert len(tokens) == 1, "one token per page, the session's own"
+            # The token works: voting with it is accepted.
+            voted = client.post(f"/ideas/{listed.id}/vote",
+                                data={"csrf_token": tokens.pop(), "next": path})  # fmt: skip
+            assert voted.status_code == 302, voted.get_data(as_text=True)[:300]
+            pages.append(card)
+        assert pages[0] != pages[1]
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_card_follows_the_readers_language_and_time_zone(client, make, login, listed):
+    listed.created_at = datetime(2026, 3, 1, 23, 30)
+    db.session.commit()
+    reader = make.user()
+    login(reader)
+    english = _card(client.get("/ideas").get_data(as_text=True), listed)
+    reader.language, reader.timezone = "de", "Asia/Tokyo"
+    db.session.commit()
+    german = _card(client.get("/ideas").get_data(as_text=True), listed)
+    assert "1 vote" not in german and ("Kommentar" in german) and ("comment" not in german)
+    assert "02.03.2026 08:30" in german and "23:30" in english and "08:30" not in english
+
+
+def test_the_cache_can_be_turned_off(app, client, make, login, listed):
+    app.config["FRAGMENT_CACHE_SECONDS"] = 0
+    try:
+        login(make.user())
+        page = client.get("/ideas").get_data(as_text=True)
+        assert "Kettle that whistles" in page and "\x00" not in page
+        assert 'name="next" value="/ideas?"' in page
+    finally:
+        app.config["FRAGMENT_CACHE_SECONDS"] = 600
