@@ -142,3 +142,40 @@ def test_the_cache_can_be_turned_off(app, client, make, login, listed):
         assert 'name="next" value="/ideas?"' in page
     finally:
         app.config["FRAGMENT_CACHE_SECONDS"] = 600
+
+
+# -- imports in templates included once per comment or card ----------------------------------
+
+
+def _environment(counter):
+    from jinja2 import DictLoader, Environment
+
+    from portal.templating import PortalTemplate
+
+    class Counted(PortalTemplate):
+        def make_module(self, *args, **kwargs):
+            counter.append(self.name)
+            return super().make_module(*args, **kwargs)
+
+    environment = Environment(loader=DictLoader({
+        "macros.html": "{% macro hello(x) %}{{ greeting|default('hello') }} {{ x }}{% endmacro %}",
+        "item.html": '{% from "macros.html" import hello %}{{ hello(n) }};',
+        "page.html": '{% for n in range(50) %}{% include "item.html" %}{% endfor %}',
+    }))  # fmt: skip
+    environment.template_class = Counted
+    return environment
+
+
+def test_a_template_included_many_times_still_shares_one_macro_module():
+    built = []
+    page = _environment(built).get_template("page.html").render()
+    assert page.count("hello") == 50 and page.startswith("hello 0;")
+    assert built.count("macros.html") == 1
+
+
+def test_an_importer_with_globals_of_its_own_still_lends_them_to_the_macros():
+    # Jinja's rule (pallets/jinja#1241): new globals make a module of their own.
+    built = []
+    environment = _environment(built)
+    page = environment.get_template("item.html", globals={"greeting": "hi"}).render(n=1)
+    assert page == "hi 1;" and built.count("macros.html") == 1
