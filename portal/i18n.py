@@ -12,13 +12,21 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request
-from flask_babel import Babel, force_locale, format_datetime, format_number, get_locale
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_datetime,
+    format_number,
+    get_locale,
+    get_timezone,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pytz import all_timezones_set, common_timezones, timezone
@@ -82,7 +90,17 @@ def local_datetime(value: datetime | None, format: str = "medium") -> str:
     """A stored naive-UTC time in the reader's time zone and language."""
     if value is None:
         return ""
-    return format_datetime(value, format)
+    if format in ("short", "medium", "long", "full"):
+        return format_datetime(value, format)  # the app's configured formats, as set
+    return _formatted(value, format, str(get_locale() or DEFAULT_LANGUAGE), get_timezone())
+
+
+@lru_cache(maxsize=16384)
+def _formatted(value: datetime, pattern: str, language: str, zone) -> str:
+    """What flask_babel.format_datetime(value, pattern) gives for this language and zone,
+    remembered: a page of comments formats the same times for every reader, and Babel's
+    formatting is a fifth of a long discussion's page."""
+    return babel_format_datetime(value, pattern, tzinfo=zone, locale=language)
 
 
 def compile_catalogs(target: Path) -> None:

@@ -179,3 +179,23 @@ def test_an_importer_with_globals_of_its_own_still_lends_them_to_the_macros():
     environment = _environment(built)
     page = environment.get_template("item.html", globals={"greeting": "hi"}).render(n=1)
     assert page == "hi 1;" and built.count("macros.html") == 1
+
+
+def test_each_comments_flag_box_names_its_comment_in_the_readers_language(client, make, login,
+                                                                          listed):  # fmt: skip
+    first = discussion.add_comment(make.user(), listed, "First remark.")
+    second = discussion.add_comment(make.user(), listed, "Second remark.")
+    db.session.commit()
+    reader = make.user()
+    login(reader)
+    english = client.get(f"/ideas/{listed.id}").get_data(as_text=True)
+    reader.language = "de"
+    db.session.commit()
+    german = client.get(f"/ideas/{listed.id}").get_data(as_text=True)
+    for page, words in ((english, "Send to the moderators"), (german, "An die Moderation")):
+        for comment in (first, second):
+            box = page[page.index(f'id="flag-comment-{comment.id}"') :]
+            box = box[: box.index("</details>")]
+            assert f'name="target_id" value="{comment.id}"' in box
+            assert words in box and "\x00" not in box
+            assert f'name="next" value="/ideas/{listed.id}?"' in box
