@@ -145,9 +145,9 @@ def register_models() -> None:
 
 
 def register_page_cache(app: Flask) -> None:
-    from portal.page_cache import PageCache
+    from portal.lru import ExpiringLRU
 
-    app.extensions["page_cache"] = PageCache()
+    app.extensions["page_cache"] = ExpiringLRU()
     from portal.fragments import init_fragments
 
     init_fragments(app)

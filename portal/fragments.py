@@ -24,7 +24,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup, escape
 
 from portal.i18n import current_language
-from portal.page_cache import PageCache
+from portal.lru import ExpiringLRU
 from portal.templating import page_path
 
 # What differs per request inside an otherwise shared fragment: `{{ hole("csrf_token") }}`
@@ -67,7 +67,7 @@ class FragmentCache(Extension):
 
     def _cached(self, place: str, key, caller):
         seconds = current_app.config.get("FRAGMENT_CACHE_SECONDS", 0)
-        store: PageCache = current_app.extensions["fragment_cache"]
+        store: ExpiringLRU = current_app.extensions["fragment_cache"]
         if seconds <= 0:
             found = caller()
         else:
@@ -112,6 +112,6 @@ def vote_key(viewer, idea, voted: bool, refusal, method: str) -> tuple:
 
 
 def init_fragments(app: Flask) -> None:
-    app.extensions["fragment_cache"] = PageCache(app.config.get("FRAGMENT_CACHE_ENTRIES", 4096))
+    app.extensions["fragment_cache"] = ExpiringLRU(app.config.get("FRAGMENT_CACHE_ENTRIES", 4096))
     app.jinja_env.add_extension(FragmentCache)
     app.jinja_env.globals.update(card_key=card_key, vote_key=vote_key, hole=hole)

@@ -17,9 +17,6 @@ Response headers that differ per request (request id, security headers) are adde
 after-request hooks to every response, cached or not.
 """
 
-import threading
-import time
-from collections import OrderedDict
 from functools import wraps
 
 from flask import current_app, request, session
@@ -27,42 +24,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.i18n import current_language
+from portal.lru import ExpiringLRU
 
-MAX_ENTRIES = 512
 # Headers that vary how a page renders: htmx asks for fragments.
 _VARY = ("HX-Request", "HX-Target", "HX-Boosted", "HX-History-Restore-Request")
 _KEPT_HEADERS = ("Content-Type", "Vary", "Location")
-
-
-class PageCache:
-    """A bounded, thread-safe map whose entries expire (least recently used go first)."""
-
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] <= time.monotonic():
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def put(self, key, seconds: float, value) -> None:
-        with self._lock:
-            self._entries[key] = (time.monotonic() + seconds, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 def _cacheable_request() -> bool:
@@ -82,7 +48,7 @@ def for_visitors(view):
         seconds = current_app.config.get("PAGE_CACHE_SECONDS", 0)
         if seconds <= 0 or not _cacheable_request():
             return view(*args, **kwargs)
-        cache: PageCache = current_app.extensions["page_cache"]
+        cache: ExpiringLRU = current_app.extensions["page_cache"]
         key = (request.endpoint, request.full_path, current_language(),
                *(request.headers.get(h) for h in _VARY))  # fmt: skip
         found = cache.get(key)

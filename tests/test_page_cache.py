@@ -9,7 +9,7 @@ from portal.extensions import db
 def cached(app, monkeypatch):
     """The app with a page cache whose clock the test moves."""
     clock = {"now": 1000.0}
-    monkeypatch.setattr("portal.page_cache.time.monotonic", lambda: clock["now"])
+    monkeypatch.setattr("portal.lru.time.monotonic", lambda: clock["now"])
     app.config["PAGE_CACHE_SECONDS"] = 2.0
     app.extensions["page_cache"].clear()
     yield clock

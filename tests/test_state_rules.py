@@ -3,6 +3,7 @@ closed, removed. One test (or more) per finding of the review in the issue "One 
 may read and do what"; each failed before its fix."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -325,6 +326,32 @@ def test_notifications_quoting_a_comment_hidden_later_are_not_shown(make, mod, a
     assert "cheap-watches" not in text_of(client_as(app, reader).get("/notifications"))
     body = client.get("/api/v1/notifications", headers=token_for(reader)).get_json()
     assert body["items"] == [] and body["unread"] == 0
+
+
+def test_the_header_count_follows_what_its_reader_may_read_now(make, mod, app, client, login):
+    """The unread count's statement is remembered per person and viewer class
+    (notify.service.unread_count): hiding what a notification quotes, and the reader becoming a
+    moderator (who reads hidden comments), each change the count at once."""
+    idea = make.idea()
+    reader = make.user(name="Reader")
+    reader.handle = "reader"
+    db.session.commit()
+    comment = discussion.add_comment(make.user(), idea, "Hey @reader, have a look")
+    db.session.commit()
+    login(reader)
+
+    def badge() -> int:
+        page = client.get("/ideas").get_data(as_text=True)
+        found = re.search(r'class="badge count-badge"[^>]*>(\d+)<', page)
+        return int(found.group(1)) if found else 0
+
+    assert badge() == 1
+    moderation.act(mod, "hide", "comment", comment.id, "Spam")
+    db.session.commit()
+    assert badge() == 0
+    reader.role = "moderator"
+    db.session.commit()
+    assert badge() == 1
 
 
 def test_the_digest_leaves_out_what_its_reader_may_no_longer_read(make, mod):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import access, events
 from portal.accounts.models import User
@@ -21,6 +21,7 @@ from portal.i18n import language_of, writing_to, zone_of
 from portal.ideas.models import Follow, Idea
 from portal.intake.reply_tokens import reply_address
 from portal.labels import STATUS_LABELS
+from portal.lru import ExpiringLRU
 from portal.markdown import plain_text
 from portal.notify.headers import one_line
 from portal.notify.links import notification_target, url_for
@@ -516,18 +517,22 @@ def item_webhook(item, previous: str | None, status: str) -> None:
         })  # fmt: skip
 
 
-def unread_count(user) -> int:
-    from sqlalchemy import func
+# Built statements for the header's unread count, per person and viewer class: building the
+# visibility condition is most of the count's cost on every signed-in page, and it depends on
+# nothing else (access.viewer_class names all that decides what a person sees).
+_UNREAD_STATEMENTS = ExpiringLRU(4096)
 
+
+def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user.id,
-                Notification.read_at.is_(None),
-                access.notification_visibility(user),
-            )
+    key = (user.id, access.viewer_class(user))
+    statement = _UNREAD_STATEMENTS.get(key)
+    if statement is None:
+        statement = select(func.count(Notification.id)).where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            access.notification_visibility(user),
         )
-        or 0
-    )
+        _UNREAD_STATEMENTS.put(key, 3600, statement)
+    return db.session.scalar(statement) or 0
