@@ -2,12 +2,15 @@
 
     .venv/bin/pip install pyinstrument==5.1.3        # ad hoc, not a project dependency
     PYTHONPATH=. .venv/bin/python bench/profile_page.py --database-url sqlite:///FILE \
-        [--index DIR] [--requests 50] [--as EMAIL] /ideas ["/ideas?page=50" ...]
+        [--index DIR] [--requests 50] [--as EMAIL] /ideas ["/ideas?page=50" ...] \
+        ["POST:/ideas/7/vote" "POST:/ideas/7/comments?body=Nice"]
 
 Builds the app with production settings on an existing (generated) database, requests each
 path once to warm up, then `--requests` times under the profiler, and prints the mean time
 per request and pyinstrument's call tree. With `--as`, requests are made signed in as that
-user (password `bench-password`, as bench/generate.py writes).
+user (password `bench-password`, as bench/generate.py writes). `POST:path?field=value` posts
+the query's fields as a form, as htmx does (a vote toggled twice per pair of requests keeps
+the counts where they were).
 """
 
 import argparse
@@ -57,17 +60,29 @@ def main(argv=None) -> int:
         if response.status_code != 302:
             raise SystemExit(f"could not sign in as {args.email}")
     for path in args.paths:
-        status = client.get(path).status_code
+        request = _request(client, path)
+        status = request().status_code
         profiler = Profiler(interval=0.0005)
         started = time.perf_counter()
         profiler.start()
         for _ in range(args.requests):
-            client.get(path)
+            request()
         profiler.stop()
         mean = (time.perf_counter() - started) / args.requests * 1000
         print(f"== {path}: {status}, {mean:.1f} ms per request over {args.requests} requests")
         print(profiler.output_text(unicode=False, color=False))
     return 0
+
+
+def _request(client, spec: str):
+    """A callable making the request `spec` names: a path to GET, or POST:path?form."""
+    if not spec.startswith("POST:"):
+        return lambda: client.get(spec)
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(spec.removeprefix("POST:"))
+    form = dict(parse_qsl(parts.query))
+    return lambda: client.post(parts.path, data=form, headers={"HX-Request": "true"})
 
 
 if __name__ == "__main__":
