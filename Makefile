@@ -9,7 +9,7 @@ PORT ?= 5000
 # make serve: gunicorn workers, 2 x cores + 1 unless WORKERS says otherwise.
 WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 
-.PHONY: run serve test lint format system-packages deps test-deps e2e-deps oidc-deps migrate seed clean load fuzz translations
+.PHONY: run serve test lint format system-packages deps test-deps e2e-deps oidc-deps migrate seed clean load fuzz fuzz-sqlite fuzz-postgresql translations
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -85,10 +85,16 @@ test: system-packages test-deps e2e-deps oidc-deps
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
-# Schemathesis against the API and Hypothesis on Markdown, the long variant (a short one runs
-# in `make test`). PORTAL_FUZZ_EXAMPLES sets the examples per API operation (default 300).
+# Schemathesis against the API, Hypothesis on Markdown and the stateful visibility proof, the
+# long variants (short ones run in `make test`). PORTAL_FUZZ_EXAMPLES sets the examples per API
+# operation (default 300). The two databases run as two processes side by side (each output
+# shown whole when it ends); `make fuzz-sqlite` or `make fuzz-postgresql` runs one.
+FUZZ_TESTS := tests/test_fuzz_api.py tests/test_markdown_properties.py tests/test_stateful_visibility.py
 fuzz: system-packages test-deps
-	PORTAL_FUZZ=long $(PY) -m pytest tests/test_fuzz_api.py tests/test_markdown_properties.py tests/test_stateful_visibility.py
+	$(MAKE) --no-print-directory -j2 --output-sync=target fuzz-sqlite fuzz-postgresql
+
+fuzz-sqlite fuzz-postgresql: system-packages test-deps
+	PORTAL_TEST_DATABASES=$(@:fuzz-%=%) PORTAL_FUZZ=long $(PY) -m pytest $(FUZZ_TESTS)
 
 # Load and faults, the long variant (bench/load_test.py; the short one is tests/test_load.py):
 # five minutes on PostgreSQL, a worker killed and the database restarted. LOAD_ARGS adds options.
