@@ -22,7 +22,6 @@ from flask import Flask, current_app, request
 from flask_babel import (
     Babel,
     force_locale,
-    format_datetime,
     format_number,
     get_locale,
     get_timezone,
@@ -86,20 +85,21 @@ def current_language() -> str:
     return str(get_locale() or DEFAULT_LANGUAGE)
 
 
-def local_datetime(value: datetime | None, format: str = "medium") -> str:
-    """A stored naive-UTC time in the reader's time zone and language."""
-    if value is None:
+def local_datetime(value: datetime | None) -> str:
+    """A stored naive-UTC time in the reader's language and time zone (pages: the
+    `datetime` filter)."""
+    if not value:
         return ""
-    if format in ("short", "medium", "long", "full"):
-        return format_datetime(value, format)  # the app's configured formats, as set
-    return _formatted(value, format, str(get_locale() or DEFAULT_LANGUAGE), get_timezone())
+    language = current_language()
+    return _formatted(value, language, get_timezone())
 
 
 @lru_cache(maxsize=16384)
-def _formatted(value: datetime, pattern: str, language: str, zone) -> str:
-    """What flask_babel.format_datetime(value, pattern) gives for this language and zone,
-    remembered: a page of comments formats the same times for every reader, and Babel's
-    formatting is a fifth of a long discussion's page."""
+def _formatted(value: datetime, language: str, zone) -> str:
+    """`value` in `language`'s pattern and `zone`, remembered: a page of comments formats
+    the same times for every reader, and Babel's formatting was a fifth of a long
+    discussion's page."""
+    pattern = DATETIME_PATTERNS.get(language, DATETIME_PATTERNS[DEFAULT_LANGUAGE])
     return babel_format_datetime(value, pattern, tzinfo=zone, locale=language)
 
 
@@ -127,7 +127,6 @@ def init_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
     Babel(app, locale_selector=select_language, timezone_selector=select_timezone)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES)
-    app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["format_number"] = format_number
 
     @app.after_request
@@ -175,6 +174,4 @@ def datetime_for(user, value: datetime | None) -> str:
     in the language being written (inside `writing_to`)."""
     if value is None:
         return ""
-    language = current_language()
-    pattern = DATETIME_PATTERNS.get(language, DATETIME_PATTERNS[DEFAULT_LANGUAGE])
-    return babel_format_datetime(value, pattern, tzinfo=timezone(zone_of(user)), locale=language)
+    return _formatted(value, current_language(), timezone(zone_of(user)))

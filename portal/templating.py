@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal import access
 from portal.admin.audit import ACTION_LABELS, TARGET_LABELS
 from portal.extensions import db
-from portal.i18n import DATETIME_PATTERNS, current_language, local_datetime
+from portal.i18n import local_datetime
 from portal.ideas.forms import reply_files_field
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
@@ -78,14 +78,6 @@ def page_path() -> str:
     return g.get("live_page") or request.full_path
 
 
-def format_datetime(value) -> str:
-    """A stored naive-UTC time in the reader's language and time zone."""
-    if not value:
-        return ""
-    pattern = DATETIME_PATTERNS.get(current_language(), DATETIME_PATTERNS["en"])
-    return local_datetime(value, pattern)
-
-
 class PortalTemplate(jinja2.Template):
     """Jinja's template, with a cheaper answer to "does this import see new globals?".
 
@@ -138,7 +130,7 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["link_ideas"] = link_ideas
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["datetime"] = local_datetime
 
     @app.context_processor
     def inject_user():

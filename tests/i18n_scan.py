@@ -25,7 +25,7 @@ SAME_IN_EVERY_LANGUAGE = {"API", "Atom", "JSON", "Markdown", "OpenID", "htmx", "
 SENTENCE = re.compile(r"^[A-Z][a-z']+(?:[ -][A-Za-z'’,.?!…:()]+)*[.?!…:]?$")
 TRANSLATING_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "_l", "lazy_gettext"}
 # Calls whose string arguments are names for machines, never shown.
-MACHINE_CALLS = {"url_for", "url_with", "format_datetime", "local_datetime", "config", "get",
+MACHINE_CALLS = {"url_for", "url_with", "format_datetime", "config", "get",
                  "startswith", "endswith", "csrf_token", "asset", "static_url"}  # fmt: skip
 
 
