@@ -312,14 +312,20 @@ def test_a_suspended_staff_member_cannot_approve_suppliers(make, mod, app):
 # -- 11. notifications re-checked --------------------------------------------------------------
 
 
-def test_notifications_quoting_a_comment_hidden_later_are_not_shown(make, mod, app, client,
-                                                                    token_for):  # fmt: skip
+def _mentioned_reader(make, text: str):
+    """A reader (@reader) and a comment by someone else on a new idea that mentions them."""
     idea = make.idea()
     reader = make.user(name="Reader")
     reader.handle = "reader"
     db.session.commit()
-    comment = discussion.add_comment(make.user(), idea, "Hey @reader, buy cheap-watches")
+    comment = discussion.add_comment(make.user(), idea, text)
     db.session.commit()
+    return reader, comment
+
+
+def test_notifications_quoting_a_comment_hidden_later_are_not_shown(make, mod, app, client,
+                                                                    token_for):  # fmt: skip
+    reader, comment = _mentioned_reader(make, "Hey @reader, buy cheap-watches")
     assert db.session.scalar(select(Notification.comment_id)) == comment.id
     moderation.act(mod, "hide", "comment", comment.id, "Spam")
     db.session.commit()
@@ -332,12 +338,7 @@ def test_the_header_count_follows_what_its_reader_may_read_now(make, mod, app, c
     """The unread count's statement is remembered per person and viewer class
     (notify.service.unread_count): hiding what a notification quotes, and the reader becoming a
     moderator (who reads hidden comments), each change the count at once."""
-    idea = make.idea()
-    reader = make.user(name="Reader")
-    reader.handle = "reader"
-    db.session.commit()
-    comment = discussion.add_comment(make.user(), idea, "Hey @reader, have a look")
-    db.session.commit()
+    reader, comment = _mentioned_reader(make, "Hey @reader, have a look")
     login(reader)
 
     def badge() -> int:
