@@ -77,10 +77,10 @@ TARGETS = {
 }
 
 
-def target_of(name: str, backend: str) -> tuple[float, float] | None:
-    target = TARGETS.get(name)
+def target_of(name: str, backend: str) -> tuple[float, float]:
+    target = TARGETS[name]
     if isinstance(target, dict):
-        return target.get("postgres" if backend == "postgres" else "sqlite")
+        return target["postgres" if backend == "postgres" else "sqlite"]
     return target
 
 
@@ -624,11 +624,7 @@ def run_database(name: str, url: str, backend: str, index: Path, small_url: str,
         "name": name,
         "minimal": minimal_runs,
         "results": results,
-        "targets": {
-            e["name"]: target_of(e["name"], backend)
-            for e in endpoints(ids)
-            if target_of(e["name"], backend)
-        },  # fmt: skip
+        "targets": {name: target_of(name, backend) for name in TARGETS},
         "memory": memory,
         "queries": queries,
         "small_queries": small_queries,

@@ -10,8 +10,9 @@ token, the request): those parts stay outside the block. Entries also expire aft
 `FRAGMENT_CACHE_SECONDS` as a safety net, and the memory is bounded
 (`FRAGMENT_CACHE_ENTRIES`); `FRAGMENT_CACHE_SECONDS = 0` turns it off.
 
-The extension follows Jinja's documented fragment-cache example; the store is the page
-cache's bounded LRU (cachelib's SimpleCache sorts the whole store on every insert once full).
+The extension follows Jinja's documented fragment-cache example; the store is portal.lru's
+bounded LRU, as the page cache's (cachelib's SimpleCache sorts the whole store on every
+insert once full).
 """
 
 import re
