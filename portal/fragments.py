@@ -10,6 +10,13 @@ token, the request): those parts stay outside the block. Entries also expire aft
 `FRAGMENT_CACHE_SECONDS` as a safety net, and the memory is bounded
 (`FRAGMENT_CACHE_ENTRIES`); `FRAGMENT_CACHE_SECONDS = 0` turns it off.
 
+Blocks nest: a whole idea list is one fragment, keyed by every card it holds, and the
+cards' own blocks inside it are rendered only when the list is. Holes are filled by the
+outermost block only, so a shared fragment never keeps one reader's token. What differs per
+reader inside a shared list, whether they support each idea, is a *pick*: both renderings
+are kept, `{% cached key using {"voted": ids} %}` names the reader's own facts, and each
+request gets its own choice (`pick`).
+
 The extension follows Jinja's documented fragment-cache example; the store is portal.lru's
 bounded LRU, as the page cache's (cachelib's SimpleCache sorts the whole store on every
 insert once full).
@@ -17,7 +24,7 @@ insert once full).
 
 import re
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, request
 from flask_babel import get_timezone
 from flask_wtf.csrf import generate_csrf
 from jinja2 import nodes
@@ -32,6 +39,9 @@ from portal.templating import page_path
 # leaves a mark that is filled in each time the fragment is served, cached or not.
 HOLES = {"csrf_token": generate_csrf, "page_path": page_path}
 _HOLE = re.compile("\x00(" + "|".join(HOLES) + ")\x00")
+# "\x02voted:12\x03<if so>\x03<if not>\x02": user text never holds control characters
+# (validation.clean_text refuses them), so these marks cannot be forged.
+_PICK = re.compile("\x02(\\w+):(\\d+)\x03([^\x02\x03]*)\x03([^\x02\x03]*)\x02")
 
 
 def hole(name: str) -> Markup:
@@ -42,7 +52,31 @@ def hole(name: str) -> Markup:
     return Markup(f"\x00{name}\x00")
 
 
-def _fill(html: str) -> Markup:
+def sharing() -> bool:
+    """True inside a `{% cached %}` block: what is rendered now is kept for other readers."""
+    return g.get("_fragment_depth", 0) > 0
+
+
+def pick(name: str, ident: int, chosen: bool, if_so: str, if_not: str) -> Markup:
+    """`if_so` when `chosen`, else `if_not`; inside a shared block both are kept, and the
+    outermost block picks by the reader's own `name` facts (`using`) each time it is served."""
+    if not sharing():
+        return Markup(if_so if chosen else if_not)
+    return Markup(f"\x02{name}:{int(ident)}\x03{if_so}\x03{if_not}\x02")
+
+
+def _fill(html: str, picks: dict | None = None) -> Markup:
+    if "\x02" in html:
+        chosen = picks or {}
+
+        def choose(match: re.Match) -> str:
+            # A pick the block was not given facts for is a template error: KeyError.
+            name, ident, if_so, if_not = match.groups()
+            return if_so if int(ident) in chosen[name] else if_not
+
+        html = _PICK.sub(choose, html)
+    if "\x00" not in html:
+        return Markup(html)
     values: dict[str, str] = {}
 
     def value(match: re.Match) -> str:
@@ -60,24 +94,33 @@ class FragmentCache(Extension):
     def parse(self, parser):
         lineno = next(parser.stream).lineno
         key = parser.parse_expression()
+        picks = nodes.Const(None)
+        if parser.stream.skip_if("name:using"):
+            picks = parser.parse_expression()
         body = parser.parse_statements(("name:endcached",), drop_needle=True)
         place = nodes.Const(f"{parser.name}:{lineno}")
-        return nodes.CallBlock(self.call_method("_cached", [place, key]), [], [], body).set_lineno(
-            lineno
-        )
+        call = self.call_method("_cached", [place, key, picks])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
-    def _cached(self, place: str, key, caller):
+    def _cached(self, place: str, key, picks, caller):
         seconds = current_app.config.get("FRAGMENT_CACHE_SECONDS", 0)
         store: ExpiringLRU = current_app.extensions["fragment_cache"]
-        if seconds <= 0:
-            found = caller()
-        else:
-            full_key = (place, current_language(), str(get_timezone()), key)
-            found = store.get(full_key)
-            if found is None:
+        depth = g.get("_fragment_depth", 0)
+        g._fragment_depth = depth + 1
+        try:
+            if seconds <= 0:
                 found = caller()
-                store.put(full_key, seconds, found)
-        return _fill(found) if "\x00" in found else found
+            else:
+                full_key = (place, current_language(), str(get_timezone()), key)
+                found = store.get(full_key)
+                if found is None:
+                    found = caller()
+                    store.put(full_key, seconds, found)
+        finally:
+            g._fragment_depth = depth
+        if depth:  # inside another block: that one fills the holes, for each reader
+            return Markup(found)
+        return _fill(found, picks) if ("\x00" in found or "\x02" in found) else found
 
 
 def card_key(idea) -> tuple:
@@ -112,7 +155,38 @@ def vote_key(viewer, idea, voted: bool, refusal, method: str) -> tuple:
     )
 
 
+def list_key(result, viewer, refusal, *extra) -> tuple:
+    """Everything an idea list (templates/ideas/_idea_list.html) shows but the reader's own
+    votes (picks), CSRF token and page (holes): the page asked for, the counts, whether and
+    why the reader may not write, and each card's and vote widget's keys."""
+    return (
+        request.endpoint,
+        tuple(sorted((request.view_args or {}).items())),
+        request.query_string,
+        request.method,
+        result.page,
+        result.per_page,
+        result.total,
+        result.total_exact,
+        result.has_next,
+        bool(viewer.is_authenticated),
+        str(refusal) if refusal else None,
+        extra,
+        tuple(
+            (*card_key(idea), idea.votes_count, idea.deleted_at, idea.merged_into_id)
+            for idea in result.items
+        ),
+    )
+
+
 def init_fragments(app: Flask) -> None:
     app.extensions["fragment_cache"] = ExpiringLRU(app.config.get("FRAGMENT_CACHE_ENTRIES", 4096))
     app.jinja_env.add_extension(FragmentCache)
-    app.jinja_env.globals.update(card_key=card_key, vote_key=vote_key, hole=hole)
+    app.jinja_env.globals.update(
+        card_key=card_key,
+        vote_key=vote_key,
+        list_key=list_key,
+        hole=hole,
+        pick=pick,
+        sharing=sharing,
+    )

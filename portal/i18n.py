@@ -18,9 +18,10 @@ from pathlib import Path
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import (
     Babel,
+    Domain,
     force_locale,
     format_number,
     get_locale,
@@ -119,13 +120,32 @@ def compile_catalogs(target: Path) -> None:
         log.info("compiled %s", compiled)
 
 
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, remembering the request's catalogue for its language:
+    finding it again (the app, the locale, its name, the cache) cost more than looking up
+    each of a page's few dozen strings. A forced or refreshed language is a new Locale
+    object, so it finds its own catalogue."""
+
+    def get_translations(self):
+        ctx = g.get("_flask_babel") if g else None  # Flask-Babel's per-request namespace
+        if ctx is None:
+            return super().get_translations()
+        remembered = getattr(ctx, "portal_translations", None)
+        if remembered is not None and remembered[0] is getattr(ctx, "babel_locale", None):
+            return remembered[1]
+        found = super().get_translations()
+        ctx.portal_translations = (getattr(ctx, "babel_locale", None), found)
+        return found
+
+
 def init_i18n(app: Flask) -> None:
     target = Path(app.instance_path) / "translations"
     compile_catalogs(target)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
-    Babel(app, locale_selector=select_language, timezone_selector=select_timezone)
+    babel = Babel(app, locale_selector=select_language, timezone_selector=select_timezone)
+    babel.domain_instance = RequestDomain(domain=app.extensions["babel"].default_domain)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES)
     app.jinja_env.filters["format_number"] = format_number
 

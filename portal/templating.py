@@ -134,18 +134,17 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def inject_user():
-        signed_in = current_user.is_authenticated
+        # The account itself, not Flask-Login's proxy: a page asks `viewer` a hundred times,
+        # and each question through the proxy looked the request up again.
+        viewer = current_user._get_current_object()
+        signed_in = viewer.is_authenticated
         if signed_in and request.method == "GET" and not wants_fragment():
             # A page follows its badges live from the cursor read before they are counted.
             page_cursor()
         return {
-            "viewer": current_user,
-            "moderation_waiting": open_queue_count(current_user)
-            if access.can_moderate(current_user)
-            else 0,
-            "unread_notifications": unread_count(current_user) if signed_in else 0,
+            "viewer": viewer,
+            "moderation_waiting": open_queue_count(viewer) if access.can_moderate(viewer) else 0,
+            "unread_notifications": unread_count(viewer) if signed_in else 0,
             "now": utcnow(),
-            "intake_waiting": waiting_count(current_user)
-            if access.can_see_intake(current_user)
-            else 0,
+            "intake_waiting": waiting_count(viewer) if access.can_see_intake(viewer) else 0,
         }

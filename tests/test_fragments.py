@@ -199,3 +199,99 @@ def test_each_comments_flag_box_names_its_comment_in_the_readers_language(client
             assert f'name="target_id" value="{comment.id}"' in box
             assert words in box and "\x00" not in box
             assert f'name="next" value="/ideas/{listed.id}?"' in box
+
+
+# -- a whole idea list shared by its readers, each with their own votes -------------------------
+
+
+def _signed_in_client(app, user):
+    reader = app.test_client()
+    reader.post("/login", data={"email": user.email, "password": PASSWORD})
+    return reader
+
+
+def _vote_widget(page: str, idea) -> str:
+    start = page.index(f'id="vote-{idea.id}"')
+    return page[start : page.index("</div>", start)]
+
+
+def test_readers_of_one_shared_list_each_see_their_own_votes(app, make, listed):
+    other = make.idea(category=listed.category, title="Toaster with a timer")
+    supporter, stranger = make.user(), make.user()
+    db.session.commit()
+    ideas.set_vote(supporter, listed, True)
+    db.session.commit()
+    pages = {}
+    for name, user in (("stranger", stranger), ("supporter", supporter), ("again", stranger)):
+        page = _signed_in_client(app, user).get("/ideas").get_data(as_text=True)
+        assert not re.search("[\x00\x02\x03]", page), "a mark left in the page"
+        pages[name] = page
+    supported = _vote_widget(pages["supporter"], listed)
+    assert 'aria-pressed="true"' in supported and "Withdraw your vote" in supported
+    assert 'aria-pressed="false"' in _vote_widget(pages["supporter"], other)
+    for name in ("stranger", "again"):
+        assert 'aria-pressed="false"' in _vote_widget(pages[name], listed)
+        # The supporter's vote is counted for everyone: the same count in every copy.
+        assert '<span class="vote-count">2</span>' in _vote_widget(pages[name], listed)
+
+    def shown(page):  # the list, without the session's own token
+        listed_part = page[page.index('<div id="idea-list">') :]
+        return re.sub(r'name="csrf_token" value="[^"]+"', "", listed_part)
+
+    assert shown(pages["stranger"]) == shown(pages["again"])
+
+
+def test_a_shared_list_never_keeps_one_readers_token(app, make, listed):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        tokens = []
+        for _ in range(2):
+            reader = app.test_client()
+            login_page = reader.get("/login").get_data(as_text=True)
+            token = re.search(r'csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+            user = make.user()
+            reader.post("/login", data={"email": user.email, "password": PASSWORD,
+                                        "csrf_token": token})  # fmt: skip
+            page = reader.get("/ideas").get_data(as_text=True)
+            found = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+            assert len(found) == 1
+            tokens.append(found.pop())
+        assert tokens[0] != tokens[1], "the second reader was served the first one's token"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_suspended_reader_is_told_why_in_a_list_others_may_vote_in(app, make, listed):
+    from datetime import timedelta
+
+    from portal.timeutil import utcnow
+
+    suspended, member = make.user(), make.user()
+    suspended.suspended_until = utcnow() + timedelta(days=3)
+    db.session.commit()
+    closed = _vote_widget(_signed_in_client(app, suspended).get("/ideas").get_data(as_text=True),
+                          listed)  # fmt: skip
+    assert "suspended" in closed and "<form" not in closed
+    open_ = _vote_widget(_signed_in_client(app, member).get("/ideas").get_data(as_text=True),
+                         listed)  # fmt: skip
+    assert "<form" in open_ and "suspended" not in open_
+
+
+def test_a_vote_shows_in_the_list_at_once(app, make, listed):
+    reader = make.user()
+    db.session.commit()
+    client = _signed_in_client(app, reader)
+    assert '<span class="vote-count">1</span>' in _vote_widget(
+        client.get("/ideas").get_data(as_text=True), listed
+    )
+    assert client.post(f"/ideas/{listed.id}/vote", data={"next": "/ideas"}).status_code == 302
+    widget = _vote_widget(client.get("/ideas").get_data(as_text=True), listed)
+    assert '<span class="vote-count">2</span>' in widget and 'aria-pressed="true"' in widget
+
+
+def test_a_pick_outside_a_shared_block_is_decided_at_once(app):
+    from portal.fragments import pick
+
+    with app.test_request_context("/"):
+        assert pick("voted", 3, True, "yes", "no") == "yes"
+        assert pick("voted", 3, False, "yes", "no") == "no"

@@ -28,7 +28,6 @@ from portal.intake import service as intake
 from portal.labels import AUDIENCE_LABELS, KIND_LABELS
 from portal.live import service as live
 from portal.moderation import service as moderation
-from portal.moderation.forms import ActionForm, AppealForm, FlagForm
 from portal.pagination import parse_page_args
 from portal.ratelimits import new_account_limit
 from portal.replies import service as saved_replies
@@ -150,38 +149,35 @@ def _linked_item(idea):
 
 def _detail_context(idea, comment_form=None, status_form=None, promote_form=None,
                     note_form=None):  # fmt: skip
+    """What the idea's page shows. Forms only for whoever is offered them: building a form
+    (its labels, choices, translations) costs as much as a query."""
+    viewer = current_user._get_current_object()
     comments = discussion.comments_for(idea)
     official, threads = discussion.thread(comments)
-    merged_from, merged_comments = discussion.merged_discussions(current_user, idea)
+    merged_from, merged_comments = discussion.merged_discussions(viewer, idea)
+    staff_notes = notes.notes_for(viewer, idea)  # None for whoever may not see them
+    may_answer = access.allowed(access.answer_refusal(viewer, idea))
     return dict(
         idea=idea,
         merged_from=merged_from,
         merged_comments=merged_comments,
         appealed=moderation.appealed_targets(idea, comments),
-        flag_form=FlagForm(formdata=None),
         linked_item=_linked_item(idea),
         promote_form=promote_form or new_promote_form(title=idea.title)
-        if not access.promote_refusal(current_user, idea)
+        if not access.promote_refusal(viewer, idea)
         else None,
-        appeal_form=AppealForm(formdata=None),
         official=official,
         threads=threads,
-        voted=service.has_voted(current_user, idea),
-        following=service.is_following(current_user, idea),
+        voted=service.has_voted(viewer, idea),
+        following=service.is_following(viewer, idea),
         history=service.status_history(idea),
-        breakdown=service.vote_breakdown(idea)
-        if access.can_see_vote_breakdown(current_user)
-        else None,
+        breakdown=service.vote_breakdown(idea) if access.can_see_vote_breakdown(viewer) else None,
         # formdata=None: after a successful post the swapped-in form starts empty.
         comment_form=comment_form or CommentForm(formdata=None),
-        reply_form=CommentForm(formdata=None),
-        status_form=status_form or StatusForm(status=idea.status),
-        action_form=EmptyForm(),
-        moderation_form=ActionForm(formdata=None),
+        status_form=status_form or (StatusForm(status=idea.status) if may_answer else None),
         merged_into=None,
-        # None (no panel at all) for whoever may not see them.
-        staff_notes=notes.notes_for(current_user, idea),
-        note_form=note_form or StaffNoteForm(formdata=None),
+        staff_notes=staff_notes,
+        note_form=note_form or (StaffNoteForm(formdata=None) if staff_notes is not None else None),
         **_work_context(idea),
     )
 
