@@ -21,6 +21,9 @@ class Page:
     # says whether a next page exists, and `pages` is not known.
     total_exact: bool = True
     more: bool | None = None
+    # Which of the items the reader supports, when the list was asked for it (idea lists:
+    # read in the list's own statement).
+    voted: set[int] | None = None
 
     @property
     def pages(self) -> int:

@@ -1,6 +1,7 @@
 """What templates may use: the access rules, labels, filters and the viewer's badges."""
 
 import re
+from typing import NamedTuple
 
 import jinja2
 from flask import Flask, g, request, url_for
@@ -72,6 +73,41 @@ def link_ideas(text: str | None) -> Markup:
     return Markup(_IDEA_NUMBER.sub(link, str(escape(text or ""))))
 
 
+class HeaderLinks(NamedTuple):
+    """What the site header offers a signed-in person, asked of access.py once per page: the
+    header template reads these, and its cache key is them (templates/base.html)."""
+
+    new_idea: bool
+    moderation: bool
+    inbox: bool
+    staff: bool
+    admin: bool
+    approvals: bool
+
+
+def header_links(viewer) -> HeaderLinks | None:
+    if not viewer.is_authenticated:
+        return None
+    return HeaderLinks(
+        new_idea=access.allowed(access.post_refusal(viewer)),
+        moderation=access.can_moderate(viewer),
+        inbox=access.can_see_intake(viewer),
+        staff=access.allowed(access.staff_area_refusal(viewer)),
+        admin=access.is_admin(viewer),
+        approvals=access.allowed(access.approve_refusal(viewer)),
+    )
+
+
+def header_key(viewer, links: HeaderLinks | None, *badges) -> tuple:
+    """Everything the site header shows but the sign-out form's token: the page it marks as
+    current, and the person's links, name and badge counts; for a visitor, the page its
+    sign-in and register links lead back to."""
+    here = (request.endpoint, request.blueprint, request.method)
+    if links is None:
+        return (*here, request.full_path, request.path, bool(request.query_string))
+    return (*here, links, viewer.display_name, badges)
+
+
 def page_path() -> str:
     """The path (and query) of the page being rendered: a /live answer renders pieces of the
     page that asked, whose forms lead back there, not to /live."""
@@ -120,6 +156,8 @@ def init_templating(app: Flask) -> None:
         STATUSES=STATUSES,
         IDEA_KINDS=IDEA_KINDS,
         url_with=_url_with,
+        header_links=header_links,
+        header_key=header_key,
         notification_target=notification_target,
         ADMIN_ACTION_LABELS=ACTION_LABELS,
         ADMIN_TARGET_LABELS=TARGET_LABELS,

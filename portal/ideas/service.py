@@ -74,6 +74,7 @@ def list_ideas(
     author_id: int | None = None,
     followed_by: int | None = None,
     voted_by: int | None = None,
+    with_votes: bool = False,
 ) -> Page:
     """One page of the ideas this user may see: two queries whatever the page size.
 
@@ -84,7 +85,7 @@ def list_ideas(
     `total` is a lower bound ("more than 1,000 ideas"), `total_exact` is False and whether a
     next page exists comes from fetching one row more than the page. The count stops early
     instead of scanning every visible idea. `exact_total` counts them all (the API promises
-    an exact total).
+    an exact total). `with_votes`: the page's `voted` names the ideas the user supports.
     """
     sort = choice(sort or "trending", "sort", tuple(SORTS))
     own_list = author_id is not None and getattr(user, "id", None) == author_id
@@ -110,22 +111,36 @@ def list_ideas(
         conditions.append(Idea.kind == choice(kind, "kind", IDEA_KINDS))
     offset = (page - 1) * per_page
     if exact_total:
-        counted = db.session.scalar(select(func.count(Idea.id)).where(*conditions)) or 0
+        counting = select(func.count(Idea.id)).where(*conditions)
     else:
         found = select(Idea.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
-        counted = db.session.scalar(select(func.count()).select_from(found)) or 0
-    rows = db.session.scalars(
-        select(Idea).where(*conditions).order_by(*SORTS[sort]).limit(per_page + 1).offset(offset)
-    ).all()
+        counting = select(func.count()).select_from(found)
+    # One statement: the page, the (bounded) count beside each row, and whether the reader
+    # supports each idea; the count alone only when the page is past the end.
+    columns = [Idea, counting.scalar_subquery().label("counted")]
+    votes_of = getattr(user, "id", None) if with_votes and access.signed_in(user) else None
+    if votes_of is not None:
+        supported = exists().where(Vote.idea_id == Idea.id, Vote.user_id == votes_of)
+        columns.append(supported.label("voted"))
+    listed = select(*columns).where(*conditions).order_by(*SORTS[sort])
+    rows = db.session.execute(listed.limit(per_page + 1).offset(offset)).all()
+    counted = rows[0].counted if rows else (db.session.scalar(counting) or 0)
+    voted = {row.Idea.id for row in rows if row.voted} if votes_of is not None else None
+    rows = [row.Idea for row in rows]
     items, more = list(rows[:per_page]), len(rows) > per_page
+    if voted is not None:
+        voted &= {idea.id for idea in items}
     if exact_total or counted <= COUNT_LIMIT:
-        return Page(items=items, page=page, per_page=per_page, total=counted)
+        return Page(items=items, page=page, per_page=per_page, total=counted, voted=voted)
     if items and not more:  # the last page: everything before it plus what it shows
-        return Page(items=items, page=page, per_page=per_page, total=offset + len(items))
+        return Page(
+            items=items, page=page, per_page=per_page, total=offset + len(items), voted=voted
+        )
     return Page(
         items=items,
         page=page,
         per_page=per_page,
+        voted=voted,
         # Past the end of the list (no items) only the count's own bound is known.
         total=max(COUNT_LIMIT, offset + len(items)) if items else COUNT_LIMIT,
         total_exact=False,

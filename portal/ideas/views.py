@@ -59,11 +59,11 @@ def _attempt_with_files(form, operation):
 @page_cache.for_visitors
 def index():
     """Home: what is trending, what is new, what was done."""
-    trending = service.list_ideas(current_user, sort="trending", per_page=8)
+    trending = service.list_ideas(current_user, sort="trending", per_page=8, with_votes=True)
     return render_template(
         "ideas/home.html",
         trending=trending,
-        voted=service.voted_ids(current_user, trending.items),
+        voted=trending.voted or set(),
         newest=service.list_ideas(current_user, sort="new", per_page=5),
         done=service.list_ideas(current_user, sort="new", status="done", per_page=5),
         categories=service.postable_categories(current_user),
@@ -81,13 +81,15 @@ def list_ideas():
         "status": args.get("status") or None,
         "kind": args.get("kind") or None,
     }
-    result = service.list_ideas(current_user, page=page, per_page=per_page, **filters)
+    result = service.list_ideas(
+        current_user, page=page, per_page=per_page, with_votes=True, **filters
+    )
     return render_page_or_fragment(
         "ideas/list.html",
         "ideas/_idea_list.html",
         result=result,
         filters=filters,
-        voted=service.voted_ids(current_user, result.items),
+        voted=result.voted or set(),
         categories=service.postable_categories(current_user),
         feed_url=list_feed_url(filters),
     )
