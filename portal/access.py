@@ -482,10 +482,11 @@ def edit_refusal(user, content) -> str | None:
     return None
 
 
-def move_refusal(user, idea: Idea, others_took_part: bool = False) -> str | None:
+def move_refusal(user, idea: Idea, others_took_part=False) -> str | None:
     """Moving a misfiled idea to another category or kind: staff and moderators (who may
-    read it); its author only until someone else has voted or commented (`others_took_part`),
-    since those people chose it as it was filed."""
+    read it); its author only until someone else has voted or commented (`others_took_part`,
+    a bool or a function asked only for the author), since those people chose it as it was
+    filed."""
     refusal = write_refusal(user)
     if refusal:
         return refusal
@@ -499,7 +500,7 @@ def move_refusal(user, idea: Idea, others_took_part: bool = False) -> str | None
         return None
     if not _is_author(user, idea):
         return Refusal(_("Only staff, moderators and the author can move an idea."))
-    if others_took_part:
+    if others_took_part() if callable(others_took_part) else others_took_part:
         return StateRefusal(_("Others have voted or commented on it: ask a moderator to move it."))
     return _idea_closed(idea, "changes")
 

@@ -77,7 +77,8 @@ def _fill(html: str, picks: dict | None = None) -> Markup:
         html = _PICK.sub(choose, html)
     if "\x00" not in html:
         return Markup(html)
-    values: dict[str, str] = {}
+    # Asked once per request however many fragments hold them (a long discussion: dozens).
+    values: dict[str, str] = request.environ.setdefault("portal.fragment_holes", {})
 
     def value(match: re.Match) -> str:
         name = match.group(1)
@@ -86,6 +87,22 @@ def _fill(html: str, picks: dict | None = None) -> Markup:
         return values[name]
 
     return Markup(_HOLE.sub(value, html))
+
+
+def _language_and_zone(request_globals) -> tuple[str, str]:
+    """The reader's language and time zone, as names: asked once per request and kept
+    beside Flask-Babel's own (a forced language is another Locale object: asked again)."""
+    babel = request_globals.get("_flask_babel")
+    locale = getattr(babel, "babel_locale", None)
+    zone = getattr(babel, "babel_tzinfo", None)
+    known = getattr(babel, "portal_place", None)
+    if known is not None and known[0] is locale and known[1] is zone and locale is not None:
+        return known[2]
+    place = (current_language(), str(get_timezone()))
+    babel = request_globals.get("_flask_babel")  # made by the first question if need be
+    if babel is not None:
+        babel.portal_place = (babel.babel_locale, getattr(babel, "babel_tzinfo", None), place)
+    return place
 
 
 class FragmentCache(Extension):
@@ -103,21 +120,23 @@ class FragmentCache(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _cached(self, place: str, key, picks, caller):
-        seconds = current_app.config.get("FRAGMENT_CACHE_SECONDS", 0)
-        store: ExpiringLRU = current_app.extensions["fragment_cache"]
-        depth = g.get("_fragment_depth", 0)
-        g._fragment_depth = depth + 1
+        app = current_app._get_current_object()
+        seconds = app.config.get("FRAGMENT_CACHE_SECONDS", 0)
+        store: ExpiringLRU = app.extensions["fragment_cache"]
+        request_globals = g._get_current_object()
+        depth = request_globals.get("_fragment_depth", 0)
+        request_globals._fragment_depth = depth + 1
         try:
             if seconds <= 0:
                 found = caller()
             else:
-                full_key = (place, current_language(), str(get_timezone()), key)
+                full_key = (place, *_language_and_zone(request_globals), key)
                 found = store.get(full_key)
                 if found is None:
                     found = caller()
                     store.put(full_key, seconds, found)
         finally:
-            g._fragment_depth = depth
+            request_globals._fragment_depth = depth
         if depth:  # inside another block: that one fills the holes, for each reader
             return Markup(found)
         return _fill(found, picks) if ("\x00" in found or "\x02" in found) else found
@@ -138,6 +157,25 @@ def card_key(idea) -> tuple:
         idea.author.display_name,
         idea.created_at,
         idea.comments_count,
+    )
+
+
+def comment_key(comment) -> tuple:
+    """Everything a comment's head and text show (templates/ideas/_comment.html): its author
+    as `author_name` shows them, the times, whether it is the official response, its text."""
+    author = comment.author
+    organization = author.organization
+    return (
+        comment.id,
+        comment.official,
+        comment.created_at,
+        comment.edited_at,
+        comment.body_html,
+        author.display_name,
+        author.handle,
+        author.erased_at,
+        author.kind,
+        organization.name if organization is not None else None,
     )
 
 
@@ -184,6 +222,7 @@ def init_fragments(app: Flask) -> None:
     app.jinja_env.add_extension(FragmentCache)
     app.jinja_env.globals.update(
         card_key=card_key,
+        comment_key=comment_key,
         vote_key=vote_key,
         list_key=list_key,
         hole=hole,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from portal.extensions import db
-from portal.fragments import card_key, vote_key
+from portal.fragments import card_key, comment_key, vote_key
 from portal.ideas import discussion
 from portal.ideas import service as ideas
 from tests.conftest import PASSWORD
@@ -57,6 +57,26 @@ def test_the_vote_widgets_key_names_everything_its_cached_part_shows():
     vote_key(Recorder(set(), "viewer"), Recorder(seen), True, None, "GET")
     missing = _read_in(_cached_block("ideas/_vote_button.html")) - seen
     assert not missing, f"add {sorted(missing)} to fragments.vote_key"
+
+
+def test_a_comments_key_names_everything_its_cached_part_shows():
+    seen: set[str] = set()
+    comment_key(Recorder(seen, "comment"))
+    block = _cached_block("ideas/_comment.html")
+    shown = {m.group(0) for m in re.finditer(r"\bcomment(?:\.[a-z_]+){1,2}\b", block)}
+    # What author_name shows of the user it is given (the comment's author).
+    macros = (TEMPLATES / "_macros/ideas.html").read_text()
+    author_name = macros[
+        macros.index("macro author_name") : macros.index(
+            "endmacro", macros.index("macro author_name")
+        )
+    ]
+    shown |= {
+        "comment.author." + m.group(1) for m in re.finditer(r"\buser\.([a-z_]+)", author_name)
+    }
+    shown.discard("comment.author")  # handed to the macro: its parts are checked above
+    missing = shown - seen
+    assert not missing, f"add {sorted(missing)} to fragments.comment_key"
 
 
 @pytest.fixture
@@ -295,3 +315,22 @@ def test_a_pick_outside_a_shared_block_is_decided_at_once(app):
     with app.test_request_context("/"):
         assert pick("voted", 3, True, "yes", "no") == "yes"
         assert pick("voted", 3, False, "yes", "no") == "no"
+
+
+def test_a_change_to_anything_a_comment_shows_shows_at_once(client, make, login, listed):
+    author = make.user(name="Cora Commenter")
+    comment = discussion.add_comment(author, listed, "The lid rattles.")
+    db.session.commit()
+    login(make.user())
+
+    def shown() -> str:
+        page = client.get(f"/ideas/{listed.id}").get_data(as_text=True)
+        start = page.index(f'id="comment-{comment.id}"')
+        return page[start : page.index("</article>", start)]
+
+    assert "Cora Commenter" in shown() and "The lid rattles." in shown()
+    discussion.edit_comment(author, comment, "The lid rattles loudly.")
+    author.display_name = "Cora Renamed"
+    db.session.commit()
+    after = shown()
+    assert "The lid rattles loudly." in after and "Cora Renamed" in after and "edited" in after

@@ -274,8 +274,9 @@ def others_took_part(idea: Idea) -> bool:
 
 
 def move_refusal(user, idea: Idea) -> str | None:
-    """access.move_refusal with what it needs to know about the idea's discussion."""
-    return access.move_refusal(user, idea, others_took_part(idea))
+    """access.move_refusal with what it needs to know about the idea's discussion (read only
+    when it decides: for the author)."""
+    return access.move_refusal(user, idea, lambda: others_took_part(idea))
 
 
 def move(user, idea: Idea, *, category=None, kind=None) -> bool:
@@ -494,6 +495,19 @@ def set_vote(user, idea: Idea, supported: bool) -> bool:
 
 def toggle_vote(user, idea: Idea) -> bool:
     return set_vote(user, idea, not has_voted(user, idea))
+
+
+def supports_and_follows(user, idea: Idea) -> tuple[bool, bool]:
+    """Whether the user votes for and whether they follow the idea: one statement (its page)."""
+    if not getattr(user, "is_authenticated", False):
+        return False, False
+    row = db.session.execute(
+        select(
+            exists().where(Vote.idea_id == idea.id, Vote.user_id == user.id),
+            exists().where(Follow.idea_id == idea.id, Follow.user_id == user.id),
+        )
+    ).one()
+    return bool(row[0]), bool(row[1])
 
 
 def _marked_ids(model, user, ideas) -> set[int]:

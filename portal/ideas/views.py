@@ -159,6 +159,7 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
     merged_from, merged_comments = discussion.merged_discussions(viewer, idea)
     staff_notes = notes.notes_for(viewer, idea)  # None for whoever may not see them
     may_answer = access.allowed(access.answer_refusal(viewer, idea))
+    voted, following = service.supports_and_follows(viewer, idea)
     return dict(
         idea=idea,
         merged_from=merged_from,
@@ -170,8 +171,8 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
         else None,
         official=official,
         threads=threads,
-        voted=service.has_voted(viewer, idea),
-        following=service.is_following(viewer, idea),
+        voted=voted,
+        following=following,
         history=service.status_history(idea),
         breakdown=service.vote_breakdown(idea) if access.can_see_vote_breakdown(viewer) else None,
         # formdata=None: after a successful post the swapped-in form starts empty.
