@@ -45,10 +45,13 @@ _PICK = re.compile("\x02(\\w+):(\\d+)\x03([^\x02\x03]*)\x03([^\x02\x03]*)\x02")
 
 
 def hole(name: str) -> Markup:
-    """A mark for a per-request value inside `{% cached %}` (only there: it is filled in by
-    the block)."""
+    """A mark for a per-request value inside `{% cached %}`, filled in by the outermost
+    block each time it is served; outside any block, the value itself (a template shared
+    by both ways)."""
     if name not in HOLES:
         raise KeyError(name)
+    if not sharing():
+        return Markup(escape(HOLES[name]()))
     return Markup(f"\x00{name}\x00")
 
 

@@ -13,7 +13,7 @@ from portal import access
 from portal.admin.audit import ACTION_LABELS, TARGET_LABELS
 from portal.extensions import db
 from portal.i18n import local_datetime
-from portal.ideas.forms import reply_files_field
+from portal.ideas.forms import CommentForm, reply_files_field
 from portal.ideas.models import IDEA_KINDS, STATUSES, Idea
 from portal.intake.service import waiting_count
 from portal.labels import (
@@ -140,6 +140,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         reply_files_field=reply_files_field,
+        # An empty comment form, built only when the cached one is not at hand.
+        new_comment_form=lambda: CommentForm(formdata=None),
         KIND_LABELS=KIND_LABELS,
         ITEM_STATUS_LABELS=ITEM_STATUS_LABELS,
         PERSON_KIND_LABELS=PERSON_KIND_LABELS,

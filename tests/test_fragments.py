@@ -334,3 +334,20 @@ def test_a_change_to_anything_a_comment_shows_shows_at_once(client, make, login,
     db.session.commit()
     after = shown()
     assert "The lid rattles loudly." in after and "Cora Renamed" in after and "edited" in after
+
+
+def test_the_shared_comment_form_is_a_customers_and_staff_get_their_own(app, make, listed):
+    staff = make.user("staff", role="admin")
+    customer = make.user()
+    db.session.commit()
+
+    def form_of(user) -> str:
+        page = _signed_in_client(app, user).get(f"/ideas/{listed.id}").get_data(as_text=True)
+        start = page.index(f'action="/ideas/{listed.id}/comments" class="comment-form"')
+        return page[start : page.index("</form>", start)]
+
+    for first, second in ((customer, staff), (staff, customer)):
+        forms = {user.id: form_of(user) for user in (first, second, first)}
+        assert 'name="official"' in forms[staff.id]
+        assert 'name="official"' not in forms[customer.id]
+        assert not re.search("[\x00\x02\x03]", "".join(forms.values()))

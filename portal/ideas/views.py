@@ -176,7 +176,8 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
         history=service.status_history(idea),
         breakdown=service.vote_breakdown(idea) if access.can_see_vote_breakdown(viewer) else None,
         # formdata=None: after a successful post the swapped-in form starts empty.
-        comment_form=comment_form or CommentForm(formdata=None),
+        # None: an empty form, which the template may serve from the fragment cache.
+        comment_form=comment_form,
         status_form=status_form or (StatusForm(status=idea.status) if may_answer else None),
         merged_into=None,
         staff_notes=staff_notes,
