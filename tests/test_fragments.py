@@ -351,3 +351,11 @@ def test_the_shared_comment_form_is_a_customers_and_staff_get_their_own(app, mak
         assert 'name="official"' in forms[staff.id]
         assert 'name="official"' not in forms[customer.id]
         assert not re.search("[\x00\x02\x03]", "".join(forms.values()))
+
+
+def test_the_shared_list_filter_shows_a_renamed_category_at_once(client, make, login, listed):
+    login(make.user())
+    assert ">" + listed.category.name + "</option>" in client.get("/ideas").get_data(as_text=True)
+    listed.category.name = "Kettles and pots"
+    db.session.commit()
+    assert ">Kettles and pots</option>" in client.get("/ideas").get_data(as_text=True)

@@ -171,6 +171,19 @@ def postable_categories(user) -> list[Category]:
     )
 
 
+def category_names(user) -> tuple[tuple[str, str], ...]:
+    """(slug, name) of the categories `postable_categories` gives, as plain rows: a list's
+    filter needs no more, and loading them as objects cost more than the query."""
+    return tuple(
+        (slug, name)
+        for slug, name in db.session.execute(
+            select(Category.slug, Category.name)
+            .where(access.category_visibility(user), Category.archived_at.is_(None))
+            .order_by(Category.position, Category.name)
+        )
+    )
+
+
 def _postable_category(user, slug) -> Category:
     if not isinstance(slug, str) or not slug or has_invalid_characters(slug):
         raise Invalid(_("Category: choose a category."), {"category": [_("Choose a category.")]})

@@ -90,7 +90,7 @@ def list_ideas():
         result=result,
         filters=filters,
         voted=result.voted or set(),
-        categories=service.postable_categories(current_user),
+        categories=service.category_names(current_user),
         feed_url=list_feed_url(filters),
     )
 
