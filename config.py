@@ -167,6 +167,8 @@ class Config:
     # off. portal/fragments.py.
     FRAGMENT_CACHE_SECONDS = float(os.environ.get("FRAGMENT_CACHE_SECONDS", "600"))
     FRAGMENT_CACHE_ENTRIES = _env_int("FRAGMENT_CACHE_ENTRIES", 4096)
+    # And at most about this much text per worker (a page of the idea list is ~40 KB).
+    FRAGMENT_CACHE_MEGABYTES = float(os.environ.get("FRAGMENT_CACHE_MEGABYTES", "32"))
     # Live (SPEC 14): how often an open page asks /live what changed while its tab is
     # visible, and while it is hidden (seconds; 0 turns live updates off); how long the
     # change rows are kept (a page asleep longer is sent everything it watches again).

@@ -92,6 +92,15 @@ def _fill(html: str, picks: dict | None = None) -> Markup:
     return Markup(_HOLE.sub(value, html))
 
 
+def _size_of(key) -> int:
+    """Characters a key holds (a comment's key holds its text), roughly."""
+    if isinstance(key, str):
+        return len(key)
+    if isinstance(key, tuple):
+        return sum(_size_of(part) for part in key)
+    return 8
+
+
 def _language_and_zone(request_globals) -> tuple[str, str]:
     """The reader's language and time zone, as names: asked once per request and kept
     beside Flask-Babel's own (a forced language is another Locale object: asked again)."""
@@ -137,7 +146,7 @@ class FragmentCache(Extension):
                 found = store.get(full_key)
                 if found is None:
                     found = caller()
-                    store.put(full_key, seconds, found)
+                    store.put(full_key, seconds, found, len(found) + _size_of(key))
         finally:
             request_globals._fragment_depth = depth
         if depth:  # inside another block: that one fills the holes, for each reader
@@ -221,7 +230,10 @@ def list_key(result, viewer, refusal, *extra) -> tuple:
 
 
 def init_fragments(app: Flask) -> None:
-    app.extensions["fragment_cache"] = ExpiringLRU(app.config.get("FRAGMENT_CACHE_ENTRIES", 4096))
+    app.extensions["fragment_cache"] = ExpiringLRU(
+        app.config.get("FRAGMENT_CACHE_ENTRIES", 4096),
+        max_size=int(app.config.get("FRAGMENT_CACHE_MEGABYTES", 32) * 1024 * 1024),
+    )
     app.jinja_env.add_extension(FragmentCache)
     app.jinja_env.globals.update(
         card_key=card_key,

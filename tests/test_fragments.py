@@ -359,3 +359,16 @@ def test_the_shared_list_filter_shows_a_renamed_category_at_once(client, make, l
     listed.category.name = "Kettles and pots"
     db.session.commit()
     assert ">Kettles and pots</option>" in client.get("/ideas").get_data(as_text=True)
+
+
+def test_the_fragment_memory_is_bounded_by_size_as_well_as_count():
+    from portal.lru import ExpiringLRU
+
+    store = ExpiringLRU(max_entries=100, max_size=1000)
+    for n in range(10):
+        store.put(n, 60, "x" * 300, 300)
+    assert store.size <= 1000 and store.get(9) == "x" * 300 and store.get(0) is None
+    store.put(9, 60, "y", 1)  # replacing an entry gives its size back
+    assert store.size == 2 * 300 + 1
+    store.clear()
+    assert store.size == 0
