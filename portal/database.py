@@ -6,6 +6,7 @@ from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from portal.extensions import db
@@ -70,6 +71,16 @@ def reading():
         raise
     _begin_mode.reset(token)
     release_read()
+
+
+def insert_unless_present(model, **values) -> bool:
+    """INSERT the row unless one with the same unique key exists (ON CONFLICT DO NOTHING, on
+    SQLite and PostgreSQL alike); whether it was inserted. One statement where a SAVEPOINT,
+    the INSERT and the savepoint's release (or a look-up first) took three or four. Written
+    by SQL: the ORM's flush listeners do not see the row, so callers name its changes."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement).rowcount == 1
 
 
 @event.listens_for(Engine, "connect")
