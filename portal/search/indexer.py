@@ -47,7 +47,10 @@ def indexer(app: Flask, backend, lock_path: str) -> QueueWorker:
                 db.session.commit()
             done += len(tasks)
 
-    return QueueWorker(app, "search-writer", lock_path, drain)
+    # Batches of a burst of votes: one Whoosh commit (a new segment) each, and every queued
+    # task of one idea written as one document.
+    settle = app.config.get("SEARCH_INDEX_SETTLE_SECONDS", 0.5)
+    return QueueWorker(app, "search-writer", lock_path, drain, settle_seconds=settle)
 
 
 def _forget_leftovers() -> int:
