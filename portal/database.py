@@ -79,8 +79,10 @@ def insert_unless_present(model, **values) -> bool:
     the INSERT and the savepoint's release (or a look-up first) took three or four. Written
     by SQL: the ORM's flush listeners do not see the row, so callers name its changes."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing()
-    return db.session.execute(statement).rowcount == 1
+    key = list(model.__table__.primary_key.columns)
+    # RETURNING says whether a row went in: psycopg reports no rowcount for this statement.
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(*key)
+    return db.session.execute(statement).first() is not None
 
 
 @event.listens_for(Engine, "connect")
