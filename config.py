@@ -159,6 +159,12 @@ class Config:
     QUEUES_SYNC = _env_bool("QUEUES_SYNC", False)
     # How often a process checks whether another one changed the index (seconds).
     SEARCH_REFRESH_SECONDS = 1.0
+    # SQLite: writers of this host queue on a lock file beside the database before BEGIN
+    # IMMEDIATE, so the next is let in the moment the last commits (portal/database.py).
+    SQLITE_WRITERS_QUEUE = _env_bool("SQLITE_WRITERS_QUEUE", True)
+    # How long the background indexer, woken by a commit, waits for the commits behind it
+    # before writing them all in one batch (seconds; the SPEC allows 5 from commit to found).
+    SEARCH_INDEX_SETTLE_SECONDS = float(os.environ.get("SEARCH_INDEX_SETTLE_SECONDS", "0.5"))
     # How long a worker may serve anonymous visitors a page it rendered for another (the
     # lists, idea pages, roadmap, changelog, search); 0 turns it off. portal/page_cache.py.
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "2"))

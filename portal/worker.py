@@ -28,12 +28,16 @@ log = logging.getLogger(__name__)
 
 class QueueWorker:
     def __init__(self, app: Flask, name: str, lock_path: str | None, drain: Callable[[], int],
-                 poll_seconds: float = 2.0, background: bool = True):  # fmt: skip
+                 poll_seconds: float = 2.0, background: bool = True,
+                 settle_seconds: float = 0.0):  # fmt: skip
         self.app = app
         self.name = name
         self.lock_path = lock_path
         self._drain = drain
         self.poll_seconds = poll_seconds
+        # Woken by a commit, the background drainer waits this long for the commits right
+        # behind it, so a burst is drained as one batch (one index commit, not one each).
+        self.settle_seconds = settle_seconds
         # A queue with nothing to drain in the background (the PostgreSQL search backend)
         # behaves as a synchronous one: no thread.
         self.synchronous = app.config.get("QUEUES_SYNC", False) or not background
@@ -103,7 +107,8 @@ class QueueWorker:
     def _loop(self) -> None:
         delay = self.poll_seconds
         while True:
-            self._wake.wait(timeout=delay)
+            if self._wake.wait(timeout=delay) and self.settle_seconds:
+                time.sleep(self.settle_seconds)
             self._wake.clear()
             with self.app.app_context():
                 try:

@@ -1,6 +1,7 @@
 """Pages issue a fixed number of SQL queries, whatever their size."""
 
 import pytest
+from sqlalchemy import select
 
 from portal.ideas import discussion
 
@@ -65,3 +66,86 @@ def test_idea_page_query_count_does_not_grow_with_comments(client, make, login, 
     assert _queries_for(client, count_queries, f"/ideas/{few.id}") == _queries_for(
         client, count_queries, f"/ideas/{many.id}"
     )
+
+
+def _posted(client, count_queries, url, data=None) -> tuple[int, str]:
+    """Statements of one htmx POST (the search indexer's, after the commit, not counted: the
+    tests below keep it asleep). The test's session is the request's: emptied first, so the
+    request loads what a real one loads."""
+    from portal.extensions import db
+
+    db.session.expunge_all()
+    with count_queries() as queries:
+        response = client.post(url, data=data or {}, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    # One line per statement in a failure's message.
+    return len(queries), "\n".join(" ".join(q.split())[:100] for q in queries)
+
+
+# A vote toggle and a comment post are the writes people make most: each statement is a
+# round trip inside the write lock (SQLite has one writer). What they are, in order: the
+# signed-in person, the idea, whether they voted, the vote (INSERT … ON CONFLICT DO NOTHING),
+# the counters and `hot` (one guarded UPDATE), the search task (Whoosh), the follow (INSERT …
+# ON CONFLICT DO NOTHING), the header's unread count, the live change (after PostgreSQL's
+# advisory lock). Withdrawing deletes the vote instead and follows nothing.
+VOTE_ON, VOTE_OFF = 9, 8
+# The person, the idea, the comment and its search task, the counters and the idea's search
+# task, the follow, the webhooks to tell, then the discussion swapped in (its comments), the
+# unread count, the live change.
+COMMENT = 11
+
+
+def _extra(database_url) -> int:
+    """PostgreSQL's advisory lock before the live change rows (portal/live/changes.py)."""
+    return 1 if database_url.startswith("postgresql") else 0
+
+
+@pytest.fixture
+def indexer_asleep(app, monkeypatch):
+    """Queued search work stays queued: its drain would be counted with the request's."""
+    monkeypatch.setitem(app.extensions, "search_indexer", None)
+
+
+def test_a_vote_toggle_takes_a_fixed_few_statements(client, make, login, count_queries,
+                                                    database_url, indexer_asleep):  # fmt: skip
+    voter = make.user()
+    warm, idea = make.idea(), make.idea()
+    login(voter)
+    client.post(f"/ideas/{warm.id}/vote", headers={"HX-Request": "true"})  # warm the process
+    idea_id = idea.id
+    before = _votes(idea_id)  # the author's own vote
+    on, statements = _posted(client, count_queries, f"/ideas/{idea_id}/vote")
+    assert on == VOTE_ON + _extra(database_url), statements
+    assert _votes(idea_id) == before + 1
+    off, statements = _posted(client, count_queries, f"/ideas/{idea_id}/vote")
+    assert off == VOTE_OFF + _extra(database_url), statements
+    assert _votes(idea_id) == before
+
+
+def _votes(idea_id) -> int:
+    from portal.extensions import db
+    from portal.ideas.models import Idea
+
+    return db.session.scalar(select(Idea.votes_count).where(Idea.id == idea_id))
+
+
+def test_a_comment_post_takes_a_fixed_few_statements_whatever_the_discussion(
+    client, make, login, count_queries, database_url, indexer_asleep
+):
+    writer = make.user()
+    quiet, busy = make.idea(), make.idea()
+    others = [make.user() for _ in range(4)]
+    for user in others:
+        top = discussion.add_comment(user, busy, f"Yes, says {user.display_name}")
+        discussion.add_comment(others[0], busy, "A reply", parent_id=top.id)
+    from portal.extensions import db
+
+    db.session.commit()
+    login(writer)
+    url, crowded_url = f"/ideas/{quiet.id}/comments", f"/ideas/{busy.id}/comments"
+    client.post(url, data={"body": "Warm"}, headers={"HX-Request": "true"})
+    first, statements = _posted(client, count_queries, url, {"body": "Hi"})
+    assert first == COMMENT + _extra(database_url), statements
+    crowded, statements = _posted(client, count_queries, crowded_url, {"body": "Me too"})
+    # Following the idea for the first time changes nothing: the INSERT is there either way.
+    assert crowded == first, statements

@@ -94,6 +94,31 @@ def test_votes_leave_the_index_verified_and_comments_after_ideas_by_votes(make_s
     ]
 
 
+def test_the_index_is_written_outside_any_database_transaction(make_s, search_app):
+    """A Whoosh commit takes a while: the indexer reads its tasks, ends that transaction and
+    only then writes the index, so votes and comments never wait for it (SQLite's write
+    lock); the tasks it did are deleted afterwards, and only those."""
+    backend = search_app.extensions["search_backend"]
+    if backend.name == "postgres":
+        pytest.skip("the PostgreSQL backend has no index to write")
+    writes, original = [], backend.write
+
+    def write(documents, remove):
+        writes.append(db.session().in_transaction())
+        original(documents, remove)
+
+    backend.write = write
+    try:
+        idea = make_s.idea(title="Lantern with a handle")
+        service.set_vote(make_s.user(), idea, True)
+        db.session.commit()
+    finally:
+        backend.write = original
+    assert writes and not any(writes)
+    assert db.session.scalar(select(SearchTask.id).limit(1)) is None
+    assert verify() == []
+
+
 def test_index_follows_edit_status_and_delete(make_s):
     make = make_s
     author = make.user()

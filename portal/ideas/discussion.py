@@ -150,7 +150,8 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
     if access.is_staff(user) and idea.first_staff_answer_at is None:
         idea.first_staff_answer_at = now
     mentioned = _record_mentions(comment, idea)
-    _render_mentions(comment)
+    if mentioned:  # a new comment links only those just recorded as mentioned
+        _render_mentions(comment)
     follow_quietly(user, idea)
     db.session.flush()
     notify.comment_posted(user, idea, comment, replied_to, mentioned)

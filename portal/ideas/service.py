@@ -6,11 +6,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import access
 from portal.accounts.models import Organization, User
+from portal.database import insert_unless_present
 from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.files import service as files
@@ -450,6 +450,40 @@ def _original(user, idea: Idea, original_id) -> Idea:
 
 def bump_counters(idea: Idea, *, votes: int = 0, comments: int = 0) -> None:
     """Change the kept counters in SQL (exact under concurrency) and restore `hot`."""
+    row = _bump_from_seen(idea, votes, comments) or _bump_from_current(idea, votes, comments)
+    # Counters change by SQL, which the ORM's change tracking does not see: queue by hand.
+    search_tasks.enqueue(db.session, "idea", idea.id)
+    live.touch(db.session, live.idea_topic(idea.id), live.TRIAGE)
+    set_committed_value(idea, "votes_count", row[0])
+    set_committed_value(idea, "comments_count", row[1])
+    set_committed_value(idea, "hot", row[2])
+
+
+def _bump_from_seen(idea: Idea, votes: int, comments: int) -> tuple | None:
+    """The counters and `hot` in one UPDATE, computed from the counts this request read, on
+    the condition that they are still those (None when another writer changed them first).
+    On SQLite a writing request holds the write lock since its first read, so they always
+    are; on PostgreSQL the condition is checked again on the newest row once a concurrent
+    writer commits."""
+    seen_votes, seen_comments = idea.votes_count, idea.comments_count
+    new_votes, new_comments = seen_votes + votes, seen_comments + comments
+    hot = hot_score(new_votes, new_comments, idea.created_at)
+    done = db.session.execute(
+        update(Idea)
+        .where(
+            Idea.id == idea.id,
+            Idea.votes_count == seen_votes,
+            Idea.comments_count == seen_comments,
+        )
+        .values(votes_count=new_votes, comments_count=new_comments, hot=hot)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return (new_votes, new_comments, hot) if done == 1 else None
+
+
+def _bump_from_current(idea: Idea, votes: int, comments: int) -> tuple:
+    """Add to the counters whatever they are now, then restore `hot` from what they became
+    (the row stays locked between the two statements)."""
     row = db.session.execute(
         update(Idea)
         .where(Idea.id == idea.id)
@@ -464,12 +498,7 @@ def bump_counters(idea: Idea, *, votes: int = 0, comments: int = 0) -> None:
         .values(hot=hot)
         .execution_options(synchronize_session=False)
     )
-    # Counters change by SQL, which the ORM's change tracking does not see: queue by hand.
-    search_tasks.enqueue(db.session, "idea", idea.id)
-    live.touch(db.session, live.idea_topic(idea.id), live.TRIAGE)
-    set_committed_value(idea, "votes_count", row.votes_count)
-    set_committed_value(idea, "comments_count", row.comments_count)
-    set_committed_value(idea, "hot", hot)
+    return row.votes_count, row.comments_count, hot
 
 
 def has_voted(user, idea: Idea) -> bool:
@@ -484,14 +513,22 @@ def has_voted(user, idea: Idea) -> bool:
 def set_vote(user, idea: Idea, supported: bool) -> bool:
     """Cast or withdraw this user's vote; idempotent. Returns whether they now support it."""
     refuse(access.write_refusal(user))
-    if has_voted(user, idea) == supported:
+    return _change_vote(user, idea, supported, has_voted(user, idea))
+
+
+def toggle_vote(user, idea: Idea) -> bool:
+    """Vote, or withdraw the vote; whether the user now supports the idea."""
+    refuse(access.write_refusal(user))
+    voted = has_voted(user, idea)
+    return _change_vote(user, idea, not voted, voted)
+
+
+def _change_vote(user, idea: Idea, supported: bool, voted: bool) -> bool:
+    if voted == supported:
         return supported
     refuse(access.vote_refusal(user, idea))
     if supported:
-        try:
-            with db.session.begin_nested():
-                db.session.add(Vote(idea_id=idea.id, user_id=user.id))
-        except IntegrityError:
+        if not insert_unless_present(Vote, idea_id=idea.id, user_id=user.id, created_at=utcnow()):
             return True  # a concurrent request of the same user voted first
         bump_counters(idea, votes=1)
         follow_quietly(user, idea)
@@ -504,10 +541,6 @@ def set_vote(user, idea: Idea, supported: bool) -> bool:
     db.session.flush()
     log.info("user %s %s idea %s", user.id, "voted for" if supported else "unvoted", idea.id)
     return supported
-
-
-def toggle_vote(user, idea: Idea) -> bool:
-    return set_vote(user, idea, not has_voted(user, idea))
 
 
 def supports_and_follows(user, idea: Idea) -> tuple[bool, bool]:
@@ -551,13 +584,8 @@ def is_following(user, idea: Idea) -> bool:
 
 
 def follow_quietly(user, idea: Idea) -> None:
-    if is_following(user, idea):
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(Follow(idea_id=idea.id, user_id=user.id))
-    except IntegrityError:
-        pass
+    """Follow the idea unless already following (one statement either way)."""
+    insert_unless_present(Follow, idea_id=idea.id, user_id=user.id, created_at=utcnow())
 
 
 def set_following(user, idea: Idea, following: bool) -> bool:

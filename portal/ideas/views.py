@@ -213,10 +213,26 @@ def render_idea(idea, status: int = 200, **forms):
     return _render_idea(idea, status, **forms)
 
 
+def _discussion_context(idea, comment_form=None) -> dict:
+    """What the discussion alone shows (htmx swaps it after a comment): its comments and
+    form, none of the page's votes, history, staff panels or merged discussions."""
+    comments = discussion.comments_for(idea)
+    official, threads = discussion.thread(comments)
+    return dict(
+        idea=idea,
+        official=official,
+        threads=threads,
+        appealed=moderation.appealed_targets(idea, comments),
+        # None after a successful post: the swapped-in form starts empty (and may be the
+        # shared one, fragments.py).
+        comment_form=comment_form,
+    )
+
+
 def _render_discussion(idea, status: int = 200, comment_form=None):
     if not access.can_read(current_user, idea):
         return render_template("ideas/tombstone.html", idea=idea), status
-    context = _detail_context(idea, comment_form=comment_form)
+    context = _discussion_context(idea, comment_form=comment_form)
     return render_template("ideas/_discussion.html", **context), status
 
 

@@ -23,26 +23,34 @@ def indexer(app: Flask, backend, lock_path: str) -> QueueWorker:
 
     def drain() -> int:
         done = 0
-        with writing():
-            while True:
-                tasks = db.session.execute(
-                    select(SearchTask.id, SearchTask.doc_type, SearchTask.doc_id)
-                    .order_by(SearchTask.id)
-                    .limit(BATCH)
-                ).all()
-                if not tasks:
-                    db.session.rollback()
-                    return done
-                write, remove = documents_for([(t.doc_type, t.doc_id) for t in tasks])
-                backend.write(write, remove)
+        while True:
+            # Read in a plain (deferred) transaction and end it before writing the index:
+            # the database's write lock (SQLite has one) is held only to delete the done
+            # tasks, never through a Whoosh commit, which every vote and comment waited for.
+            tasks = db.session.execute(
+                select(SearchTask.id, SearchTask.doc_type, SearchTask.doc_id)
+                .order_by(SearchTask.id)
+                .limit(BATCH)
+            ).all()
+            if not tasks:
+                db.session.rollback()
+                return done
+            # Repeated tasks (a busy idea's votes) come out as one document each.
+            write, remove = documents_for([(t.doc_type, t.doc_id) for t in tasks])
+            db.session.rollback()
+            backend.write(write, remove)
+            with writing():
                 # Delete exactly what was done: a task committed meanwhile stays queued.
                 db.session.execute(
                     delete(SearchTask).where(SearchTask.id.in_([t.id for t in tasks]))
                 )
                 db.session.commit()
-                done += len(tasks)
+            done += len(tasks)
 
-    return QueueWorker(app, "search-writer", lock_path, drain)
+    # Batches of a burst of votes: one Whoosh commit (a new segment) each, and every queued
+    # task of one idea written as one document.
+    settle = app.config.get("SEARCH_INDEX_SETTLE_SECONDS", 0.5)
+    return QueueWorker(app, "search-writer", lock_path, drain, settle_seconds=settle)
 
 
 def _forget_leftovers() -> int:
