@@ -159,6 +159,11 @@ class Config:
     QUEUES_SYNC = _env_bool("QUEUES_SYNC", False)
     # How often a process checks whether another one changed the index (seconds).
     SEARCH_REFRESH_SECONDS = 1.0
+    # Search counts its matches exactly up to this many and says "more than" beyond, as the
+    # idea list does (portal/ideas/service.py COUNT_LIMIT); results are paged up to it. The
+    # PostgreSQL backend reads at most this many + 1 matches per search, and counts its
+    # facets within them.
+    SEARCH_COUNT_BOUND = _env_int("SEARCH_COUNT_BOUND", 1000)
     # How long a worker may serve anonymous visitors a page it rendered for another (the
     # lists, idea pages, roadmap, changelog, search); 0 turns it off. portal/page_cache.py.
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "2"))
