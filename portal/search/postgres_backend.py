@@ -162,7 +162,8 @@ class PostgresBackend:
         if not parts:
             return SearchResult([], 0, {name: {} for name in FILTER_FIELDS})
         bound = request.bound
-        matches = union_all(*(select(*part.subquery().c) for part in parts)).subquery("matches")
+        # Each part keeps its ORDER BY and LIMIT: SQLAlchemy puts it in parentheses.
+        matches = union_all(*parts).subquery("matches")
         window = self._window_order(matches.c, request.order)
         found = select(*matches.c, func.row_number().over(order_by=window).label("place"))
         if bound is not None:

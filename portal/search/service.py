@@ -173,7 +173,8 @@ def backend():
 
 
 def count_bound() -> int:
-    return current_app.config["SEARCH_COUNT_BOUND"]
+    """SEARCH_COUNT_BOUND; at least one result is always countable and shown."""
+    return max(1, int(current_app.config["SEARCH_COUNT_BOUND"]))
 
 
 def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, match_any=False):
