@@ -165,6 +165,11 @@ class Config:
     # How long the background indexer, woken by a commit, waits for the commits behind it
     # before writing them all in one batch (seconds; the SPEC allows 5 from commit to found).
     SEARCH_INDEX_SETTLE_SECONDS = float(os.environ.get("SEARCH_INDEX_SETTLE_SECONDS", "0.5"))
+    # Search counts its matches exactly up to this many and says "more than" beyond, as the
+    # idea list does (portal/ideas/service.py COUNT_LIMIT); results are paged up to it. The
+    # PostgreSQL backend reads at most this many + 1 matches per search, and counts its
+    # facets within them.
+    SEARCH_COUNT_BOUND = _env_int("SEARCH_COUNT_BOUND", 1000)
     # How long a worker may serve anonymous visitors a page it rendered for another (the
     # lists, idea pages, roadmap, changelog, search); 0 turns it off. portal/page_cache.py.
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "2"))

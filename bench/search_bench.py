@@ -559,7 +559,8 @@ def main(argv=None) -> int:
     machine = machine_info()
     newest = max(before.values())
     machine["code"] = dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    corpus = sqlite_corpus(args)
+    # The SQLite corpus only for the backends that read it (PostgreSQL generates its own).
+    corpus = sqlite_corpus(args) if {"whoosh", "fts5"} & set(backends) else None
     runs = []
     for backend in backends:
         if backend == "whoosh":

@@ -335,19 +335,38 @@ SCHEMAS = {
     },
     "SearchResults": {
         "type": "object",
-        "required": ["items", "page", "per_page", "total", "facets"],
+        "required": ["items", "page", "per_page", "total", "total_exact", "facets", "facets_exact"],
         "properties": {
             "items": {"type": "array", "items": _ref("SearchItem")},
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
+            "total": {
+                "type": "integer",
+                "description": (
+                    "The number of results when `total_exact`; otherwise a lower bound: more "
+                    "than this many match (the server's SEARCH_COUNT_BOUND, 1,000 by default), "
+                    "and only the pages up to it can be asked for."
+                ),
+            },
+            "total_exact": {
+                "type": "boolean",
+                "description": "False when more than `total` results match.",
+            },
             "facets": {
                 "type": "object",
-                "description": "Counts per value of type, category, status and kind.",
+                "description": (
+                    "Counts per value of type, category, status and kind: of every result "
+                    "when `facets_exact`, otherwise of the first `total` results only (in the "
+                    "requested order)."
+                ),
                 "additionalProperties": {
                     "type": "object",
                     "additionalProperties": {"type": "integer"},
                 },
+            },
+            "facets_exact": {
+                "type": "boolean",
+                "description": "False when the facets count only the first `total` results.",
             },
         },
     },
@@ -728,7 +747,9 @@ def _paths() -> dict:
                 "description": (
                     "Every word must match (the last also as a prefix); quote a phrase. "
                     "`category:`, `status:`, `kind:` and `type:` may be typed in `q` too. "
-                    "An empty query answers 200 with no items."
+                    "An empty query answers 200 with no items. Totals are exact up to a "
+                    "bound (1,000 by default) and `total_exact` is false beyond it; a page past "
+                    "the bound answers 422 (narrow the search instead)."
                 ),
                 "security": [{}, {"bearer": []}],
                 "parameters": [

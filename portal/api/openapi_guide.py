@@ -330,12 +330,14 @@ EXAMPLES = {
             "page": 1,
             "per_page": 20,
             "total": 1,
+            "total_exact": True,
             "facets": {
                 "type": {"idea": 1},
                 "category": {"feature-ideas": 1},
                 "status": {"open": 1},
                 "kind": {"idea": 1},
             },
+            "facets_exact": True,
         }
     },
     ("post", "/flags"): {

@@ -153,13 +153,17 @@ def search():
         page=page,
         per_page=per_page,
     )
+    if result.beyond_bound:
+        raise Invalid(result.beyond_message, {"page": [result.beyond_message]})
     return jsonify(
         {
             "items": [out.search_item(item) for item in result.items],
             "page": page,
             "per_page": per_page,
             "total": result.total,
+            "total_exact": result.total_exact,
             "facets": result.facets,
+            "facets_exact": result.facets_within is None,
         }
     )
 

@@ -33,6 +33,9 @@ class SearchRequest:
     per_page: int = 20
     # Any word may match (similar-ideas box); otherwise every word must.
     match_any: bool = False
+    # Matches past this many need not be counted, ranked or paged to (SEARCH_COUNT_BOUND):
+    # a backend may stop at bound + 1. None: count them all.
+    bound: int | None = None
 
     @property
     def words(self) -> list[str]:
@@ -67,8 +70,11 @@ class SearchHit:
 @dataclass
 class SearchResult:
     hits: list[SearchHit]
+    # Every match, or (with a request's bound) at most bound + 1: "more than bound".
     total: int
     facets: dict[str, dict[str, int]]
+    # The facets count only the first this many matches (in the request's order), not all.
+    facets_within: int | None = None
 
 
 def parse(text: str | None, filters: dict | None = None, **options) -> SearchRequest:

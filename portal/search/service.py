@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 import nh3
 from flask import current_app, url_for
+from flask_babel import format_number
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
@@ -46,14 +47,49 @@ class Item:
 
 @dataclass
 class SearchPage:
+    """A page of results, read by the template's pager (`_pager.html`) like a list's Page.
+
+    The idea list's rule for totals: `total` is exact when `total_exact`; otherwise more
+    than `total` (the bound) match, and only the pages up to the bound can be shown.
+    """
+
     request: SearchRequest
     items: list[Item] = field(default_factory=list)
     total: int = 0
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    total_exact: bool = True
+    # The facets count the first this many results only (None: every match).
+    facets_within: int | None = None
+    # The page asked for lies past the bound: nothing there is shown (see `beyond_message`).
+    beyond_bound: bool = False
+
+    @property
+    def page(self) -> int:
+        return self.request.page
+
+    @property
+    def per_page(self) -> int:
+        return self.request.per_page
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.request.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def beyond_message(self) -> str:
+        return _(
+            "Only the first %(count)s results can be shown. Add a word or a filter to narrow "
+            "the search.",
+            count=format_number(self.total),
+        )
 
 
 class _Terms:
@@ -136,26 +172,38 @@ def backend():
     return current_app.extensions["search_backend"]
 
 
+def count_bound() -> int:
+    """SEARCH_COUNT_BOUND; at least one result is always countable and shown."""
+    return max(1, int(current_app.config["SEARCH_COUNT_BOUND"]))
+
+
 def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, match_any=False):
-    """A page of what `user` may see that matches `q` (and `filters`), with facets."""
+    """A page of what `user` may see that matches `q` (and `filters`), with facets.
+
+    Totals follow the idea list's rule: exact up to SEARCH_COUNT_BOUND matches, "more than"
+    the bound beyond it, and only the results up to the bound can be paged to (a page past
+    it is `beyond_bound`, with nothing on it).
+    """
     order = choice(order or "relevance", "order", ORDERS, label=_("Order"))
     request = parse(q, filters, order=order, page=page, per_page=per_page, match_any=match_any)
+    request.bound = count_bound()
     if request.is_empty and not (request.filters and (q or "").strip()):
         return SearchPage(request=request, facets={name: {} for name in FILTER_FIELDS})
-    try:
-        result = backend().search(request, user)
-    except IndexOutOfDate as error:
-        # The reason is for whoever runs the portal (rebuild the index), as the backend says it.
-        raise Unavailable(_("Search is not available right now: %(reason)s.",
-                            reason=error)) from error  # fmt: skip
-    idea_ids = {hit.idea_id for hit in result.hits}
-    comment_ids = {hit.id for hit in result.hits if hit.type == "comment"}
+    result = _backend_search(request, user)
+    bound = request.bound
+    offset = (request.page - 1) * request.per_page
+    total_exact = result.total <= bound
+    # Past the bound nothing is shown, whatever a backend could find there: the pages that
+    # can be reached are the same on every backend.
+    shown = result.hits[: max(0, bound - offset)]
+    idea_ids = {hit.idea_id for hit in shown}
+    comment_ids = {hit.id for hit in shown if hit.type == "comment"}
     ideas = {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids)))}
     comments = {
         c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)))
     } if comment_ids else {}  # fmt: skip
     items = []
-    for hit in result.hits:
+    for hit in shown:
         idea = ideas.get(hit.idea_id)
         # The index may lag the database by a moment: check once more, drop what is gone.
         if (
@@ -187,21 +235,43 @@ def search(user, q, *, filters=None, order="relevance", page=1, per_page=20, mat
         else:
             text = plain_text(idea.body_html) or idea.title
             items.append(Item("idea", idea.id, idea.title, snippet(text, request), hit.score, idea))
-    return SearchPage(request=request, items=items, total=result.total,
-                      facets=_facets(user, request, result.facets))  # fmt: skip
+    facets, within = _facets(user, request, result)
+    return SearchPage(
+        request=request,
+        items=items,
+        total=min(result.total, bound),
+        facets=facets,
+        total_exact=total_exact,
+        facets_within=within,
+        beyond_bound=not total_exact and offset >= bound,
+    )
 
 
-def _facets(user, request: SearchRequest, facets: dict) -> dict:
-    """A filtered field's own counts leave its filter out (the other filters stay), so that
+def _backend_search(request: SearchRequest, user):
+    try:
+        return backend().search(request, user)
+    except IndexOutOfDate as error:
+        # The reason is for whoever runs the portal (rebuild the index), as the backend says it.
+        raise Unavailable(_("Search is not available right now: %(reason)s.",
+                            reason=error)) from error  # fmt: skip
+
+
+def _facets(user, request: SearchRequest, result) -> tuple[dict, int | None]:
+    """The facet counts, and the bound they were counted within (None: all matches).
+
+    A filtered field's own counts leave its filter out (the other filters stay), so that
     picking a category keeps the other categories in view to switch to."""
-    facets = dict(facets)
+    facets = dict(result.facets)
+    within = result.facets_within
     for name in request.filters:
         others = {k: v for k, v in request.filters.items() if k != name}
         wider = replace(request, filters=others, page=1, per_page=1)
         if wider.is_empty and not others:
             continue  # only this filter was asked for: nothing else to count within
-        facets[name] = backend().search(wider, user).facets.get(name, {})
-    return facets
+        counted = _backend_search(wider, user)
+        facets[name] = counted.facets.get(name, {})
+        within = within or counted.facets_within
+    return facets, within
 
 
 def similar_ideas(user, title: str, limit: int = 5) -> list[Idea]:
