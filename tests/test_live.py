@@ -304,18 +304,22 @@ def test_pages_behind_more_than_the_picture_spans_are_read_for(
 
     monkeypatch.setattr(module, "RECENT_CHANGES", 2)
     idea = make.idea()
-    page, late = (fresh(signed_in(make.user()), f"/ideas/{idea.id}") for _ in range(2))
-    for _ in range(3):  # six change rows: more than the picture spans
+    first, far, near = (fresh(signed_in(make.user()), f"/ideas/{idea.id}") for _ in range(3))
+    for _ in range(3):  # six change rows: more than the picture may span
         ideas.set_vote(make.user(), make.idea(), True)
         db.session.commit()
-    page.cursor = late.cursor = live.latest_cursor() - 1
-    late.cursor -= 4
+    newest = live.latest_cursor()
+    first.cursor = far.cursor = newest - 5
+    near.cursor = newest - 2
     reads.clear()
-    assert page.poll().status_code == 204 and len(reads) == 1
+    assert first.poll().status_code == 204 and len(reads) == 1
+    assert "GROUP BY" in reads[0], "read with the recent changes, the last two of them"
     reads.clear()
-    assert late.poll().status_code == 204
+    assert far.poll().status_code == 204
     assert len(reads) == 1 and "GROUP BY" not in reads[0], "its own read, no new picture"
-    assert late.cursor == live.latest_cursor()
+    reads.clear()
+    assert near.poll().status_code == 204 and reads == []
+    assert first.cursor == far.cursor == near.cursor == newest
 
 
 def test_garbage_is_harmless(app, client):

@@ -119,9 +119,9 @@ def check_on(connection, cursor: int, topics: list[str]) -> State:
 
 @dataclass(frozen=True)
 class Recent:
-    """The newest change of each topic changed after `base`, as one read found them: enough
-    to answer any page whose cursor is in [base, latest] without another read. Never
-    changed once made (shared between threads)."""
+    """The newest change id of each topic changed after `base`, as one read found them:
+    enough to answer any page whose cursor is in [base, latest] as `check_on` would have at
+    that read. Never changed once made (shared between threads)."""
 
     base: int
     latest: int
@@ -138,38 +138,44 @@ class Recent:
         return State(self.latest, changed, _expired(cursor, self.latest, self.oldest))
 
 
-# The check above and, in the same statement (one snapshot), the topics of the last `span`
-# change ids with each one's newest id: a walk of the primary key's last `span` entries.
-# Ids commit in order (portal/live/changes.py), so every id up to the newest is in it.
+# The check above and, in the same statement (one snapshot), the newest id of each topic
+# changed after `base` among the last `span` change ids: a walk of the primary key's end.
+# Ids commit in order (portal/live/changes.py), so every id up to the newest is in it. (One
+# lower bound, and a LIMIT never reached: SQLite then walks only those ids, not the whole
+# (topic, id) index.)
 _RECENT_SQL = (
     "SELECT NULL, (SELECT max(id) FROM live_change), (SELECT min(id) FROM live_change), "
-    "(SELECT max(id) FROM live_change WHERE topic IN ({topics}) AND id > {cursor}) "
+    "(SELECT max(id) FROM live_change WHERE topic IN ({topics}) AND id > {m}) "
     "UNION ALL "
-    "SELECT topic, max(id), NULL, NULL FROM live_change "
-    "WHERE id > (SELECT max(id) FROM live_change) - {span} GROUP BY topic"
+    "SELECT topic, max(id), NULL, NULL FROM (SELECT topic, id FROM live_change WHERE id > "
+    "(SELECT CASE WHEN max(id) - {m} > {m} THEN max(id) - {m} ELSE {m} END FROM live_change) "
+    "LIMIT {m}) AS recent GROUP BY topic"
 )
 
 
 @lru_cache(maxsize=64)
 def _recent_sql(paramstyle: str, count: int) -> str:
     mark = _MARKS[paramstyle]
-    return _RECENT_SQL.format(topics=", ".join([mark] * count), cursor=mark, span=mark)
+    return _RECENT_SQL.format(topics=", ".join([mark] * count), m=mark)
 
 
-def check_recent_on(connection, cursor: int, topics: list[str], span: int) -> tuple[State, Recent]:
-    """`check_on`, and what changed in the last `span` change ids (at most `span` topics):
-    one statement."""
+def check_recent_on(
+    connection, cursor: int, topics: list[str], base: int, span: int
+) -> tuple[State, Recent]:
+    """`check_on`, and the newest id of each topic changed after `base` (or, if that is
+    further back, in the last `span` change ids: at most `span` topics). One statement."""
     sql = _recent_sql(connection.dialect.paramstyle, len(topics))
-    rows = connection.exec_driver_sql(sql, (*topics, cursor, span)).all()
+    params = (*topics, cursor, span, base, span, base, span)
     latest = oldest = found = None
     newest = {}
-    for topic, value, first, watched in rows:
+    for topic, value, first, watched in connection.exec_driver_sql(sql, params):
         if topic is None:
             latest, oldest, found = value or 0, first, watched
         else:
             newest[topic] = value
     state = State(latest, changed=found is not None, expired=_expired(cursor, latest, oldest))
-    return state, Recent(base=latest - span, latest=latest, oldest=oldest, newest=newest)
+    base = max(base, latest - span)
+    return state, Recent(base=base, latest=latest, oldest=oldest, newest=newest)
 
 
 def check(cursor: int, topics: list[str]) -> State:

@@ -48,10 +48,12 @@ KEPT_CONNECTIONS = 4
 # unless this process wrote a change since. (A change made in that instant through another
 # process reaches a page at its next question.)
 LATEST_SECONDS = 0.25
-# How many of the newest change ids that picture spans (so at most this many topics): a
-# page whose cursor is older than that is read for. On a busy portal (more changes than
-# this in a poll interval) pages fall back to one read per question.
+# That picture spans the change ids after the lowest cursor asked about since the read
+# before, at most this many of the newest (so at most this many topics): a page whose cursor
+# is older than that is read for. On a busy portal (more changes than this in a poll
+# interval) pages fall back to one read per question.
 RECENT_CHANGES = 512
+NO_CURSOR = 2**63
 # Session cookies whose signature was checked, remembered this long, at most this many.
 SESSION_SECONDS = 60.0
 SESSIONS_REMEMBERED = 10_000
@@ -70,6 +72,10 @@ class LiveShortcut:
         # What the last read found of the recent changes, and when (replaced whole, never
         # changed: threads read it without the lock).
         self._recent: tuple[service.Recent | None, float] = (None, float("-inf"))
+        # The lowest cursor asked about since that read: where the next read starts, so its
+        # picture spans the cursors pages ask with and no more (a hint, read and set without
+        # the lock: a lost update only costs a page its own read).
+        self._lowest = NO_CURSOR
         self._lock = threading.Lock()
 
     def _setup(self) -> None:
@@ -125,14 +131,19 @@ class LiveShortcut:
         recent, read_at = self._recent
         now = time.monotonic()  # the clock changes.written_at() uses
         fresh = now - read_at < LATEST_SECONDS and changes.written_at() < read_at
+        if cursor < self._lowest:
+            self._lowest = cursor
         if fresh and recent.covers(cursor):
             return recent.state(cursor, topics)
         connection = self._acquire()
         try:
-            if fresh:  # the picture is fresh, the page far behind: its own read
+            if fresh:  # the picture is fresh, the page behind it: its own read
                 state = service.check_on(connection, cursor, topics)
             else:
-                state, recent = service.check_recent_on(connection, cursor, topics, RECENT_CHANGES)
+                base, self._lowest = min(self._lowest, cursor), NO_CURSOR
+                state, recent = service.check_recent_on(
+                    connection, cursor, topics, base, RECENT_CHANGES
+                )
         except Exception:  # the view answers (503 while the database is away)
             connection.invalidate()
             return None
