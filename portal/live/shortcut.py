@@ -10,15 +10,16 @@ security headers and the request log line every answer has.
 
 Most pages ask at the same few cursors (the newest, or one a change or two before it), so
 each worker keeps what its last read found of the recent changes (`service.Recent`): the
-newest id of every topic changed in the last RECENT_CHANGES ids. For a quarter second
+newest id of every topic changed after the lowest cursor pages asked with since the read
+before (at most RECENT_CHANGES ids back), read with a question's check. For a quarter second
 after that read, with no change written by this process since, a page whose cursor is in
 that span is answered from it without a read at all: on a quiet portal, idle pages cost no
 database work, and after a change elsewhere one read a quarter second serves them all. The
 promise is the one any poll makes: a change committed through another process (or host)
 in that quarter second reaches the page at its next question after it; one made through
 this process, at its very next question. Only the 204 and the newest cursor come from it:
-which other topics changed is never told. A page further behind, or asked about when the
-picture is older, is read for as before (that read brings a new picture with it).
+which other topics changed is never told. A page further behind is read for as before;
+the first question after the quarter second is read for, with a new picture.
 
 Anything else (something changed, a cursor expired or from another database, a refresh, a
 cookie it cannot read, a database error) goes on to the Flask view, which answers as it
