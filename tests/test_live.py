@@ -183,6 +183,145 @@ def test_unchanged_costs_one_query(app, make, signed_in, count_queries, who):
         event.remove(shortcut.engine, "before_cursor_execute", record)
 
 
+# --- pages behind a change elsewhere: answered from the last read (issue 17) ----------------
+
+
+@pytest.fixture
+def reads(app, monkeypatch):
+    """The statements the shortcut runs on its own engine (its first question sets it up),
+    with the recent changes it read kept fresh for the whole test unless it says otherwise."""
+    from portal.live import shortcut as module
+
+    monkeypatch.setattr(module, "LATEST_SECONDS", 600.0)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    app.test_client().get("/live", query_string={"watch": "triage"})  # sets the engine up
+    engine = app.wsgi_app.engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def written_elsewhere(monkeypatch):
+    """What this process commits from now on counts as written by another process: its
+    shortcut is not told (changes.written_at() stays where it is)."""
+    from portal.live import changes
+
+    monkeypatch.setattr(changes, "written_at", lambda at=changes.written_at(): at)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "customer"])
+def test_pages_behind_a_change_elsewhere_need_no_read(app, make, signed_in, reads, who):
+    first, second = make.idea(), make.idea()
+    pages = [fresh(signed_in(make.user() if who == "customer" else None), f"/ideas/{i.id}")
+             for i in (first, second)]  # fmt: skip
+    ideas.set_vote(make.user(), make.idea(), True)  # elsewhere: watched by neither page
+    ideas.set_vote(make.user(), make.idea(), True)
+    db.session.commit()
+    reads.clear()
+    assert pages[0].poll().status_code == 204
+    assert len(reads) == 1, "written by this process: read again, with the recent changes"
+    reads.clear()
+    response = pages[1].poll()  # one change (or two) behind, at the cursor the first had
+    assert response.status_code == 204 and response.get_data() == b""
+    assert reads == [], "answered from what the first question read"
+    assert pages[1].cursor == pages[0].cursor == live.latest_cursor()
+    assert set(response.headers.keys()) >= {"X-Live-Cursor", "Cache-Control"}
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_watched_change_from_another_process_arrives_once_the_picture_is_old(
+    app, make, signed_in, reads, monkeypatch
+):
+    from portal.live import shortcut as module
+
+    idea = make.idea()
+    page = fresh(signed_in(make.user()), f"/ideas/{idea.id}")
+    assert page.poll().status_code == 204  # the picture: read now
+    written_elsewhere(monkeypatch)
+    ideas.set_vote(make.user(), idea, True)
+    db.session.commit()
+    # Within the quarter second this worker answers from its last read: the promise any
+    # poll makes (the change reaches the page at its next question after that).
+    assert page.poll().status_code == 204
+    monkeypatch.setattr(module, "LATEST_SECONDS", 0.0)
+    response = page.poll()
+    assert response.status_code == 200
+    assert '<span class="vote-count">2</span>' in oob(body(response), f"vote-{idea.id}")
+    assert page.cursor == live.latest_cursor()
+
+
+def test_a_watched_change_written_by_this_process_arrives_at_once(app, make, signed_in, reads):
+    idea = make.idea()
+    page = fresh(signed_in(make.user()), f"/ideas/{idea.id}")
+    assert page.poll().status_code == 204  # the picture: read now, fresh for the test
+    ideas.set_vote(make.user(), idea, True)
+    db.session.commit()
+    response = page.poll()
+    assert response.status_code == 200
+    assert '<span class="vote-count">2</span>' in oob(body(response), f"vote-{idea.id}")
+    # A change to someone else's notifications is in the picture too; it tells nothing.
+    other = make.user()
+    ideas.set_vote(other, make.idea(), True)
+    discussion.add_comment(make.user(), make.idea(author=other), "For the author only")
+    db.session.commit()
+    assert page.poll().status_code == 204
+    reads.clear()
+    behind = fresh(signed_in(make.user()), f"/ideas/{idea.id}")
+    behind.cursor = page.cursor - 1
+    assert behind.poll().status_code == 204 and reads == []
+
+
+def test_expired_cursors_still_go_to_the_view(app, make, signed_in, reads):
+    from datetime import timedelta
+
+    from portal.timeutil import utcnow
+
+    idea = make.idea()
+    pages = [fresh(signed_in(make.user()), f"/ideas/{idea.id}") for _ in range(2)]
+    for _ in range(2):
+        ideas.set_vote(make.user(), make.idea(), True)
+        db.session.commit()
+    live.prune(now=utcnow() + timedelta(days=2))  # only the newest change is kept
+    for page in pages:  # the first reads, the second is answered from that read
+        reads.clear()
+        html = body(page.poll())
+        assert f'id="vote-{idea.id}" hx-swap-oob="true"' in html, "everything again"
+    assert reads == []
+    # A cursor from another database (beyond the newest): the view, never a 204.
+    stranger = fresh(signed_in(make.user()), f"/ideas/{idea.id}")
+    stranger.cursor = live.latest_cursor() + 1000
+    assert f'id="vote-{idea.id}" hx-swap-oob="true"' in body(stranger.poll())
+
+
+def test_pages_behind_more_than_the_picture_spans_are_read_for(
+    app, make, signed_in, reads, monkeypatch
+):
+    from portal.live import shortcut as module
+
+    monkeypatch.setattr(module, "RECENT_CHANGES", 2)
+    idea = make.idea()
+    first, far, near = (fresh(signed_in(make.user()), f"/ideas/{idea.id}") for _ in range(3))
+    for _ in range(3):  # six change rows: more than the picture may span
+        ideas.set_vote(make.user(), make.idea(), True)
+        db.session.commit()
+    newest = live.latest_cursor()
+    first.cursor = far.cursor = newest - 5
+    near.cursor = newest - 2
+    reads.clear()
+    assert first.poll().status_code == 204 and len(reads) == 1
+    assert "GROUP BY" in reads[0], "read with the recent changes, the last two of them"
+    reads.clear()
+    assert far.poll().status_code == 204
+    assert len(reads) == 1 and "GROUP BY" not in reads[0], "its own read, no new picture"
+    reads.clear()
+    assert near.poll().status_code == 204 and reads == []
+    assert first.cursor == far.cursor == near.cursor == newest
+
+
 def test_garbage_is_harmless(app, client):
     for query in (
         {"cursor": "x", "watch": "idea:abc notifications"},

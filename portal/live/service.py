@@ -100,17 +100,82 @@ def _check_sql(paramstyle: str, count: int) -> str:
     return _CHECK_SQL.format(topics=", ".join([mark] * count), cursor=mark)
 
 
+def _expired(cursor: int, latest: int, oldest: int | None) -> bool:
+    """Changes after the cursor were pruned (a page asleep for a day), or the cursor is from
+    another database: what changed is unknown, so everything watched is sent again. (A page
+    rendered at 0 saw an empty table: nothing of its time can have been pruned.)"""
+    return cursor > latest or (cursor > 0 and oldest is not None and oldest > cursor + 1)
+
+
 def check_on(connection, cursor: int, topics: list[str]) -> State:
     """Has any of these topics changed after `cursor`? One statement on `connection` (a
     SQLAlchemy Connection), index reads only."""
     sql = _check_sql(connection.dialect.paramstyle, len(topics))
     latest, oldest, newest = connection.exec_driver_sql(sql, (*topics, cursor)).one()
     latest = latest or 0
-    # Changes after the cursor were pruned (a page asleep for a day), or the cursor is from
-    # another database: what changed is unknown, so everything watched is sent again. (A
-    # page rendered at 0 saw an empty table: nothing of its time can have been pruned.)
-    expired = cursor > latest or (cursor > 0 and oldest is not None and oldest > cursor + 1)
+    expired = _expired(cursor, latest, oldest)
     return State(latest=latest, changed=newest is not None, expired=expired)
+
+
+@dataclass(frozen=True)
+class Recent:
+    """The newest change id of each topic changed after `base`, as one read found them:
+    enough to answer any page whose cursor is in [base, latest] as `check_on` would have at
+    that read. Never changed once made (shared between threads)."""
+
+    base: int
+    latest: int
+    oldest: int | None
+    newest: dict[str, int]  # topic -> its newest change id, for changes after base
+
+    def covers(self, cursor: int) -> bool:
+        return self.base <= cursor <= self.latest
+
+    def state(self, cursor: int, topics: list[str]) -> State:
+        """What `check_on` would have answered at this read, for a cursor it covers."""
+        newest = self.newest
+        changed = any(newest.get(topic, 0) > cursor for topic in topics)
+        return State(self.latest, changed, _expired(cursor, self.latest, self.oldest))
+
+
+# The check above and, in the same statement (one snapshot), the newest id of each topic
+# changed after `base` among the last `span` change ids: a walk of the primary key's end.
+# Ids commit in order (portal/live/changes.py), so every id up to the newest is in it. (One
+# lower bound, and a LIMIT never reached: SQLite then walks only those ids, not the whole
+# (topic, id) index.)
+_RECENT_SQL = (
+    "SELECT NULL, (SELECT max(id) FROM live_change), (SELECT min(id) FROM live_change), "
+    "(SELECT max(id) FROM live_change WHERE topic IN ({topics}) AND id > {m}) "
+    "UNION ALL "
+    "SELECT topic, max(id), NULL, NULL FROM (SELECT topic, id FROM live_change WHERE id > "
+    "(SELECT CASE WHEN max(id) - {m} > {m} THEN max(id) - {m} ELSE {m} END FROM live_change) "
+    "LIMIT {m}) AS recent GROUP BY topic"
+)
+
+
+@lru_cache(maxsize=64)
+def _recent_sql(paramstyle: str, count: int) -> str:
+    mark = _MARKS[paramstyle]
+    return _RECENT_SQL.format(topics=", ".join([mark] * count), m=mark)
+
+
+def check_recent_on(
+    connection, cursor: int, topics: list[str], base: int, span: int
+) -> tuple[State, Recent]:
+    """`check_on`, and the newest id of each topic changed after `base` (or, if that is
+    further back, in the last `span` change ids: at most `span` topics). One statement."""
+    sql = _recent_sql(connection.dialect.paramstyle, len(topics))
+    params = (*topics, cursor, span, base, span, base, span)
+    latest = oldest = found = None
+    newest = {}
+    for topic, value, first, watched in connection.exec_driver_sql(sql, params):
+        if topic is None:
+            latest, oldest, found = value or 0, first, watched
+        else:
+            newest[topic] = value
+    state = State(latest, changed=found is not None, expired=_expired(cursor, latest, oldest))
+    base = max(base, latest - span)
+    return state, Recent(base=base, latest=latest, oldest=oldest, newest=newest)
 
 
 def check(cursor: int, topics: list[str]) -> State:

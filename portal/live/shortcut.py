@@ -6,12 +6,24 @@ one indexed read itself, so this WSGI middleware answers them first, as Discours
 MessageBus does in Rack: it reads the signed session cookie for the viewer's id (without
 loading the account or writing the cookie), asks `service.check_on` on a connection of its
 own small pool, and answers 204 with no body, the `X-Live-Cursor` header, the
-security headers and the request log line every answer has. A page whose cursor is
-already the newest one this worker read in the last quarter second is answered without a
-read at all: on a quiet portal, idle pages cost no database work. Anything else (something
-changed, a refresh, a cookie it cannot read, a database error) goes on to the Flask view,
-which answers as it always does: rendered by the page's templates, or 503 while the
-database is away.
+security headers and the request log line every answer has.
+
+Most pages ask at the same few cursors (the newest, or one a change or two before it), so
+each worker keeps what its last read found of the recent changes (`service.Recent`): the
+newest id of every topic changed after the lowest cursor pages asked with since the read
+before (at most RECENT_CHANGES ids back), read with a question's check. For a quarter second
+after that read, with no change written by this process since, a page whose cursor is in
+that span is answered from it without a read at all: on a quiet portal, idle pages cost no
+database work, and after a change elsewhere one read a quarter second serves them all. The
+promise is the one any poll makes: a change committed through another process (or host)
+in that quarter second reaches the page at its next question after it; one made through
+this process, at its very next question. Only the 204 and the newest cursor come from it:
+which other topics changed is never told. A page further behind is read for as before;
+the first question after the quarter second is read for, with a new picture.
+
+Anything else (something changed, a cursor expired or from another database, a refresh, a
+cookie it cannot read, a database error) goes on to the Flask view, which answers as it
+always does: rendered by the page's templates, or 503 while the database is away.
 """
 
 import threading
@@ -33,10 +45,16 @@ from portal.security_headers import plain_headers
 
 IN_MEMORY = (None, "", ":memory:")
 KEPT_CONNECTIONS = 4
-# A page already at the newest cursor this worker read less than this long ago, with no
-# change written by this process since, has nothing new to hear: answered without a read.
-# (A change made in that instant through another process reaches it at its next question.)
+# What this worker's last read found of the recent changes answers questions this long,
+# unless this process wrote a change since. (A change made in that instant through another
+# process reaches a page at its next question.)
 LATEST_SECONDS = 0.25
+# That picture spans the change ids after the lowest cursor asked about since the read
+# before, at most this many of the newest (so at most this many topics): a page whose cursor
+# is older than that is read for. On a busy portal (more changes than this in a poll
+# interval) pages fall back to one read per question.
+RECENT_CHANGES = 512
+NO_CURSOR = 2**63
 # Session cookies whose signature was checked, remembered this long, at most this many.
 SESSION_SECONDS = 60.0
 SESSIONS_REMEMBERED = 10_000
@@ -52,8 +70,13 @@ class LiveShortcut:
         self._headers = None
         self._sessions: dict[str, tuple[int | None, float]] = {}
         self._idle: list = []  # connections kept between questions, at most KEPT_CONNECTIONS
-        # The newest cursor anywhere, as the last check read it, and when.
-        self._latest: tuple[int, float] = (-1, float("-inf"))
+        # What the last read found of the recent changes, and when (replaced whole, never
+        # changed: threads read it without the lock).
+        self._recent: tuple[service.Recent | None, float] = (None, float("-inf"))
+        # The lowest cursor asked about since that read: where the next read starts, so its
+        # picture spans the cursors pages ask with and no more (a hint, read and set without
+        # the lock: a lost update only costs a page its own read).
+        self._lowest = NO_CURSOR
         self._lock = threading.Lock()
 
     def _setup(self) -> None:
@@ -102,6 +125,34 @@ class LiveShortcut:
         if self.engine is not None and _engine is not self.engine:
             self.engine.dispose()
 
+    def _state(self, cursor: int, topics: list[str]) -> service.State | None:
+        """What `service.check_on` answers for this question: from the recent changes the
+        last read found while they are fresh and span its cursor, read otherwise (with a new
+        picture when the old one is stale). None when the read failed."""
+        recent, read_at = self._recent
+        now = time.monotonic()  # the clock changes.written_at() uses
+        fresh = now - read_at < LATEST_SECONDS and changes.written_at() < read_at
+        if cursor < self._lowest:
+            self._lowest = cursor
+        if fresh and recent.covers(cursor):
+            return recent.state(cursor, topics)
+        connection = self._acquire()
+        try:
+            if fresh:  # the picture is fresh, the page behind it: its own read
+                state = service.check_on(connection, cursor, topics)
+            else:
+                base, self._lowest = min(self._lowest, cursor), NO_CURSOR
+                state, recent = service.check_recent_on(
+                    connection, cursor, topics, base, RECENT_CHANGES
+                )
+        except Exception:  # the view answers (503 while the database is away)
+            connection.invalidate()
+            return None
+        self._release(connection)
+        if not fresh:
+            self._recent = (recent, now)  # `now` was taken before the read: never too new
+        return state
+
     def _user_id(self, environ) -> int | None:
         """The account id the signed session cookie names (checked by the view, if need be).
 
@@ -139,19 +190,9 @@ class LiveShortcut:
         user_id = self._user_id(environ)
         topics = service.live_topics(service.parse_watch(args.get("watch")), user_id)
         latest = cursor
-        known, read_at = self._latest
-        now = time.monotonic()  # the clock changes.written_at() uses
-        fresh = now - read_at < LATEST_SECONDS and changes.written_at() < read_at
-        if topics and not (cursor == known and fresh):
-            connection = self._acquire()
-            try:
-                state = service.check_on(connection, cursor, topics)
-            except Exception:  # the view answers (503 while the database is away)
-                connection.invalidate()
-                return self.wsgi_app(environ, start_response)
-            self._release(connection)
-            self._latest = (state.latest, now)
-            if state.changed or state.expired:
+        if topics:
+            state = self._state(cursor, topics)
+            if state is None or state.changed or state.expired:
                 return self.wsgi_app(environ, start_response)
             latest = state.latest
         request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
