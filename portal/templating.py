@@ -181,10 +181,15 @@ def init_templating(app: Flask) -> None:
         if signed_in and request.method == "GET" and not wants_fragment():
             # A page follows its badges live from the cursor read before they are counted.
             page_cursor()
-        return {
-            "viewer": viewer,
-            "moderation_waiting": open_queue_count(viewer) if access.can_moderate(viewer) else 0,
-            "unread_notifications": unread_count(viewer) if signed_in else 0,
-            "now": utcnow(),
-            "intake_waiting": waiting_count(viewer) if access.can_see_intake(viewer) else 0,
-        }
+        context = {"viewer": viewer, "now": utcnow()}
+        # The header's badges: counted for a whole page, and for /live, which sends them;
+        # a fragment htmx swaps in (a vote, a comment, a list) shows none.
+        badges = signed_in and (not wants_fragment() or request.blueprint == "live")
+        context["unread_notifications"] = unread_count(viewer) if badges else 0
+        context["moderation_waiting"] = (
+            open_queue_count(viewer) if badges and access.can_moderate(viewer) else 0
+        )
+        context["intake_waiting"] = (
+            waiting_count(viewer) if badges and access.can_see_intake(viewer) else 0
+        )
+        return context

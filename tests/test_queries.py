@@ -86,13 +86,14 @@ def _posted(client, count_queries, url, data=None) -> tuple[int, str]:
 # round trip inside the write lock (SQLite has one writer). What they are, in order: the
 # signed-in person, the idea, whether they voted, the vote (INSERT … ON CONFLICT DO NOTHING),
 # the counters and `hot` (one guarded UPDATE), the search task (Whoosh), the follow (INSERT …
-# ON CONFLICT DO NOTHING), the header's unread count, the live change (after PostgreSQL's
-# advisory lock). Withdrawing deletes the vote instead and follows nothing.
-VOTE_ON, VOTE_OFF = 9, 8
+# ON CONFLICT DO NOTHING), the live change (after PostgreSQL's advisory lock); no header
+# badge is counted for the button htmx swaps in. Withdrawing deletes the vote instead and
+# follows nothing.
+VOTE_ON, VOTE_OFF = 8, 7
 # The person, the idea, the comment and its search task, the counters and the idea's search
 # task, the follow, the webhooks to tell, then the discussion swapped in (its comments), the
-# unread count, the live change.
-COMMENT = 11
+# live change.
+COMMENT = 10
 
 
 def _extra(database_url) -> int:
