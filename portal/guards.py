@@ -14,7 +14,7 @@ from functools import wraps
 
 from flask import Flask, current_app, request
 
-from portal.database import READ_METHODS
+from portal.database import READ_METHODS, end_reading
 from portal.errors import Forbidden, Unauthorized
 from portal.extensions import db, login_manager
 from portal.ratelimits import acting_user
@@ -51,6 +51,8 @@ def _unit_of_work(view):
                 db.session.commit()
             else:
                 db.session.rollback()
+        elif not response.is_streamed:
+            end_reading()  # COMMIT, not ROLLBACK: PostgreSQL keeps its prepared plans
         return response
 
     return unit

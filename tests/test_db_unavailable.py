@@ -183,14 +183,17 @@ def test_a_postgresql_restart_gives_503s_then_works_again():
 
 def test_a_connection_cut_after_the_response_does_not_turn_it_into_a_500(database_url):
     """The database restarts between the view's last query and the end of the request: the
-    session's closing rollback fails. The answer the view made stands."""
+    transaction's end (the COMMIT that ends a read, or the session's closing rollback) fails.
+    The answer the view made stands."""
+    from flask import template_rendered
+
     app = make_test_app(database_url)  # no app context kept: each request ends its own
     state = {"armed": False, "raised": 0}
 
-    @app.after_request
-    def arm(response):
+    def arm(*_args, **_kwargs):  # the page is rendered: its queries are done
         state["armed"] = True
-        return response
+
+    template_rendered.connect(arm, app)
 
     def cut(_conn):
         if state["armed"] and not state["raised"]:
@@ -201,15 +204,18 @@ def test_a_connection_cut_after_the_response_does_not_turn_it_into_a_500(databas
 
     with app.app_context():
         engine = db.engine
+    event.listen(engine, "commit", cut)
     event.listen(engine, "rollback", cut)
     try:
         client = app.test_client()
         response = client.get("/ideas")
         assert response.status_code == 200
-        assert state["raised"] == 1, "the closing rollback was reached"
+        assert state["raised"] == 1, "the transaction's end was reached"
         state.update(armed=False, raised=0)
+        template_rendered.disconnect(arm, app)
         assert client.get("/api/v1/ideas").status_code == 200, "the next request works"
     finally:
+        event.remove(engine, "commit", cut)
         event.remove(engine, "rollback", cut)
         with app.app_context():
             db.engine.dispose()

@@ -110,6 +110,7 @@ def list_ideas():
     args = request.args
     result = service.list_ideas(
         viewer(),
+        with_routing=True,
         sort=args.get("sort") or "trending",
         category=args.get("category") or None,
         status=args.get("status") or None,
