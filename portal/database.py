@@ -220,26 +220,25 @@ def _end_writer_turn(_dbapi_connection, info) -> None:
         fcntl.flock(info[_QUEUE_FD][1], fcntl.LOCK_UN)
 
 
-@event.listens_for(Engine, "commit")
-def _commit_and_let_the_next_writer_in(conn) -> None:
-    # This event comes just before SQLAlchemy's own COMMIT: commit here (the second one then
-    # finds no transaction and does nothing), then hand the turn over.
+def _end_and_hand_over(conn, end: str) -> None:
+    # These events come just before SQLAlchemy's own COMMIT or ROLLBACK: end the transaction
+    # here (the second one then finds none and does nothing), then hand the turn over.
     if conn.info.get(_IN_TURN):
         dbapi_connection = conn.connection.dbapi_connection
         try:
-            dbapi_connection.commit()
+            getattr(dbapi_connection, end)()
         finally:
             _end_writer_turn(dbapi_connection, conn.info)
+
+
+@event.listens_for(Engine, "commit")
+def _commit_and_let_the_next_writer_in(conn) -> None:
+    _end_and_hand_over(conn, "commit")
 
 
 @event.listens_for(Engine, "rollback")
 def _roll_back_and_let_the_next_writer_in(conn) -> None:
-    if conn.info.get(_IN_TURN):
-        dbapi_connection = conn.connection.dbapi_connection
-        try:
-            dbapi_connection.rollback()
-        finally:
-            _end_writer_turn(dbapi_connection, conn.info)
+    _end_and_hand_over(conn, "rollback")
 
 
 @event.listens_for(Pool, "checkin")

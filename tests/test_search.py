@@ -19,18 +19,24 @@ from tests.conftest import Factory, make_test_app
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.fixture(params=["whoosh", "postgres"])
-def search_app(request, database_url):
-    """The app with each search backend (PostgreSQL's only on the PostgreSQL database)."""
-    if request.param == "postgres" and not database_url.startswith("postgresql"):
+def app_with_backend(backend: str, database_url: str, **config):
+    """The app with this search backend (PostgreSQL's only on the PostgreSQL database), in
+    an app context; its tables are emptied afterwards. A generator for fixtures."""
+    if backend == "postgres" and not database_url.startswith("postgresql"):
         pytest.skip("the PostgreSQL search backend needs the PostgreSQL database")
-    app = make_test_app(database_url, SEARCH_BACKEND=request.param)
+    app = make_test_app(database_url, SEARCH_BACKEND=backend, **config)
     from tests.conftest import _empty_tables
 
     with app.app_context():
         yield app
         db.session.remove()
     _empty_tables(app)
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def search_app(request, database_url):
+    """The app with each search backend (PostgreSQL's only on the PostgreSQL database)."""
+    yield from app_with_backend(request.param, database_url)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from portal.ideas.models import Comment, Idea
 from portal.search import service as search
 from portal.search import tasks
 from portal.search.querying import parse
-from tests.conftest import Factory, _empty_tables, make_test_app
+from tests.conftest import Factory
+from tests.test_search import app_with_backend
 
 BOUND = 5
 START = datetime(2026, 1, 1)
@@ -21,13 +22,7 @@ START = datetime(2026, 1, 1)
 
 @pytest.fixture(params=["whoosh", "postgres"])
 def bound_app(request, database_url):
-    if request.param == "postgres" and not database_url.startswith("postgresql"):
-        pytest.skip("the PostgreSQL search backend needs the PostgreSQL database")
-    app = make_test_app(database_url, SEARCH_BACKEND=request.param, SEARCH_COUNT_BOUND=BOUND)
-    with app.app_context():
-        yield app
-        db.session.remove()
-    _empty_tables(app)
+    yield from app_with_backend(request.param, database_url, SEARCH_COUNT_BOUND=BOUND)
 
 
 @pytest.fixture
