@@ -25,13 +25,12 @@ insert once full).
 import re
 
 from flask import Flask, current_app, g, request
-from flask_babel import get_timezone
 from flask_wtf.csrf import generate_csrf
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup, escape
 
-from portal.i18n import current_language
+from portal.i18n import reader_place
 from portal.lru import ExpiringLRU
 from portal.templating import page_path
 
@@ -101,22 +100,6 @@ def _size_of(key) -> int:
     return 8
 
 
-def _language_and_zone(request_globals) -> tuple[str, str]:
-    """The reader's language and time zone, as names: asked once per request and kept
-    beside Flask-Babel's own (a forced language is another Locale object: asked again)."""
-    babel = request_globals.get("_flask_babel")
-    locale = getattr(babel, "babel_locale", None)
-    zone = getattr(babel, "babel_tzinfo", None)
-    known = getattr(babel, "portal_place", None)
-    if known is not None and known[0] is locale and known[1] is zone and locale is not None:
-        return known[2]
-    place = (current_language(), str(get_timezone()))
-    babel = request_globals.get("_flask_babel")  # made by the first question if need be
-    if babel is not None:
-        babel.portal_place = (babel.babel_locale, getattr(babel, "babel_tzinfo", None), place)
-    return place
-
-
 class FragmentCache(Extension):
     tags = {"cached"}
 
@@ -142,7 +125,8 @@ class FragmentCache(Extension):
             if seconds <= 0:
                 found = caller()
             else:
-                full_key = (place, *_language_and_zone(request_globals), key)
+                language, zone = reader_place()
+                full_key = (place, language, str(zone), key)
                 found = store.get(full_key)
                 if found is None:
                     found = caller()

@@ -86,13 +86,32 @@ def current_language() -> str:
     return str(get_locale() or DEFAULT_LANGUAGE)
 
 
+def reader_place() -> tuple:
+    """The reader's language (its name) and time zone, found once per request and kept beside
+    Flask-Babel's own (a forced or refreshed language is another Locale object: found
+    again). Pages ask for every date and every shared fragment."""
+    babel = g.get("_flask_babel") if g else None
+    known = getattr(babel, "portal_place", None)
+    if (
+        known is not None
+        and known[0] is not None
+        and known[0] is getattr(babel, "babel_locale", None)
+        and known[1] is getattr(babel, "babel_tzinfo", None)
+    ):
+        return known[2]
+    place = (current_language(), get_timezone())
+    babel = g.get("_flask_babel") if g else None  # made by the first question if need be
+    if babel is not None:
+        babel.portal_place = (babel.babel_locale, getattr(babel, "babel_tzinfo", None), place)
+    return place
+
+
 def local_datetime(value: datetime | None) -> str:
     """A stored naive-UTC time in the reader's language and time zone (pages: the
     `datetime` filter)."""
     if not value:
         return ""
-    language = current_language()
-    return _formatted(value, language, get_timezone())
+    return _formatted(value, *reader_place())
 
 
 @lru_cache(maxsize=16384)

@@ -11,19 +11,11 @@ from portal.extensions import db
 MAX_PER_PAGE = 100
 
 
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-    # False when `total` is only a lower bound (there are more than `total`); `more` then
-    # says whether a next page exists, and `pages` is not known.
-    total_exact: bool = True
+class Paged:
+    """What the pager (`_pager.html`) reads of a page of results, from its `page`,
+    `per_page` and `total`, and `more` where the total is only a lower bound."""
+
     more: bool | None = None
-    # Which of the items the reader supports, when the list was asked for it (idea lists:
-    # read in the list's own statement).
-    voted: set[int] | None = None
 
     @property
     def pages(self) -> int:
@@ -36,6 +28,21 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.more if self.more is not None else self.page < self.pages
+
+
+@dataclass
+class Page(Paged):
+    items: list
+    page: int
+    per_page: int
+    total: int
+    # False when `total` is only a lower bound (there are more than `total`); `more` then
+    # says whether a next page exists, and `pages` is not known.
+    total_exact: bool = True
+    more: bool | None = None
+    # Which of the items the reader supports, when the list was asked for it (idea lists,
+    # `with_votes`).
+    voted: set[int] | None = None
 
 
 def parse_page_args(page, per_page, default_per_page: int = 20) -> tuple[int, int]:

@@ -151,33 +151,26 @@ def _linked_item(idea):
 
 def _detail_context(idea, comment_form=None, status_form=None, promote_form=None,
                     note_form=None):  # fmt: skip
-    """What the idea's page shows. Forms only for whoever is offered them: building a form
-    (its labels, choices, translations) costs as much as a query."""
+    """What the idea's page shows: its discussion, and around it. Forms only for whoever is
+    offered them: building a form (its labels, choices, translations) costs as much as a
+    query."""
     viewer = current_user._get_current_object()
-    comments = discussion.comments_for(idea)
-    official, threads = discussion.thread(comments)
     merged_from, merged_comments = discussion.merged_discussions(viewer, idea)
     staff_notes = notes.notes_for(viewer, idea)  # None for whoever may not see them
     may_answer = access.allowed(access.answer_refusal(viewer, idea))
     voted, following = service.supports_and_follows(viewer, idea)
     return dict(
-        idea=idea,
+        _discussion_context(idea, comment_form),
         merged_from=merged_from,
         merged_comments=merged_comments,
-        appealed=moderation.appealed_targets(idea, comments),
         linked_item=_linked_item(idea),
         promote_form=promote_form or new_promote_form(title=idea.title)
         if not access.promote_refusal(viewer, idea)
         else None,
-        official=official,
-        threads=threads,
         voted=voted,
         following=following,
         history=service.status_history(idea),
         breakdown=service.vote_breakdown(idea) if access.can_see_vote_breakdown(viewer) else None,
-        # formdata=None: after a successful post the swapped-in form starts empty.
-        # None: an empty form, which the template may serve from the fragment cache.
-        comment_form=comment_form,
         status_form=status_form or (StatusForm(status=idea.status) if may_answer else None),
         merged_into=None,
         staff_notes=staff_notes,

@@ -17,6 +17,7 @@ from portal import access
 from portal.errors import Unavailable
 from portal.extensions import db
 from portal.ideas.models import Comment, Idea
+from portal.pagination import Paged
 from portal.search.errors import IndexOutOfDate
 from portal.search.querying import FILTER_FIELDS, ORDERS, SearchRequest, parse
 from portal.validation import choice
@@ -46,7 +47,7 @@ class Item:
 
 
 @dataclass
-class SearchPage:
+class SearchPage(Paged):
     """A page of results, read by the template's pager (`_pager.html`) like a list's Page.
 
     The idea list's rule for totals: `total` is exact when `total_exact`; otherwise more
@@ -70,18 +71,6 @@ class SearchPage:
     @property
     def per_page(self) -> int:
         return self.request.per_page
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.request.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
     @property
     def beyond_message(self) -> str:
