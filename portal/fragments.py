@@ -17,6 +17,12 @@ reader inside a shared list, whether they support each idea, is a *pick*: both r
 are kept, `{% cached key using {"voted": ids} %}` names the reader's own facts, and each
 request gets its own choice (`pick`).
 
+A block may be `named` (`{% cached key named "idea-list" %}`) so that a view can `find` it
+without rendering anything, and a view may `remember` small plain values under a key of its
+own choosing in the same memory: the idea list remembers, per change cursor and class of
+reader, which list key its query gave, and while the cursor stands still serves the list
+found again without running that query (portal/ideas/views.py).
+
 The extension follows Jinja's documented fragment-cache example; the store is portal.lru's
 bounded LRU, as the page cache's (cachelib's SimpleCache sorts the whole store on every
 insert once full).
@@ -67,7 +73,9 @@ def pick(name: str, ident: int, chosen: bool, if_so: str, if_not: str) -> Markup
     return Markup(f"\x02{name}:{int(ident)}\x03{if_so}\x03{if_not}\x02")
 
 
-def _fill(html: str, picks: dict | None = None) -> Markup:
+def fill(html: str, picks: dict | None = None) -> Markup:
+    """A kept fragment for this request: each pick chosen by the reader's `picks`, each hole
+    given its value."""
     if "\x02" in html:
         chosen = picks or {}
 
@@ -106,11 +114,13 @@ class FragmentCache(Extension):
     def parse(self, parser):
         lineno = next(parser.stream).lineno
         key = parser.parse_expression()
+        place = nodes.Const(f"{parser.name}:{lineno}")
+        if parser.stream.skip_if("name:named"):
+            place = parser.parse_expression()  # a name a view can find the block by (`find`)
         picks = nodes.Const(None)
         if parser.stream.skip_if("name:using"):
             picks = parser.parse_expression()
         body = parser.parse_statements(("name:endcached",), drop_needle=True)
-        place = nodes.Const(f"{parser.name}:{lineno}")
         call = self.call_method("_cached", [place, key, picks])
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
@@ -125,8 +135,7 @@ class FragmentCache(Extension):
             if seconds <= 0:
                 found = caller()
             else:
-                language, zone = reader_place()
-                full_key = (place, language, str(zone), key)
+                full_key = _full_key(place, key)
                 found = store.get(full_key)
                 if found is None:
                     found = caller()
@@ -135,7 +144,36 @@ class FragmentCache(Extension):
             request_globals._fragment_depth = depth
         if depth:  # inside another block: that one fills the holes, for each reader
             return Markup(found)
-        return _fill(found, picks) if ("\x00" in found or "\x02" in found) else found
+        return fill(found, picks) if ("\x00" in found or "\x02" in found) else found
+
+
+def _full_key(place: str, key) -> tuple:
+    """A block's key in the store: where it is (or its name), the reader's place, its key."""
+    language, zone = reader_place()
+    return (place, language, str(zone), key)
+
+
+def find(name: str, key) -> str | None:
+    """What `{% cached key named name %}` holds for this reader's language and zone in this
+    worker, its picks and holes still open (`fill` them); None when it holds nothing."""
+    if current_app.config.get("FRAGMENT_CACHE_SECONDS", 0) <= 0:
+        return None
+    return current_app.extensions["fragment_cache"].get(_full_key(name, key))
+
+
+def remembered(key: tuple):
+    """What `remember` kept for this key in this worker, or None."""
+    if current_app.config.get("FRAGMENT_CACHE_SECONDS", 0) <= 0:
+        return None
+    return current_app.extensions["fragment_cache"].get(("remembered", key))
+
+
+def remember(key: tuple, value: tuple) -> None:
+    """Keep `value` (a tuple of plain values) for `remembered`, in the fragments' memory."""
+    seconds = current_app.config.get("FRAGMENT_CACHE_SECONDS", 0)
+    if seconds > 0:
+        store: ExpiringLRU = current_app.extensions["fragment_cache"]
+        store.put(("remembered", key), seconds, value, _size_of(key) + _size_of(value))
 
 
 def card_key(idea) -> tuple:
@@ -223,7 +261,6 @@ def init_fragments(app: Flask) -> None:
         card_key=card_key,
         comment_key=comment_key,
         vote_key=vote_key,
-        list_key=list_key,
         hole=hole,
         pick=pick,
         sharing=sharing,

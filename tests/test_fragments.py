@@ -372,3 +372,87 @@ def test_the_fragment_memory_is_bounded_by_size_as_well_as_count():
     assert store.size == 2 * 300 + 1
     store.clear()
     assert store.size == 0
+
+
+# -- a list found again at the same change cursor (portal/ideas/views.py) ---------------------
+
+
+def _list_part(page: str) -> str:
+    return page[page.index('<div id="idea-list">') :]
+
+
+def test_a_list_found_again_shows_every_change_to_what_it_shows(app, make, listed):
+    """The list is found again while the change cursor stands still: every write to what it
+    shows must move the cursor, whether the ORM tracks it or not."""
+    from sqlalchemy import text
+
+    from portal.accounts import service as accounts
+    from portal.admin import service as admin
+    from portal.moderation import service as moderation
+
+    reader = _signed_in_client(app, make.user())
+    admin_user = make.user(kind="staff", role="admin")
+    moderator = make.user(kind="staff", role="moderator")
+
+    def shown() -> str:
+        first = _list_part(reader.get("/ideas").get_data(as_text=True))
+        again = _list_part(reader.get("/ideas").get_data(as_text=True))  # found, not rendered
+        drop_tokens = re.compile(r'name="csrf_token" value="[^"]+"')
+        assert drop_tokens.sub("", first) == drop_tokens.sub("", again)
+        return first
+
+    assert "Ann Author" in shown()
+    accounts.update_profile(listed.author, "Ann Renamed", "instant")
+    db.session.commit()
+    assert "Ann Renamed" in shown()
+
+    category = listed.category
+    admin.update_category(admin_user, category, name="Kitchen things", audience="public",
+                          team_id=None, description="")  # fmt: skip
+    db.session.commit()
+    assert "Kitchen things" in shown()
+
+    ideas.set_vote(make.user(), listed, True)
+    db.session.commit()
+    assert '<span class="vote-count">2</span>' in _vote_widget(shown(), listed)
+
+    # A statement the ORM does not track (as a counter's or a bulk update's).
+    db.session.execute(text("UPDATE idea SET title = 'Kettle, retitled' WHERE id = :id"),
+                       {"id": listed.id})  # fmt: skip
+    db.session.commit()
+    assert "Kettle, retitled" in shown()
+
+    newer = make.idea(category=category, title="Fridge that hums a tune")
+    assert "Fridge that hums a tune" in shown()
+
+    moderation.act(moderator, "hide", "idea", newer.id, "Off topic")
+    db.session.commit()
+    assert "Fridge that hums a tune" not in shown()
+
+
+def test_a_list_found_again_is_only_for_readers_of_the_same_class(app, make):
+    """Found again per class of reader (what decides what they may see): a supplier's
+    confidential idea never reaches a customer asking at the same cursor, a hidden idea
+    never reaches anyone but moderators."""
+    from portal.moderation import service as moderation
+
+    category = make.category("public")
+    supplier = make.user(kind="supplier")
+    make.idea(author=supplier, category=category, title="Our private pallet plan",
+              confidential=True)  # fmt: skip
+    hidden = make.idea(category=category, title="Rude words about kettles")
+    moderator = make.user(kind="staff", role="moderator")
+    moderation.act(moderator, "hide", "idea", hidden.id, "Abusive")
+    db.session.commit()
+    readers = {
+        "supplier": (supplier, True, False),
+        "moderator": (moderator, True, True),
+        "customer": (make.user(), False, False),
+        "colleague of another company": (make.user(kind="supplier"), False, False),
+    }
+    for name, (user, sees_confidential, sees_hidden) in readers.items():
+        page = _signed_in_client(app, user).get("/ideas").get_data(as_text=True)
+        assert ("Our private pallet plan" in page) is sees_confidential, name
+        assert ("Rude words about kettles" in page) is sees_hidden, name
+    page = app.test_client().get("/ideas").get_data(as_text=True)
+    assert "Our private pallet plan" not in page and "Rude words" not in page

@@ -562,8 +562,7 @@ def supports_and_follows(user, idea: Idea) -> tuple[bool, bool]:
     return bool(row[0]), bool(row[1])
 
 
-def _marked_ids(model, user, ideas) -> set[int]:
-    ids = [idea.id for idea in ideas]
+def _marked_ids(model, user, ids) -> set[int]:
     if not ids or not getattr(user, "is_authenticated", False):
         return set()
     # The values written into the statement (whole numbers only): as a prepared statement,
@@ -579,12 +578,17 @@ def _marked_ids(model, user, ideas) -> set[int]:
 
 def voted_ids(user, ideas) -> set[int]:
     """Which of these ideas the user supports: one query for a whole page."""
-    return _marked_ids(Vote, user, ideas)
+    return _marked_ids(Vote, user, [idea.id for idea in ideas])
+
+
+def voted_among(user, idea_ids) -> set[int]:
+    """`voted_ids` for the ideas of these ids."""
+    return _marked_ids(Vote, user, idea_ids)
 
 
 def following_ids(user, ideas) -> set[int]:
     """Which of these ideas the user follows: one query for a whole page."""
-    return _marked_ids(Follow, user, ideas)
+    return _marked_ids(Follow, user, [idea.id for idea in ideas])
 
 
 def is_following(user, idea: Idea) -> bool:

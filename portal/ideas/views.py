@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from portal import access, page_cache
+from portal import access, fragments, page_cache
 from portal.errors import NotFound, refuse
 from portal.feeds.views import list_feed_url
 from portal.files import service as files
@@ -81,17 +81,38 @@ def list_ideas():
         "status": args.get("status") or None,
         "kind": args.get("kind") or None,
     }
-    result = service.list_ideas(
-        current_user, page=page, per_page=per_page, with_votes=True, **filters
-    )
+    feed_url = list_feed_url(filters)
+    viewer = current_user
+    refusal = access.post_refusal(viewer) if viewer.is_authenticated else None
+    # The list changes only when the change cursor moves (every write to what it shows
+    # writes a change: portal/live/changes.py) and is the same for every reader of a class.
+    # Read before the data, so what was read then is at least as new as the cursor.
+    seen = ("idea-list", live.page_cursor(), access.viewer_class(viewer),
+            str(refusal) if refusal else None, request.query_string)  # fmt: skip
+    shown = fragments.remembered(seen)
+    if shown is not None:  # this worker rendered this list at this cursor for this class
+        list_key, idea_ids, categories = shown
+        raw = fragments.find("idea-list", list_key)
+        if raw is not None:
+            voted = service.voted_among(viewer, idea_ids)
+            return render_page_or_fragment(
+                "ideas/list.html", "ideas/_idea_list.html", filters=filters,
+                categories=categories, feed_url=feed_url,
+                list_html=fragments.fill(raw, {"voted": voted}),
+            )  # fmt: skip
+    result = service.list_ideas(viewer, page=page, per_page=per_page, with_votes=True, **filters)
+    list_key = fragments.list_key(result, viewer, refusal, filters["sort"], feed_url)
+    categories = service.category_names(viewer)
+    fragments.remember(seen, (list_key, tuple(idea.id for idea in result.items), categories))
     return render_page_or_fragment(
         "ideas/list.html",
         "ideas/_idea_list.html",
         result=result,
         filters=filters,
         voted=result.voted or set(),
-        categories=service.category_names(current_user),
-        feed_url=list_feed_url(filters),
+        categories=categories,
+        feed_url=feed_url,
+        list_key=list_key,
     )
 
 

@@ -6,6 +6,13 @@ Changes made by SQL statements the ORM does not track (kept counters, "mark all 
 named by their service with `touch`. Just before the commit the topics become `live_change`
 rows, so a change and its row commit together or not at all.
 
+A write to what pages show but no topic names (an author's display name, a category's name
+or audience, an organization, a counter or state changed by a statement of its own) writes a
+`content` row too: the statement listener below notices any INSERT, UPDATE or DELETE of those
+tables on the transaction's connection, however it was issued. So the newest change id moves
+whenever anything an idea list shows may have changed, and a list found at one cursor is the
+same list at that cursor for every reader of its class (portal/ideas/views.py).
+
 Ids must become visible in the order they were given, or a reader could see row 11, move
 its cursor past it, and never see row 10 that committed a moment later. SQLite has one
 writer at a time, so they are. On PostgreSQL the rows are written under a transaction-level
@@ -13,9 +20,11 @@ advisory lock taken at the very end of the transaction and held until its commit
 writes rows after us waits for our commit, so ids commit in order on every host.
 """
 
+import re
 import time
 
 from sqlalchemy import event, insert, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from portal.ideas.models import Comment, Idea, StatusChange, Vote
@@ -27,10 +36,26 @@ from portal.notify.models import Notification
 MODERATION = "moderation"
 TRIAGE = "triage"
 INTAKE = "intake"
+CONTENT = "content"
 _PENDING_KEY = "portal_live"
 # pg_advisory_xact_lock's key: any constant no other part of the portal uses.
 _LOCK_KEY = 0x6C697665  # "live"
 _WROTE_KEY = "portal_live_wrote"
+_CONNECTION_INFO = "portal_live_connection"
+_SHOWN_WRITTEN = "portal_live_shown_written"
+# The tables an idea list reads (its ideas, their counters, categories and authors) and the
+# writes to them that may change what it shows: a new account or organization shows nowhere.
+_SHOWN_WRITES = {
+    "idea": ("INSERT", "UPDATE", "DELETE"),
+    "vote": ("INSERT", "UPDATE", "DELETE"),
+    "comment": ("INSERT", "UPDATE", "DELETE"),
+    "category": ("INSERT", "UPDATE", "DELETE"),
+    "user": ("UPDATE", "DELETE"),
+    "organization": ("UPDATE", "DELETE"),
+}
+_WRITE_TO = re.compile(
+    r'\s*(INSERT|UPDATE|DELETE)(?:\s+OR\s+\w+)?(?:\s+INTO|\s+FROM)?\s+"?(\w+)', re.IGNORECASE
+)
 _written = [float("-inf")]  # when this process last committed change rows (monotonic)
 
 
@@ -82,6 +107,26 @@ def _record_flushed(session: Session, _context) -> None:
         session.info.setdefault(_PENDING_KEY, set()).update(found)
 
 
+@event.listens_for(Engine, "begin")
+def _nothing_shown_written_yet(conn) -> None:
+    conn.info.pop(_SHOWN_WRITTEN, None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_shown_write(conn, _cursor, statement, *_args) -> None:
+    written = _WRITE_TO.match(statement)
+    if written is not None:
+        verb, table = written.group(1).upper(), written.group(2).lower()
+        if verb in _SHOWN_WRITES.get(table, ()):
+            conn.info[_SHOWN_WRITTEN] = True
+
+
+@event.listens_for(Session, "after_begin")
+def _remember_connection(session: Session, _transaction, connection) -> None:
+    # Its info outlives the statements: the commit below asks it what they wrote.
+    session.info[_CONNECTION_INFO] = connection.info
+
+
 @event.listens_for(Session, "before_commit")
 def _write_rows(session: Session) -> None:
     if session.in_nested_transaction():
@@ -89,6 +134,9 @@ def _write_rows(session: Session) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()  # what the commit would flush names its topics now
     pending = session.info.pop(_PENDING_KEY, None)
+    connection_info = session.info.get(_CONNECTION_INFO)
+    if connection_info is not None and connection_info.pop(_SHOWN_WRITTEN, False) and not pending:
+        pending = {(CONTENT, None)}  # any row moves the cursor; one is enough
     if not pending:
         return
     connection = session.connection()
