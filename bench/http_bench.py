@@ -18,7 +18,9 @@ For each database:
 4. wrk (Debian package `wrk`) from another process, --clients connections, --duration
    seconds per endpoint after an unmeasured warm-up: the minimal endpoint first and last, the
    portal's pages in between (anonymous reads; vote toggles and comments as a signed-in
-   customer, with the session cookie and CSRF token a browser would send, as htmx does);
+   customer, with the session cookie and CSRF token a browser would send, as htmx does; the
+   signed-in list and idea page once more with one request in WRITE_EVERY a vote, so that
+   what they show keeps changing while they are read);
 5. a table: requests/s, p50, p99, errors, each as a share of the minimal endpoint (the mean
    of its two runs), the memory (RSS) of each gunicorn worker, the query counts, and a check
    that every idea's counters still equal a recount after the writes.
@@ -67,6 +69,8 @@ FILTERED = [
     "/ideas?kind=problem&sort=new",
     "/ideas?category=home-app&status=open",
 ]
+# One request in this many is a vote in the "votes landing" runs.
+WRITE_EVERY = 20
 # (share of the minimal endpoint's requests/s, p99 ms) per endpoint; writes per database.
 TARGETS = {
     "idea list": (0.30, 100.0),  # issue 7, anonymous (page cache on)
@@ -242,6 +246,7 @@ def pick_ids(url: str) -> dict:
 def endpoints(ids: dict) -> list[dict]:
     """What is measured: name, method, paths (one picked at random per request), who."""
     quoted = [f"/search?q={urllib.parse.quote_plus(q)}" for q in SEARCHES]
+    votes = [f"/ideas/{i}/vote" for i in ids["writable"]]
     return [
         dict(name="idea list", paths=["/ideas"]),
         dict(name="idea list, filtered", paths=FILTERED),
@@ -251,9 +256,16 @@ def endpoints(ids: dict) -> list[dict]:
         dict(name="idea page", paths=[f"/ideas/{i}" for i in ids["seen"]]),
         dict(name="idea page, signed in", paths=[f"/ideas/{i}" for i in ids["seen"]],
              signed_in=True),
+        # Pages found again while nothing changed (above) against pages while one request in
+        # WRITE_EVERY is a vote: each vote moves the change cursor, and every worker renders
+        # the pages anew once after it.
+        dict(name="idea list, signed in, votes landing", paths=["/ideas"], signed_in=True,
+             writes=votes, write_every=WRITE_EVERY),
+        dict(name="idea page, signed in, votes landing", signed_in=True,
+             paths=[f"/ideas/{i}" for i in ids["seen"]], writes=votes,
+             write_every=WRITE_EVERY),
         dict(name="search", paths=quoted),
-        dict(name="vote toggle", method="POST", signed_in=True,
-             paths=[f"/ideas/{i}/vote" for i in ids["writable"]]),
+        dict(name="vote toggle", method="POST", signed_in=True, paths=votes),
         dict(name="comment post", method="POST", signed_in=True, body="comment",
              paths=[f"/ideas/{i}/comments" for i in ids["writable"]]),
     ]  # fmt: skip
@@ -464,6 +476,10 @@ local paths = {%(paths)s}
 local method = "%(method)s"
 local body = %(body)s
 %(headers)s
+local writes = {%(writes)s}
+local write_every = %(write_every)d
+local write_body = %(write_body)s
+local write_headers = {}
 local counter = 0
 function setup(thread)
   thread:set("id", counter)
@@ -471,8 +487,14 @@ function setup(thread)
 end
 function init(args)
   math.randomseed(os.time() * 1000 + id * 7919)
+  for name, value in pairs(wrk.headers) do write_headers[name] = value end
+  write_headers["HX-Request"] = "true"
+  write_headers["Content-Type"] = "application/x-www-form-urlencoded"
 end
 function request()
+  if write_every > 0 and math.random(write_every) == 1 then
+    return wrk.format("POST", writes[math.random(#writes)], write_headers, write_body)
+  end
   return wrk.format(method, paths[math.random(#paths)], nil, body)
 end
 function done(summary, latency, requests)
@@ -506,11 +528,17 @@ def wrk(port: int, spec: dict, session, seconds: float, clients: int) -> dict:
             if spec.get("body") == "comment":
                 fields["body"] = "Same here, the benchmark says so too."
             body = lua_string(urllib.parse.urlencode(fields))
+    writes, write_body = spec.get("writes", []), "nil"
+    if writes:  # a share of the requests toggles a vote: what the reads show keeps changing
+        write_body = lua_string(urllib.parse.urlencode({"csrf_token": session[1]}))
     script = WRK_SCRIPT % {
         "paths": ", ".join(lua_string(p) for p in spec["paths"]),
         "method": spec.get("method", "GET"),
         "body": body,
         "headers": "\n".join(headers),
+        "writes": ", ".join(lua_string(p) for p in writes),
+        "write_every": spec.get("write_every", 0) if writes else 0,
+        "write_body": write_body,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)

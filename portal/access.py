@@ -135,6 +135,14 @@ def viewer_class(user) -> str:
     return f"{base}+hidden" if sees_hidden(user) else base
 
 
+def reads_as_class(user) -> bool:
+    """Whether an idea's page shows this person what it shows everyone of their class
+    (`viewer_class`) with the same `write_refusal`, as long as they wrote none of it: no
+    staff panel, no moderation tools, nothing decided by who they are but whether they
+    support and follow the idea. Visitors, customers and suppliers who do not moderate."""
+    return not signed_in(user) or not (is_staff(user) or is_admin(user) or can_moderate(user))
+
+
 def _confidentiality(user):
     """SQL condition on Idea: the confidential ideas this user may see, and every other."""
     if _sees_all_confidential(user):

@@ -60,6 +60,10 @@ def hole(name: str) -> Markup:
     return Markup(f"\x00{name}\x00")
 
 
+def _csrf_token() -> Markup:
+    return hole("csrf_token")
+
+
 def sharing() -> bool:
     """True inside a `{% cached %}` block: what is rendered now is kept for other readers."""
     return g.get("_fragment_depth", 0) > 0
@@ -258,6 +262,9 @@ def init_fragments(app: Flask) -> None:
     )
     app.jinja_env.add_extension(FragmentCache)
     app.jinja_env.globals.update(
+        # Flask-WTF's `csrf_token()`, made a hole inside a shared block: no template can
+        # leave one reader's token in what other readers are served.
+        csrf_token=_csrf_token,
         card_key=card_key,
         comment_key=comment_key,
         vote_key=vote_key,

@@ -456,3 +456,103 @@ def test_a_list_found_again_is_only_for_readers_of_the_same_class(app, make):
         assert ("Rude words about kettles" in page) is sees_hidden, name
     page = app.test_client().get("/ideas").get_data(as_text=True)
     assert "Our private pallet plan" not in page and "Rude words" not in page
+
+
+# -- an idea's page found again for the readers of a class (portal/ideas/views.py) -----------
+
+
+def _without_tokens(page: str) -> str:
+    page = re.sub(r'(name="csrf_token"[^>]*value=|name="csrf-token" content=)"[^"]+"', "", page)
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", page)
+
+
+def test_pages_found_again_are_what_each_reader_would_be_shown(app, make, database_url):
+    """Served to many readers from one rendering, an idea's page and the idea list must be,
+    for each of them, the page rendered for them alone: their vote and following, their own
+    comments' links, their hidden comment, staff panels, a suspension's refusal, a
+    confidential idea of their company."""
+    from datetime import timedelta
+
+    from portal.moderation import service as moderation
+    from portal.timeutil import utcnow
+    from tests.conftest import make_test_app
+
+    category = make.category("public")
+    author = make.user(name="Ann Author")
+    idea = make.idea(author=author, category=category, title="Kettle that whistles")
+    staff, moderator = make.user(kind="staff"), make.user(kind="staff", role="moderator")
+    supporter, reader, commenter, hidden_writer = (make.user() for _ in range(4))
+    suspended, supplier = make.user(), make.user(kind="supplier")
+    first = discussion.add_comment(commenter, idea, "I would buy it twice.")
+    discussion.add_comment(author, idea, "Thank you!", parent_id=first.id)
+    discussion.add_comment(staff, idea, "We are looking at it.", official=True)
+    rude = discussion.add_comment(hidden_writer, idea, "Kettles are for fools.")
+    db.session.commit()
+    moderation.act(moderator, "hide", "comment", rude.id, "Abusive")
+    ideas.set_vote(supporter, idea, True)
+    ideas.set_following(supporter, idea, True)
+    suspended.suspended_until = utcnow() + timedelta(days=3)
+    make.idea(author=supplier, category=category, title="Our pallet plan", confidential=True)
+    db.session.commit()
+
+    fresh_app = make_test_app(database_url, FRAGMENT_CACHE_SECONDS=0)
+    readers = [supporter, reader, None, supplier, commenter, hidden_writer, author, suspended,
+               staff, moderator]  # fmt: skip
+    rounds = [(url, user) for url in (f"/ideas/{idea.id}", "/ideas") for user in readers]
+    for url, user in rounds + rounds:  # the second round finds every page again
+        pages = []
+        for one_app in (app, fresh_app):
+            client = _signed_in_client(one_app, user) if user else one_app.test_client()
+            response = client.get(url)
+            assert response.status_code == 200
+            pages.append(_without_tokens(response.get_data(as_text=True)))
+        shared, alone = pages
+        name = user.display_name if user else "a visitor"
+        assert shared == alone, f"{name} was shown someone else's {url}"
+        assert not re.search("[\x00\x02\x03]", shared), "a mark left in the page"
+
+
+def test_an_idea_page_found_again_shows_every_change_to_what_it_shows(app, make):
+    from sqlalchemy import text
+
+    from portal.accounts import service as accounts
+    from portal.moderation import service as moderation
+    from portal.tracking import service as tracking
+
+    category = make.category("public")
+    author = make.user(name="Ann Author")
+    idea = make.idea(author=author, category=category, title="Kettle that whistles")
+    staff, moderator = make.user(kind="staff"), make.user(kind="staff", role="moderator")
+    commenter = make.user(name="Carl Commenter")
+    discussion.add_comment(commenter, idea, "I would buy it twice.")
+    db.session.commit()
+    reader = _signed_in_client(app, make.user())
+    reader.get("/ideas")  # the welcome
+
+    def shown() -> str:
+        first = _without_tokens(reader.get(f"/ideas/{idea.id}").get_data(as_text=True))
+        again = _without_tokens(reader.get(f"/ideas/{idea.id}").get_data(as_text=True))
+        assert first == again
+        return first
+
+    assert "Carl Commenter" in shown()
+    accounts.update_profile(commenter, "Carla Renamed", "instant")
+    db.session.commit()
+    assert "Carla Renamed" in shown()
+
+    item = tracking.promote(staff, [idea.id], title="Whistling kettles")
+    db.session.commit()
+    assert "Whistling kettles" in shown()
+    db.session.execute(text("UPDATE improvement_item SET title = 'Singing kettles' WHERE id = :id"),
+                       {"id": item.id})  # fmt: skip
+    db.session.commit()
+    assert "Singing kettles" in shown()
+
+    duplicate = make.idea(category=category, title="A kettle that sings")
+    moderation.act(moderator, "merge", "idea", duplicate.id, "Same idea", into_id=idea.id)
+    db.session.commit()
+    assert "A kettle that sings" in shown()
+
+    discussion.add_comment(staff, idea, "Shipping in spring.", official=True)
+    db.session.commit()
+    assert "Shipping in spring." in shown()

@@ -549,14 +549,14 @@ def _change_vote(user, idea: Idea, supported: bool, voted: bool) -> bool:
     return supported
 
 
-def supports_and_follows(user, idea: Idea) -> tuple[bool, bool]:
+def supports_and_follows(user, idea_id: int) -> tuple[bool, bool]:
     """Whether the user votes for and whether they follow the idea: one statement (its page)."""
     if not getattr(user, "is_authenticated", False):
         return False, False
     row = db.session.execute(
         select(
-            exists().where(Vote.idea_id == idea.id, Vote.user_id == user.id),
-            exists().where(Follow.idea_id == idea.id, Follow.user_id == user.id),
+            exists().where(Vote.idea_id == idea_id, Vote.user_id == user.id),
+            exists().where(Follow.idea_id == idea_id, Follow.user_id == user.id),
         )
     ).one()
     return bool(row[0]), bool(row[1])

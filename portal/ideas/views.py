@@ -1,5 +1,7 @@
 """Idea pages: lists, detail, posting, editing, voting, following, discussion."""
 
+from typing import NamedTuple
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -82,24 +84,16 @@ def list_ideas():
         "kind": args.get("kind") or None,
     }
     feed_url = list_feed_url(filters)
-    viewer = current_user
+    viewer = current_user._get_current_object()
     refusal = access.post_refusal(viewer) if viewer.is_authenticated else None
     # The list changes only when the change cursor moves (every write to what it shows
     # writes a change: portal/live/changes.py) and is the same for every reader of a class.
     # Read before the data, so what was read then is at least as new as the cursor.
     seen = ("idea-list", live.page_cursor(), access.viewer_class(viewer),
             str(refusal) if refusal else None, request.query_string)  # fmt: skip
-    shown = fragments.remembered(seen)
-    if shown is not None:  # this worker rendered this list at this cursor for this class
-        list_key, idea_ids, categories = shown
-        raw = fragments.find("idea-list", list_key)
-        if raw is not None:
-            voted = service.voted_among(viewer, idea_ids)
-            return render_page_or_fragment(
-                "ideas/list.html", "ideas/_idea_list.html", filters=filters,
-                categories=categories, feed_url=feed_url,
-                list_html=fragments.fill(raw, {"voted": voted}),
-            )  # fmt: skip
+    found = _list_found_again(seen, filters, feed_url)
+    if found is not None:
+        return found
     result = service.list_ideas(viewer, page=page, per_page=per_page, with_votes=True, **filters)
     list_key = fragments.list_key(result, viewer, refusal, filters["sort"], feed_url)
     categories = service.category_names(viewer)
@@ -114,6 +108,23 @@ def list_ideas():
         feed_url=feed_url,
         list_key=list_key,
     )
+
+
+def _list_found_again(seen, filters, feed_url):
+    """The idea list as this worker rendered it for `seen` (its cursor, the reader's class,
+    the query), with the reader's own votes; None when it keeps none (render it)."""
+    shown = fragments.remembered(seen)
+    if shown is None:
+        return None
+    list_key, idea_ids, categories = shown
+    raw = fragments.find("idea-list", list_key)
+    if raw is None:
+        return None
+    voted = service.voted_among(current_user, idea_ids)
+    return render_page_or_fragment(
+        "ideas/list.html", "ideas/_idea_list.html", filters=filters, categories=categories,
+        feed_url=feed_url, list_html=fragments.fill(raw, {"voted": voted}),
+    )  # fmt: skip
 
 
 def _idea_form() -> IdeaForm:
@@ -179,7 +190,7 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
     merged_from, merged_comments = discussion.merged_discussions(viewer, idea)
     staff_notes = notes.notes_for(viewer, idea)  # None for whoever may not see them
     may_answer = access.allowed(access.answer_refusal(viewer, idea))
-    voted, following = service.supports_and_follows(viewer, idea)
+    voted, following = service.supports_and_follows(viewer, idea.id)
     return dict(
         _discussion_context(idea, comment_form),
         merged_from=merged_from,
@@ -214,12 +225,65 @@ def _work_context(idea) -> dict:
     return context
 
 
-def _render_idea(idea, status: int = 200, **forms):
+class IdeaHead(NamedTuple):
+    """What an idea's page shows outside its content: its title and feed, what /live follows."""
+
+    id: int
+    title: str
+    feed: bool
+
+
+def _render_idea(idea, status: int = 200, page_key=None, **forms):
     """The idea's page, or only its tombstone for whoever may not read it (a form error on
-    a hidden idea's page included)."""
+    a hidden idea's page included). With `page_key`, its content is kept for the readers
+    `page_key` names (`detail`)."""
     if not access.can_read(current_user, idea):
         return render_template("ideas/tombstone.html", idea=idea), status
-    return render_template("ideas/detail.html", **_detail_context(idea, **forms)), status
+    context = _detail_context(idea, **forms)
+    people = _people_of(idea, context) if page_key is not None else frozenset()
+    if getattr(current_user, "id", None) in people:
+        page_key = None  # their own page: nothing of it is kept for others
+    head = IdeaHead(idea.id, idea.title, access.has_feed(idea))
+    picks = _reader_picks(idea.id, context["voted"], context["following"])
+    page = render_template("ideas/detail.html", head=head, page_key=page_key, picks=picks,
+                           **context)  # fmt: skip
+    if page_key is not None:
+        fragments.remember(page_key, (head, people))
+    return page, status
+
+
+def _reader_picks(idea_id: int, voted: bool, following: bool) -> dict:
+    """The reader's own facts a kept page picks by (fragments.pick)."""
+    return {"voted": {idea_id} if voted else set(), "following": {idea_id} if following else set()}
+
+
+def _idea_page_found_again(idea_id: int, page_key):
+    """The idea's page as this worker kept it for `page_key`, for a reader who wrote none
+    of it; None when there is none to serve them (render it)."""
+    shown = fragments.remembered(page_key)
+    if shown is None:
+        return None
+    head, people = shown
+    viewer = current_user._get_current_object()
+    if getattr(viewer, "id", None) in people:
+        return None
+    raw = fragments.find("idea-page", page_key)
+    if raw is None:
+        return None
+    picks = _reader_picks(idea_id, *service.supports_and_follows(viewer, idea_id))
+    return render_template("ideas/detail.html", head=head, page_html=fragments.fill(raw, picks))
+
+
+def _people_of(idea, context) -> frozenset[int]:
+    """Whoever wrote what the page shows: to them it shows more (their edit and appeal
+    links, their own hidden comments) than to the other readers of their class."""
+    comments = [c for c, replies in context["threads"] for c in (c, *replies)]
+    comments += context["official"]
+    merged = context["merged_from"]
+    for duplicate in merged:
+        comments += context["merged_comments"].get(duplicate.id, [])
+    return frozenset({idea.author_id, *(d.author_id for d in merged),
+                      *(c.author_id for c in comments)})  # fmt: skip
 
 
 def render_idea(idea, status: int = 200, **forms):
@@ -253,12 +317,25 @@ def _render_discussion(idea, status: int = 200, comment_form=None):
 @bp.route("/ideas/<int:idea_id>")
 @page_cache.for_visitors
 def detail(idea_id: int):
-    live.page_cursor()  # before the page's data: what changes later reaches it through /live
-    idea = service.get_idea(current_user, idea_id)
+    # Before the page's data: what changes later reaches it through /live, and what was
+    # read is at least as new as the cursor the page is kept for.
+    cursor = live.page_cursor()
+    viewer = current_user._get_current_object()
+    page_key = None
+    if access.reads_as_class(viewer):
+        # The same page for every reader of the class who wrote none of it, while the
+        # change cursor stands still (every write to what it shows moves it).
+        refusal = access.write_refusal(viewer)
+        page_key = ("idea-page", idea_id, cursor, access.viewer_class(viewer),
+                    str(refusal) if refusal else None)  # fmt: skip
+        found = _idea_page_found_again(idea_id, page_key)
+        if found is not None:
+            return found
+    idea = service.get_idea(viewer, idea_id)
     if idea.merged_into_id is not None:
-        original = service.get_idea(current_user, idea.merged_into_id)
+        original = service.get_idea(viewer, idea.merged_into_id)
         return redirect(url_for("ideas.detail", idea_id=original.id), code=301)
-    return _render_idea(idea)
+    return _render_idea(idea, page_key=page_key)
 
 
 def _edit_form(content, form_class, moderator_form_class):

@@ -7,11 +7,12 @@ named by their service with `touch`. Just before the commit the topics become `l
 rows, so a change and its row commit together or not at all.
 
 A write to what pages show but no topic names (an author's display name, a category's name
-or audience, an organization, a counter or state changed by a statement of its own) writes a
-`content` row too: the statement listener below notices any INSERT, UPDATE or DELETE of those
-tables on the transaction's connection, however it was issued. So the newest change id moves
-whenever anything an idea list shows may have changed, and a list found at one cursor is the
-same list at that cursor for every reader of its class (portal/ideas/views.py).
+or audience, an organization, a tracked item, a counter or state changed by a statement of
+its own) writes a `content` row too: the statement listener below notices any INSERT, UPDATE
+or DELETE of those tables on the transaction's connection, however it was issued. So the
+newest change id moves whenever anything an idea list or an idea's page shows may have
+changed, and such a page found at one cursor is the same page at that cursor for every
+reader of its class (portal/ideas/views.py).
 
 Ids must become visible in the order they were given, or a reader could see row 11, move
 its cursor past it, and never see row 10 that committed a moment later. SQLite has one
@@ -43,13 +44,17 @@ _LOCK_KEY = 0x6C697665  # "live"
 _WROTE_KEY = "portal_live_wrote"
 _CONNECTION_INFO = "portal_live_connection"
 _SHOWN_WRITTEN = "portal_live_shown_written"
-# The tables an idea list reads (its ideas, their counters, categories and authors) and the
-# writes to them that may change what it shows: a new account or organization shows nowhere.
+# The tables idea lists and idea pages read for readers of a class (ideas, their counters,
+# categories, authors, comments, status history, the item an idea is tracked in) and the
+# writes to them that may change what they show: a new account or organization shows nowhere.
+_ANY = ("INSERT", "UPDATE", "DELETE")
 _SHOWN_WRITES = {
-    "idea": ("INSERT", "UPDATE", "DELETE"),
-    "vote": ("INSERT", "UPDATE", "DELETE"),
-    "comment": ("INSERT", "UPDATE", "DELETE"),
-    "category": ("INSERT", "UPDATE", "DELETE"),
+    "idea": _ANY,
+    "vote": _ANY,
+    "comment": _ANY,
+    "category": _ANY,
+    "status_change": _ANY,
+    "improvement_item": _ANY,
     "user": ("UPDATE", "DELETE"),
     "organization": ("UPDATE", "DELETE"),
 }
