@@ -77,30 +77,60 @@ def pick(name: str, ident: int, chosen: bool, if_so: str, if_not: str) -> Markup
     return Markup(f"\x02{name}:{int(ident)}\x03{if_so}\x03{if_not}\x02")
 
 
+class _Kept(Markup):
+    """A fragment as kept in the store, which remembers how it splits into text, picks and
+    holes: served to every reader, it is parsed once, not searched on every request."""
+
+    def parts(self) -> list:
+        found = self.__dict__.get("parsed")
+        if found is None:  # two threads may both parse it: the same result
+            found = self.__dict__["parsed"] = _parse(self)
+        return found
+
+
+def _parse_holes(html: str) -> list:
+    pieces = _HOLE.split(html)  # text, hole name, text, hole name, ... text
+    return [piece if i % 2 == 0 else (piece,) for i, piece in enumerate(pieces) if piece]
+
+
+def _parse(html: str) -> list:
+    """[text | (hole,) | (pick name, id, [if so], [if not])]."""
+    parts, start = [], 0
+    for match in _PICK.finditer(html):
+        parts += _parse_holes(html[start : match.start()])
+        name, ident, if_so, if_not = match.groups()
+        parts.append((name, int(ident), _parse_holes(if_so), _parse_holes(if_not)))
+        start = match.end()
+    return parts + _parse_holes(html[start:])
+
+
 def fill(html: str, picks: dict | None = None) -> Markup:
     """A kept fragment for this request: each pick chosen by the reader's `picks`, each hole
     given its value."""
-    if "\x02" in html:
-        chosen = picks or {}
-
-        def choose(match: re.Match) -> str:
-            # A pick the block was not given facts for is a template error: KeyError.
-            name, ident, if_so, if_not = match.groups()
-            return if_so if int(ident) in chosen[name] else if_not
-
-        html = _PICK.sub(choose, html)
-    if "\x00" not in html:
+    if "\x02" not in html and "\x00" not in html:
         return Markup(html)
+    parts = html.parts() if isinstance(html, _Kept) else _parse(html)
+    chosen = picks or {}
     # Asked once per request however many fragments hold them (a long discussion: dozens).
     values: dict[str, str] = request.environ.setdefault("portal.fragment_holes", {})
 
-    def value(match: re.Match) -> str:
-        name = match.group(1)
+    def value(name: str) -> str:
         if name not in values:
             values[name] = str(escape(HOLES[name]()))
         return values[name]
 
-    return Markup(_HOLE.sub(value, html))
+    out = []
+    for part in parts:
+        if type(part) is str:
+            out.append(part)
+        elif len(part) == 1:
+            out.append(value(part[0]))
+        else:
+            # A pick the block was not given facts for is a template error: KeyError.
+            name, ident, if_so, if_not = part
+            for piece in if_so if ident in chosen[name] else if_not:
+                out.append(piece if type(piece) is str else value(piece[0]))
+    return Markup("".join(out))
 
 
 def _size_of(key) -> int:
@@ -142,7 +172,7 @@ class FragmentCache(Extension):
                 full_key = _full_key(place, key)
                 found = store.get(full_key)
                 if found is None:
-                    found = caller()
+                    found = _Kept(caller())
                     store.put(full_key, seconds, found, len(found) + _size_of(key))
         finally:
             request_globals._fragment_depth = depth

@@ -7,14 +7,17 @@ be done to one object in its state is asked of `access` by the service, not here
 
 The unit of work: a view that changes something (any method but GET, HEAD, OPTIONS) is
 committed when it returns an answer below 400 and rolled back otherwise, so views never
-commit themselves, and a refused or failed request leaves nothing half-written.
+commit themselves, and a refused or failed request leaves nothing half-written. A view may
+instead return `after_commit(render)`: the unit commits first and renders the answer after,
+reading, so that neither SQLite's write lock nor PostgreSQL's row locks are held while an
+htmx answer (a vote button, a discussion) is rendered.
 """
 
 from functools import wraps
 
 from flask import Flask, current_app, request
 
-from portal.database import READ_METHODS, end_reading
+from portal.database import READ_METHODS, end_reading, reading
 from portal.errors import Forbidden, Unauthorized
 from portal.extensions import db, login_manager
 from portal.ratelimits import acting_user
@@ -42,10 +45,42 @@ def guard(refusal_of=None):
     return decorate
 
 
+class AfterCommit:
+    """A write's answer, rendered once the write is committed (`after_commit`)."""
+
+    def __init__(self, render):
+        self.render = render
+
+
+def after_commit(render) -> AfterCommit:
+    """The answer `render()` gives, made after the request's changes are committed, in a
+    transaction of its own that only reads. What the request loaded keeps the values it
+    had at the commit (nothing is read again just to show it), which is what rendering
+    before the commit showed."""
+    return AfterCommit(render)
+
+
+def _committed_then_rendered(answer: AfterCommit):
+    session = db.session()
+    kept = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = kept
+    with reading():
+        return current_app.make_response(answer.render())
+
+
 def _unit_of_work(view):
     @wraps(view)
     def unit(*args, **kwargs):
-        response = current_app.make_response(view(*args, **kwargs))
+        answer = view(*args, **kwargs)
+        if isinstance(answer, AfterCommit) and request.method not in READ_METHODS:
+            return _committed_then_rendered(answer)
+        if isinstance(answer, AfterCommit):
+            answer = answer.render()
+        response = current_app.make_response(answer)
         if request.method not in READ_METHODS:
             if response.status_code < 400:
                 db.session.commit()

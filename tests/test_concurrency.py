@@ -67,3 +67,60 @@ def test_concurrent_comments_keep_the_comment_counter(app, make, token_for):
         assert list(pool.map(post, headers * 2)) == [201] * 24
     db.session.rollback()
     assert db.session.get(Idea, idea.id).comments_count == 24
+
+
+def _another_writer_goes_ahead(database_url: str, idea_id: int) -> bool:
+    """Whether another connection could write the idea right now, without waiting."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, exc, text
+
+    if database_url.startswith("sqlite"):
+        other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # SQLite's one write lock
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            other.close()
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as other:
+            other.execute(text("SELECT id FROM idea WHERE id = :id FOR UPDATE NOWAIT"),
+                          {"id": idea_id})  # fmt: skip
+            return True
+    except exc.OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def test_answers_to_writes_are_rendered_after_the_commit(app, client, make, login, database_url):
+    """The htmx answer to a vote, a follow or a comment is rendered once the change is
+    committed: no other writer waits for its rendering (SQLite's write lock, the idea's row
+    lock on PostgreSQL)."""
+    from flask import before_render_template
+
+    idea = make.idea()
+    login(make.user())
+    seen = []
+
+    def check(_app, template, context, **_extra):
+        seen.append((template.name, _another_writer_goes_ahead(database_url, idea.id)))
+
+    htmx = {"HX-Request": "true"}
+    with before_render_template.connected_to(check, app):
+        assert client.post(f"/ideas/{idea.id}/vote", headers=htmx).status_code == 200
+        assert client.post(f"/ideas/{idea.id}/follow", headers=htmx).status_code == 200
+        posted = client.post(f"/ideas/{idea.id}/comments", data={"body": "Good one."},
+                             headers=htmx)  # fmt: skip
+        assert posted.status_code == 200 and "Good one." in posted.get_data(as_text=True)
+    assert seen == [
+        ("ideas/_vote_button.html", True),
+        ("ideas/_follow_button.html", True),
+        ("ideas/_discussion.html", True),
+    ]
+    db.session.rollback()
+    assert db.session.get(Idea, idea.id).votes_count == 2  # the author's and this one

@@ -11,7 +11,7 @@ from portal.errors import NotFound, refuse
 from portal.feeds.views import list_feed_url
 from portal.files import service as files
 from portal.forms import EmptyForm, attempt, choices, error_messages
-from portal.guards import guard
+from portal.guards import after_commit, guard
 from portal.ideas import discussion, notes, service
 from portal.ideas.forms import (
     AssignForm,
@@ -448,7 +448,8 @@ def vote(idea_id: int):
     idea = service.get_idea(current_user, idea_id)
     voted = service.toggle_vote(current_user, idea)
     if wants_fragment():
-        return render_template("ideas/_vote_button.html", idea=idea, voted=voted)
+        return after_commit(lambda: render_template("ideas/_vote_button.html", idea=idea,
+                                                    voted=voted))  # fmt: skip
     return redirect_back(url_for("ideas.detail", idea_id=idea.id))
 
 
@@ -460,9 +461,9 @@ def follow(idea_id: int):
         current_user, idea, not service.is_following(current_user, idea)
     )
     if wants_fragment():
-        return render_template(
-            "ideas/_follow_button.html", idea=idea, following=following, action_form=EmptyForm()
-        )
+        return after_commit(lambda: render_template(
+            "ideas/_follow_button.html", idea=idea, following=following
+        ))  # fmt: skip
     flash(
         gettext("You follow this idea.")
         if following
@@ -518,7 +519,7 @@ def comment(idea_id: int):
         status = refused or status
         if not refused:
             if wants_fragment():
-                return _render_discussion(idea)
+                return after_commit(lambda: _render_discussion(idea))
             flash(gettext("Your comment is posted."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
     if wants_fragment():
@@ -572,7 +573,7 @@ def delete_comment(idea_id: int, comment_id: int):
     if EmptyForm().validate_on_submit():
         discussion.delete_comment(current_user, comment)
         if wants_fragment():
-            return _render_discussion(idea)
+            return after_commit(lambda: _render_discussion(idea))
         flash(gettext("Comment deleted."), "info")
     return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
 
@@ -585,5 +586,5 @@ def toggle_official(idea_id: int, comment_id: int):
     if EmptyForm().validate_on_submit():
         discussion.set_official(current_user, comment, not comment.official)
         if wants_fragment():
-            return _render_discussion(idea)
+            return after_commit(lambda: _render_discussion(idea))
     return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
