@@ -817,8 +817,8 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
-    parser.add_argument("--endpoints", type=lambda s: [e.strip() for e in s.split(",")],
-                        help="only these (names as in the table, comma-separated)")  # fmt: skip
+    parser.add_argument("--endpoints", type=lambda s: [e.strip() for e in s.split(";")],
+                        help="only these (names as in the table, separated by ;)")  # fmt: skip
     parser.add_argument("--no-request-log", dest="request_log", action="store_false",
                         help="serve without the JSON request log (on in production)")  # fmt: skip
     parser.add_argument("--output", help="also write the Markdown report here")

@@ -46,6 +46,8 @@ HOLES = {"csrf_token": generate_csrf, "page_path": page_path}
 _HOLE = re.compile("\x00(" + "|".join(HOLES) + ")\x00")
 # "\x02voted:12\x03<if so>\x03<if not>\x02": user text never holds control characters
 # (validation.clean_text refuses them), so these marks cannot be forged.
+# Where a block rendered once for many ids (`per`) has its id.
+_ID = "\x01id\x01"
 _PICK = re.compile("\x02(\\w+):(\\d+)\x03([^\x02\x03]*)\x03([^\x02\x03]*)\x02")
 
 
@@ -151,14 +153,30 @@ class FragmentCache(Extension):
         place = nodes.Const(f"{parser.name}:{lineno}")
         if parser.stream.skip_if("name:named"):
             place = parser.parse_expression()  # a name a view can find the block by (`find`)
+        ident, params = nodes.Const(None), []
+        if parser.stream.skip_if("name:per"):
+            # `per comment.id as parent_id`: one rendering for every id, the id put in after
+            ident = parser.parse_expression()
+            parser.stream.expect("name:as")
+            params = [nodes.Name(parser.stream.expect("name").value, "param")]
         picks = nodes.Const(None)
         if parser.stream.skip_if("name:using"):
             picks = parser.parse_expression()
         body = parser.parse_statements(("name:endcached",), drop_needle=True)
-        call = self.call_method("_cached", [place, key, picks])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+        call = self.call_method("_cached", [place, key, picks, ident])
+        return nodes.CallBlock(call, params, [], body).set_lineno(lineno)
 
-    def _cached(self, place: str, key, picks, caller):
+    def _cached(self, place: str, key, picks, ident, caller):
+        if ident is not None:  # rendered with the mark for its id, the id put in each time
+            found = self._kept(place, key, lambda: caller(Markup(_ID)))
+            found = found.replace(_ID, str(int(ident)))
+        else:
+            found = self._kept(place, key, caller)
+        if g.get("_fragment_depth", 0):  # inside another block: that one fills the holes
+            return Markup(found)
+        return fill(found, picks) if ("\x00" in found or "\x02" in found) else Markup(found)
+
+    def _kept(self, place: str, key, render) -> str:
         app = current_app._get_current_object()
         seconds = app.config.get("FRAGMENT_CACHE_SECONDS", 0)
         store: ExpiringLRU = app.extensions["fragment_cache"]
@@ -167,18 +185,15 @@ class FragmentCache(Extension):
         request_globals._fragment_depth = depth + 1
         try:
             if seconds <= 0:
-                found = caller()
-            else:
-                full_key = _full_key(place, key)
-                found = store.get(full_key)
-                if found is None:
-                    found = _Kept(caller())
-                    store.put(full_key, seconds, found, len(found) + _size_of(key))
+                return render()
+            full_key = _full_key(place, key)
+            found = store.get(full_key)
+            if found is None:
+                found = _Kept(render())
+                store.put(full_key, seconds, found, len(found) + _size_of(key))
+            return found
         finally:
             request_globals._fragment_depth = depth
-        if depth:  # inside another block: that one fills the holes, for each reader
-            return Markup(found)
-        return fill(found, picks) if ("\x00" in found or "\x02" in found) else found
 
 
 def _full_key(place: str, key) -> tuple:

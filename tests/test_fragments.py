@@ -221,6 +221,21 @@ def test_each_comments_flag_box_names_its_comment_in_the_readers_language(client
             assert f'name="next" value="/ideas/{listed.id}?"' in box
 
 
+def test_each_threads_reply_form_answers_its_own_comment(client, make, login, listed):
+    """The reply form is rendered once for every thread of an idea, each thread's id put in."""
+    first = discussion.add_comment(make.user(), listed, "First remark.")
+    second = discussion.add_comment(make.user(), listed, "Second remark.")
+    db.session.commit()
+    login(make.user())
+    page = client.get(f"/ideas/{listed.id}").get_data(as_text=True)
+    for comment in (first, second):
+        thread = page[page.index(f'id="thread-{comment.id}"') :]
+        thread = thread[: thread.index("</details>", thread.index('class="reply-box"'))]
+        assert f'name="parent_id" value="{comment.id}"' in thread
+        assert f'id="reply-{comment.id}"' in thread and f'for="reply-{comment.id}"' in thread
+    assert "\x01" not in page
+
+
 # -- a whole idea list shared by its readers, each with their own votes -------------------------
 
 
