@@ -275,14 +275,24 @@ def endpoints(ids: dict) -> list[dict]:
 
 
 def count_queries(url: str, backend: str, index: Path, ids: dict) -> dict[str, str]:
-    """SQL statements per page, on a warm app, through the test client."""
+    """SQL statements per page through the test client: a page rendered, then asked again
+    (found again while nothing changed); a vote on and off; a comment."""
+    from flask import g
     from generate import BENCH_PASSWORD
     from sqlalchemy import event
 
     from portal.extensions import db
 
-    app = portal_app(url, backend, index, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app = portal_app(url, backend, index, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+                     PAGE_CACHE_SECONDS=0)  # fmt: skip
     statements: list[str] = []
+
+    @app.before_request
+    def _fresh_globals():
+        # One app context stays pushed below, and Flask reuses its `g` for every request:
+        # each request must find its own signed-in user, token and change cursor.
+        for name in ("_login_user", "csrf_token", "live_cursor", "live_page"):
+            g.pop(name, None)
 
     def record(_conn, _cursor, statement, *_args):
         if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
@@ -313,10 +323,12 @@ def count_queries(url: str, backend: str, index: Path, ids: dict) -> dict[str, s
         for name, client, method, path in pages:
             data = {"body": "Counting queries."} if "comments" in path else None
             headers = {"HX-Request": "true"} if method == "POST" else {}
-            warm = path.replace(f"/{writable[0]}/", f"/{writable[2]}/")
-            client.open(warm, method=method, data=data, headers=headers)
             measured = []
-            for _ in range(2 if name == "vote toggle" else 1):
+            if method == "POST":  # warmed on another idea
+                warm = path.replace(f"/{writable[0]}/", f"/{writable[2]}/")
+                client.open(warm, method=method, data=data, headers=headers)
+            # A page twice: rendered, then found again (unchanged); a vote on, then off.
+            for _ in range(1 if name == "comment post" else 2):
                 event.listen(engine, "before_cursor_execute", record)
                 try:
                     response = client.open(path, method=method, data=data, headers=headers)
@@ -326,7 +338,7 @@ def count_queries(url: str, backend: str, index: Path, ids: dict) -> dict[str, s
                     raise RuntimeError(f"{method} {path} answered {response.status_code}")
                 measured.append(len(statements))
                 statements.clear()
-            counts[name] = " + ".join(str(n) for n in measured)
+            counts[name] = (" + " if method == "POST" else " / ").join(str(n) for n in measured)
         db.session.remove()
         db.engine.dispose()
     return counts
@@ -790,8 +802,9 @@ def report(runs: list[dict], machine: dict, args) -> str:
             f"from a recount: {rc['wrong_votes_count']}, whose comments_count differs: "
             f"{rc['wrong_comments_count']}.",
             "",
-            "SQL queries per page (in-process, warm, same database; the vote is a toggle on "
-            "and off again):",
+            "SQL queries per page (in-process, same database, no page cache: a page rendered "
+            "/ the same page asked again, nothing changed in between; the vote is a toggle on "
+            "+ off again):",
             "",
             f"| page | at {args.small_ideas:,} ideas | at {args.ideas:,} ideas |",
             "| --- | ---: | ---: |",
