@@ -37,6 +37,18 @@ def writing():
         _begin_mode.reset(token)
 
 
+def commit_keeping_loaded() -> None:
+    """Commit the session's transaction without expiring what it loaded: what was read or
+    written stays usable as it was at the commit, with no statement to read it again."""
+    session = db.session()
+    kept = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = kept
+
+
 def release_read() -> None:
     """End the open transaction, which wrote nothing, so slow work after it holds no lock.
 
@@ -49,12 +61,7 @@ def release_read() -> None:
         raise RuntimeError("reading() would commit changes not yet written: call it before them")
     if not session.in_transaction():
         return
-    expire = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
+    commit_keeping_loaded()
 
 
 @contextmanager
@@ -140,17 +147,13 @@ def end_reading() -> None:
     connection = session.connection()
     if connection.info.get(_WROTE, True):
         return
-    kept = session.expire_on_commit
-    session.expire_on_commit = False
     try:
-        session.commit()
+        commit_keeping_loaded()
     except (OperationalError, InterfaceError, DisconnectionError) as error:
         # The connection went after the last read (a restart): what was read stands; the
         # connection is dropped, and the session discarded at the end of the request.
         log.warning("database connection lost ending a read: %s", type(error).__name__)
         connection.invalidate()
-    finally:
-        session.expire_on_commit = kept
 
 
 @event.listens_for(Engine, "begin")

@@ -17,7 +17,7 @@ from functools import wraps
 
 from flask import Flask, current_app, request
 
-from portal.database import READ_METHODS, end_reading, reading
+from portal.database import READ_METHODS, commit_keeping_loaded, end_reading, reading
 from portal.errors import Forbidden, Unauthorized
 from portal.extensions import db, login_manager
 from portal.ratelimits import acting_user
@@ -61,13 +61,7 @@ def after_commit(render) -> AfterCommit:
 
 
 def _committed_then_rendered(answer: AfterCommit):
-    session = db.session()
-    kept = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = kept
+    commit_keeping_loaded()
     with reading():
         return current_app.make_response(answer.render())
 
