@@ -120,7 +120,7 @@ def test_answers_to_writes_are_rendered_after_the_commit(app, client, make, logi
     assert seen == [
         ("ideas/_vote_button.html", True),
         ("ideas/_follow_button.html", True),
-        ("ideas/_discussion.html", True),
+        ("ideas/_posted.html", True),
     ]
     db.session.rollback()
     assert db.session.get(Idea, idea.id).votes_count == 2  # the author's and this one

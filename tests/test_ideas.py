@@ -277,14 +277,34 @@ def test_similar_ideas_box(client, make):
     assert "looks new" in client.get("/ideas/similar?title=zzzzqq").get_data(as_text=True)
 
 
-def test_comment_page_htmx_returns_discussion(client, make, login):
+def test_comment_page_htmx_answers_with_the_comment_alone(client, make, login):
+    """Posted from the page, a comment comes back alone, out of band: appended to the
+    threads (a reply: its thread again), the count, an empty form; not the discussion."""
     idea = make.idea()
+    earlier = discussion.add_comment(make.user(), idea, "An earlier remark.")
+    db.session.commit()
     login(make.user())
-    response = client.post(
-        f"/ideas/{idea.id}/comments", data={"body": "Nice **one**"}, headers={"HX-Request": "true"}
-    )
+    htmx = {"HX-Request": "true"}
+    response = client.post(f"/ideas/{idea.id}/comments", data={"body": "Nice **one**"},
+                           headers=htmx)  # fmt: skip
     text = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'id="discussion"' in text
+    assert response.status_code == 200 and response.headers["HX-Reswap"] == "none"
     assert "<strong>one</strong>" in text and "<html" not in text
+    assert f'hx-swap-oob="beforeend:#threads-{idea.id}"' in text
+    assert "An earlier remark." not in text and 'id="discussion"' not in text
+    assert f'id="comment-count-{idea.id}" hx-swap-oob="true">(2)' in text
+    form = text[text.index(f'id="comment-form-{idea.id}"') :]
+    assert 'hx-swap-oob="true"' in form[:200] and "Nice **one**" not in form
+
+    reply = client.post(f"/ideas/{idea.id}/comments", data={"body": "Agreed.",
+                        "parent_id": earlier.id}, headers=htmx)  # fmt: skip
+    text = reply.get_data(as_text=True)
+    assert f'id="thread-{earlier.id}" hx-swap-oob="true"' in text
+    assert "An earlier remark." in text and "Agreed." in text and "Nice" not in text
+    assert f'id="comment-count-{idea.id}" hx-swap-oob="true">(3)' in text
+
+    # A refused post keeps the whole discussion, with the form and its message.
+    refused = client.post(f"/ideas/{idea.id}/comments", data={"body": ""}, headers=htmx)
+    assert refused.status_code == 422 and 'id="discussion"' in refused.get_data(as_text=True)
     empty = client.post(f"/ideas/{idea.id}/comments", data={"body": ""})
     assert empty.status_code == 422

@@ -104,9 +104,9 @@ def _posted(client, count_queries, url, data=None) -> tuple[int, str]:
 # follows nothing.
 VOTE_ON, VOTE_OFF = 8, 7
 # The person, the idea, the comment and its search task, the counters and the idea's search
-# task, the follow, the webhooks to tell, then the discussion swapped in (its comments), the
-# live change.
-COMMENT = 10
+# task, the follow, the webhooks to tell, the live change; the answer, the comment alone
+# (after the commit), reads nothing more.
+COMMENT = 9
 
 
 def _extra(database_url) -> int:

@@ -4,7 +4,7 @@ import logging
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from portal import access
 from portal.accounts.models import User
@@ -58,6 +58,22 @@ def thread(comments: list[Comment]) -> tuple[list[Comment], list[tuple[Comment, 
             replies.setdefault(comment.parent_id, []).append(comment)
     top = [(c, replies.get(c.id, [])) for c in comments if c.parent_id is None]
     return official, top
+
+
+def thread_of(idea: Idea, comment_id: int) -> tuple[Comment, list[Comment]]:
+    """A top-level comment of the idea and its replies, in the order written (one query)."""
+    comments = list(
+        db.session.scalars(
+            select(Comment)
+            .where(
+                Comment.idea_id == idea.id,
+                or_(Comment.id == comment_id, Comment.parent_id == comment_id),
+            )
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+    top = next(c for c in comments if c.id == comment_id)
+    return top, [c for c in comments if c.id != comment_id]
 
 
 def get_comment(user, idea: Idea, comment_id) -> Comment:

@@ -307,6 +307,21 @@ def _discussion_context(idea, comment_form=None) -> dict:
     )
 
 
+def _render_posted(idea, comment):
+    """A comment posted from its idea's page (htmx): the comment, the count and an empty
+    form, each swapped in where the page shows them; the page's own swap does nothing."""
+    parent, replies = None, []
+    if comment.parent_id is not None:
+        parent, replies = discussion.thread_of(idea, comment.parent_id)
+    shown = [c for c in (parent, *replies) if c is not None] or [comment]
+    html = render_template(
+        "ideas/_posted.html", idea=idea, comment=comment, parent=parent, replies=replies,
+        appealed=moderation.appealed_targets(idea, shown),
+        may_answer=access.allowed(access.answer_refusal(current_user, idea)),
+    )  # fmt: skip
+    return html, 200, {"HX-Reswap": "none"}
+
+
 def _render_discussion(idea, status: int = 200, comment_form=None):
     if not access.can_read(current_user, idea):
         return render_template("ideas/tombstone.html", idea=idea), status
@@ -512,14 +527,14 @@ def comment(idea_id: int):
     if request.form.get("insert_reply"):
         return _with_saved_reply(idea, form, form.body, "comment_form")
     if form.validate_on_submit():
-        _, refused = _attempt_with_files(form, lambda: discussion.add_comment(
+        posted, refused = _attempt_with_files(form, lambda: discussion.add_comment(
             current_user, idea, _with_files(form.body.data),
             parent_id=form.parent_id.data or None,
             official=bool(form.official.data)))  # fmt: skip
         status = refused or status
         if not refused:
             if wants_fragment():
-                return after_commit(lambda: _render_discussion(idea))
+                return after_commit(lambda: _render_posted(idea, posted))
             flash(gettext("Your comment is posted."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id) + "#discussion")
     if wants_fragment():
