@@ -39,28 +39,31 @@ def test_upgrading_a_database_that_holds_data(tmp_path):
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/old.db")
     with app.app_context():
         upgrade(revision="0003")  # an older portal, with rows written by hand
-        db.session.execute(
-            db.text(
-                "INSERT INTO category (slug, name, description, audience, position) "
-                "VALUES ('general', 'General', '', 'public', 1)"
+        # On a plain connection: this portal's session listeners write tables (the change
+        # cursor's) that revision 0003 does not have yet.
+        with db.engine.begin() as connection:
+            connection.execute(
+                db.text(
+                    "INSERT INTO category (slug, name, description, audience, position) "
+                    "VALUES ('general', 'General', '', 'public', 1)"
+                )
             )
-        )
-        db.session.execute(
-            db.text(
-                "INSERT INTO user (email, handle, display_name, password_hash, kind, role, "
-                "approved, email_preference, created_at, session_token) VALUES ('a@b.example', "
-                "'a', 'A', 'x', 'customer', 'member', 1, 'instant', '2026-01-01', 't')"
+            connection.execute(
+                db.text(
+                    "INSERT INTO user (email, handle, display_name, password_hash, kind, role, "
+                    "approved, email_preference, created_at, session_token) VALUES ('a@b.example', "
+                    "'a', 'A', 'x', 'customer', 'member', 1, 'instant', '2026-01-01', 't')"
+                )
             )
-        )
-        db.session.execute(
-            db.text(
-                "INSERT INTO idea (title, body, body_html, kind, status, category_id, author_id, "
-                "audience, confidential, hidden, locked, votes_count, comments_count, hot, "
-                "created_at, updated_at) VALUES ('An old idea', '', '', 'idea', 'open', 1, 1, "
-                "'public', 0, 0, 0, 1, 0, 1.0, '2026-01-01', '2026-01-01')"
+            connection.execute(
+                db.text(
+                    "INSERT INTO idea (title, body, body_html, kind, status, category_id, "
+                    "author_id, audience, confidential, hidden, locked, votes_count, "
+                    "comments_count, hot, created_at, updated_at) VALUES ('An old idea', '', '', "
+                    "'idea', 'open', 1, 1, 'public', 0, 0, 0, 1, 0, 1.0, '2026-01-01', "
+                    "'2026-01-01')"
+                )
             )
-        )
-        db.session.commit()
         upgrade()
         assert db.session.execute(db.text("SELECT title, item_id FROM idea")).all() == [
             ("An old idea", None)

@@ -89,15 +89,19 @@ def list_ideas():
     # The list changes only when the change cursor moves (every write to what it shows
     # writes a change: portal/live/changes.py) and is the same for every reader of a class.
     # Read before the data, so what was read then is at least as new as the cursor.
-    seen = ("idea-list", live.page_cursor(), access.viewer_class(viewer),
+    version = live.page_version()
+    seen = ("idea-list", version, access.viewer_class(viewer),
             str(refusal) if refusal else None, request.query_string)  # fmt: skip
-    found = _list_found_again(seen, filters, feed_url)
+    if version[1] is None:  # no change recorded yet: nothing names this state
+        seen = None
+    found = _list_found_again(seen, filters, feed_url) if seen else None
     if found is not None:
         return found
     result = service.list_ideas(viewer, page=page, per_page=per_page, with_votes=True, **filters)
     list_key = fragments.list_key(result, viewer, refusal, filters["sort"], feed_url)
     categories = service.category_names(viewer)
-    fragments.remember(seen, (list_key, tuple(idea.id for idea in result.items), categories))
+    if seen:
+        fragments.remember(seen, (list_key, tuple(idea.id for idea in result.items), categories))
     return render_page_or_fragment(
         "ideas/list.html",
         "ideas/_idea_list.html",
@@ -334,14 +338,14 @@ def _render_discussion(idea, status: int = 200, comment_form=None):
 def detail(idea_id: int):
     # Before the page's data: what changes later reaches it through /live, and what was
     # read is at least as new as the cursor the page is kept for.
-    cursor = live.page_cursor()
+    version = live.page_version()
     viewer = current_user._get_current_object()
     page_key = None
-    if access.reads_as_class(viewer):
+    if access.reads_as_class(viewer) and version[1] is not None:
         # The same page for every reader of the class who wrote none of it, while the
         # change cursor stands still (every write to what it shows moves it).
         refusal = access.write_refusal(viewer)
-        page_key = ("idea-page", idea_id, cursor, access.viewer_class(viewer),
+        page_key = ("idea-page", idea_id, version, access.viewer_class(viewer),
                     str(refusal) if refusal else None)  # fmt: skip
         found = _idea_page_found_again(idea_id, page_key)
         if found is not None:

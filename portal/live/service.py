@@ -10,7 +10,7 @@ changed does /live load the viewer and render what they may see of it.
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app, g
@@ -42,12 +42,29 @@ def latest_cursor() -> int:
     return db.session.scalar(select(func.max(LiveChange.id))) or 0
 
 
-def page_cursor() -> int:
-    """The cursor a page is rendered at, read once per request and before the page's data,
-    so whatever changes after the data was read has a larger id."""
+def newest_change() -> tuple[int, datetime | None]:
+    """The newest change's id and when it was made, (0, None) when there is none: the end
+    of the primary key."""
+    row = db.session.execute(
+        select(LiveChange.id, LiveChange.created_at).order_by(LiveChange.id.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else (0, None)
+
+
+def page_version() -> tuple[int, datetime | None]:
+    """The cursor a page is rendered at with when that change was made, read once per
+    request and before the page's data, so whatever changes after the data was read has a
+    larger id. The pair names what the database held even when its ids start again (a
+    database emptied or restored: its times do not); pages kept per version
+    (portal/ideas/views.py) are kept only when there is a change to name it by."""
     if "live_cursor" not in g:
-        g.live_cursor = latest_cursor()
+        g.live_cursor = newest_change()
     return g.live_cursor
+
+
+def page_cursor() -> int:
+    """The cursor a page is rendered at (`page_version`)."""
+    return page_version()[0]
 
 
 def parse_watch(value: str | None) -> list[str]:
