@@ -86,14 +86,8 @@ def list_ideas():
     feed_url = list_feed_url(filters)
     viewer = current_user._get_current_object()
     refusal = access.post_refusal(viewer) if viewer.is_authenticated else None
-    # The list changes only when the change cursor moves (every write to what it shows
-    # writes a change: portal/live/changes.py) and is the same for every reader of a class.
-    # Read before the data, so what was read then is at least as new as the cursor.
-    version = live.page_version()
-    seen = ("idea-list", version, access.viewer_class(viewer),
-            str(refusal) if refusal else None, request.query_string)  # fmt: skip
-    if version[1] is None:  # no change recorded yet: nothing names this state
-        seen = None
+    # The same for every reader of a class while nothing changes.
+    seen = _kept_page_key("idea-list", viewer, refusal, request.query_string)
     found = _list_found_again(seen, filters, feed_url) if seen else None
     if found is not None:
         return found
@@ -112,6 +106,18 @@ def list_ideas():
         feed_url=feed_url,
         list_key=list_key,
     )
+
+
+def _kept_page_key(kind: str, viewer, refusal, *more) -> tuple | None:
+    """The key a page is kept under for every reader of the viewer's class who is refused
+    the same, at the current change version; None while no change names the state. A page
+    changes only when the version does (every write to what it shows writes a change:
+    portal/live/changes.py). Read before the page's data, so that data is at least as new."""
+    version = live.page_version()
+    if version[1] is None:
+        return None
+    return (kind, version, access.viewer_class(viewer), str(refusal) if refusal else None,
+            *more)  # fmt: skip
 
 
 def _list_found_again(seen, filters, feed_url):
@@ -336,18 +342,13 @@ def _render_discussion(idea, status: int = 200, comment_form=None):
 @bp.route("/ideas/<int:idea_id>")
 @page_cache.for_visitors
 def detail(idea_id: int):
-    # Before the page's data: what changes later reaches it through /live, and what was
-    # read is at least as new as the cursor the page is kept for.
-    version = live.page_version()
+    live.page_cursor()  # before the page's data: what changes later reaches it through /live
     viewer = current_user._get_current_object()
     page_key = None
-    if access.reads_as_class(viewer) and version[1] is not None:
-        # The same page for every reader of the class who wrote none of it, while the
-        # change cursor stands still (every write to what it shows moves it).
-        refusal = access.write_refusal(viewer)
-        page_key = ("idea-page", idea_id, version, access.viewer_class(viewer),
-                    str(refusal) if refusal else None)  # fmt: skip
-        found = _idea_page_found_again(idea_id, page_key)
+    if access.reads_as_class(viewer):
+        # The same page for every reader of the class who wrote none of it.
+        page_key = _kept_page_key("idea-page", viewer, access.write_refusal(viewer), idea_id)
+        found = _idea_page_found_again(idea_id, page_key) if page_key else None
         if found is not None:
             return found
     idea = service.get_idea(viewer, idea_id)
