@@ -98,6 +98,7 @@ def register_upload_limits(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from portal.accounts.kept import KeptAccounts
     from portal.accounts.service import load_session_user
     from portal.database import include_in_autogenerate  # also installs the SQLite hooks
     from portal.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
@@ -115,6 +116,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.user_loader(load_session_user)
+    app.extensions["kept_accounts"] = KeptAccounts(
+        app.config["ACCOUNT_KEPT_ENTRIES"], app.config["ACCOUNT_KEPT_SECONDS"]
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     htmx.init_app(app)

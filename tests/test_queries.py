@@ -103,10 +103,10 @@ def _posted(client, count_queries, url, data=None) -> tuple[int, str]:
 # badge is counted for the button htmx swaps in. Withdrawing deletes the vote instead and
 # follows nothing.
 VOTE_ON, VOTE_OFF = 8, 7
-# The person, the idea, the comment and its search task, the counters and the idea's search
-# task, the follow, the webhooks to tell, the live change; the answer, the comment alone
-# (after the commit), reads nothing more.
-COMMENT = 9
+# The person, the idea, the comment and its search task (Whoosh), the counters (the idea's
+# document does not show them: no task for it), the follow, the webhooks to tell, the live
+# change; the answer, the comment alone (after the commit), reads nothing more.
+COMMENT = 8
 
 
 def _extra(database_url) -> int:

@@ -145,6 +145,47 @@ def test_index_follows_edit_status_and_delete(make_s):
     assert verify() == []
 
 
+@pytest.fixture
+def make_w(database_url):
+    """Factory on the app with the Whoosh backend (on either database)."""
+    for _app in app_with_backend("whoosh", database_url):
+        yield Factory()
+
+
+def test_a_vote_or_a_comment_reindexes_only_what_it_changed(make_w):
+    """A vote changes its idea's document (its votes) and no comment's (they carry none); a
+    comment adds its own document and changes no other. Each vote once reindexed the whole
+    thread, and each comment its idea."""
+    queued = []
+
+    def note(_conn, _cursor, statement, parameters, *_args):
+        if statement.lstrip().upper().startswith("INSERT INTO SEARCH_TASK"):
+            rows = parameters if isinstance(parameters, list) else [parameters]
+            queued.extend(tuple(row)[:2] if not isinstance(row, dict) else
+                          (row["doc_type"], row["doc_id"]) for row in rows)  # fmt: skip
+
+    idea = make_w.idea(title="Kettle that whistles")
+    for _ in range(3):
+        discussion.add_comment(make_w.user(), idea, "A comment the vote must not touch")
+    db.session.commit()
+    from sqlalchemy import event
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        service.set_vote(make_w.user(), idea, True)
+        db.session.commit()
+        assert queued == [("idea", idea.id)]
+        queued.clear()
+        comment = discussion.add_comment(make_w.user(), idea, "Whistles too loud at night")
+        db.session.commit()
+        assert queued == [("comment", comment.id)]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert titles(None, "kettle") == ["Kettle that whistles"]
+    assert titles(None, "loud") == ["Kettle that whistles"]
+    assert verify() == []
+
+
 def test_visibility_through_search_results_totals_facets_and_similar(make_s):
     make = make_s
     org_a, org_b = make.org("Org A"), make.org("Org B")

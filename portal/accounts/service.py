@@ -8,9 +8,10 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm.util import identity_key
 
 from portal import access
 from portal.accounts.models import (
@@ -23,11 +24,12 @@ from portal.accounts.models import (
     User,
 )
 from portal.admin import audit
-from portal.database import reading, release_read
+from portal.database import READ_METHODS, reading, release_read
 from portal.errors import Conflict, Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.i18n import LANGUAGES, valid_timezone
 from portal.ideas.models import Idea
+from portal.live import service as live
 from portal.notify import service as notify
 from portal.timeutil import utcnow
 from portal.validation import choice, clean_text
@@ -190,13 +192,35 @@ def session_user_ident(user_id: str | None) -> int | None:
 
 
 def load_session_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the id carries a token that a password change replaces."""
-    ident, _, token = (user_id or "").partition(":")
-    if not ident.isdigit():
+    """Flask-Login's loader: the id carries a token that a password change replaces.
+
+    A page (GET) takes the account from what this worker read of it at the current change
+    version, if it did (portal/accounts/kept.py): the version is the one the page is
+    rendered at, read here, before anything else of the request. A write reads the account
+    in its own transaction, as it decides on it (a suspension, a role) and needs no version.
+    """
+    ident = session_user_ident(user_id)
+    token = (user_id or "").partition(":")[2]
+    if ident is None:
         return None
-    user = db.session.get(User, int(ident))
+    if has_request_context() and request.method in READ_METHODS:
+        user = _kept_or_loaded(ident)
+    else:
+        user = db.session.get(User, ident)
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None
+    return user
+
+
+def _kept_or_loaded(ident: int) -> User | None:
+    kept = current_app.extensions["kept_accounts"]
+    version = live.page_version()
+    user = kept.find(db.session, ident, version)
+    if user is None:
+        loaded_before = identity_key(User, ident) in db.session.identity_map
+        user = db.session.get(User, ident)
+        if user is not None and not loaded_before:
+            kept.keep(version, user)  # read after the version: it is the account at it
     return user
 
 

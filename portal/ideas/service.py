@@ -458,7 +458,10 @@ def bump_counters(idea: Idea, *, votes: int = 0, comments: int = 0) -> None:
     """Change the kept counters in SQL (exact under concurrency) and restore `hot`."""
     row = _bump_from_seen(idea, votes, comments) or _bump_from_current(idea, votes, comments)
     # Counters change by SQL, which the ORM's change tracking does not see: queue by hand.
-    search_tasks.enqueue(db.session, "idea", idea.id)
+    # The idea's document carries its votes, not its comments' count (a comment queues its
+    # own document).
+    if votes:
+        search_tasks.enqueue(db.session, "idea", idea.id)
     live.touch(db.session, live.idea_topic(idea.id), live.TRIAGE)
     set_committed_value(idea, "votes_count", row[0])
     set_committed_value(idea, "comments_count", row[1])

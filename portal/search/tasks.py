@@ -12,16 +12,18 @@ from portal import events
 from portal.ideas.models import Comment, Idea
 from portal.search.models import SearchTask
 
-# Idea columns a search document is built from; changing others (say first_staff_answer_at)
-# does not touch the index.
+# Idea columns its search document is built from (documents.py); changing others (say
+# first_staff_answer_at, or comments_count when a comment comes) does not touch the index.
 IDEA_FIELDS = frozenset(
     {"title", "body", "status", "kind", "category_id", "audience", "confidential",
-     "organization_id", "hidden", "merged_into_id", "votes_count", "comments_count"}
+     "organization_id", "hidden", "merged_into_id", "votes_count"}
 )  # fmt: skip
-# Changing these changes who may see the idea's comments too.
+# The idea's columns its comments' documents carry too (who may see them, what filters find
+# them): changing these reindexes the whole thread. Not votes_count: a comment's document
+# has no votes of its own, and every vote reindexed every comment of its idea.
 IDEA_THREAD_FIELDS = frozenset(
     {"audience", "confidential", "organization_id", "hidden", "merged_into_id", "category_id",
-     "status", "kind", "votes_count"}
+     "status", "kind"}
 )  # fmt: skip
 COMMENT_FIELDS = frozenset({"body", "hidden", "deleted_at", "official"})
 
