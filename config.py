@@ -181,9 +181,9 @@ class Config:
     # And at most about this much text per worker (a page of the idea list is ~40 KB).
     FRAGMENT_CACHE_MEGABYTES = float(os.environ.get("FRAGMENT_CACHE_MEGABYTES", "32"))
     # Signed-in accounts read at one change version, reused by the worker while the version
-    # holds (every write to an account moves it); the seconds bound rows edited by hand
-    # outside the portal, 0 turns it off. portal/accounts/kept.py.
-    ACCOUNT_KEPT_SECONDS = float(os.environ.get("ACCOUNT_KEPT_SECONDS", "60"))
+    # holds (every write to an account moves it); the seconds bound rows edited where no
+    # change row is written (by hand, by a migration); 0 turns it off. portal/accounts/kept.py.
+    ACCOUNT_KEPT_SECONDS = float(os.environ.get("ACCOUNT_KEPT_SECONDS", "5"))
     ACCOUNT_KEPT_ENTRIES = _env_int("ACCOUNT_KEPT_ENTRIES", 10000)
     # Live (SPEC 14): how often an open page asks /live what changed while its tab is
     # visible, and while it is hidden (seconds; 0 turns live updates off); how long the

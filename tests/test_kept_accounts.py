@@ -10,6 +10,7 @@ from sqlalchemy import event, text, update
 from portal.accounts.models import Organization, User
 from portal.admin import service as admin
 from portal.extensions import db
+from portal.live import changes
 from tests.conftest import PASSWORD, Factory, _empty_tables, make_test_app
 
 
@@ -140,3 +141,45 @@ def test_keeping_accounts_can_be_turned_off(app_keeping_none):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(_reads_of_accounts(statements)) == 1
+
+
+@pytest.mark.parametrize(
+    ("statement", "written"),
+    [
+        ('UPDATE "user" SET role = 1', [("UPDATE", "user")]),
+        ('/* by hand */ UPDATE "user" SET role = 1', [("UPDATE", "user")]),
+        ("-- a note\nDELETE FROM organization WHERE id = 1", [("DELETE", "organization")]),
+        ('UPDATE ONLY public."user" SET role = 1', [("UPDATE", "user")]),
+        ('WITH x AS (SELECT 1) UPDATE "user" SET role = 1', [("UPDATE", "user")]),
+        ('INSERT INTO "user" (id) SELECT 1 ON CONFLICT (id) DO UPDATE SET role = 2',
+         [("INSERT", "user"), ("UPDATE", "user")]),
+        ("INSERT OR REPLACE INTO user VALUES (1)", [("INSERT", "user"), ("UPDATE", "user")]),
+        ("REPLACE INTO organization VALUES (1)",
+         [("INSERT", "organization"), ("UPDATE", "organization")]),
+        ("INSERT INTO vote (idea_id) VALUES (1) ON CONFLICT DO NOTHING", [("INSERT", "vote")]),
+        ("SELECT 'UPDATE user' FROM idea", []),
+        ("BEGIN IMMEDIATE", []),
+    ],
+)  # fmt: skip
+def test_every_way_of_writing_a_table_is_noticed(statement, written):
+    assert changes.written_tables(statement) == written
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        '/* by hand */ UPDATE "user" SET role = :role WHERE id = :id',
+        'WITH chosen AS (SELECT :id AS id) UPDATE "user" SET role = :role '
+        "WHERE id IN (SELECT id FROM chosen)",
+    ],
+)
+def test_a_role_given_by_any_sql_reaches_the_next_page(app, make, client, login, sql):
+    make.idea()
+    user = make.user()
+    user_id = user.id
+    login(user)
+    assert client.get("/ideas").status_code == 200  # kept now
+    assert client.get("/moderation").status_code == 403
+    db.session.execute(text(sql), {"role": "moderator", "id": user_id})
+    db.session.commit()
+    assert client.get("/moderation").status_code == 200

@@ -6,9 +6,11 @@ DELETE of a `user` or an `organization` row writes a change row in its own trans
 (portal/live/changes.py), so an account read at change version V is still the account at
 V: a page that reads V (as every page does, before its data) may take the columns read
 then instead of asking again. A password change, a suspension, a role, an erasure all
-write the row and move the version. Each entry also ages out after ACCOUNT_KEPT_SECONDS, a
-bound for rows edited outside the portal (by hand in psql), which write no change row.
-Writes read the account in their own transaction (portal/accounts/service.py).
+write the row and move the version, whether the ORM, Core or text() wrote it through the
+session (portal/live/changes.py reads the SQL of every statement). Each entry also ages out
+after ACCOUNT_KEPT_SECONDS (5), a bound for rows edited where no change row is written (by
+hand in psql, by a migration). Writes read the account in their own transaction
+(portal/accounts/service.py).
 
 What is kept is the loaded columns, never an instance: a request gets an instance of its
 own, in its session as if loaded there, so nothing one request changes (and perhaps rolls
@@ -51,7 +53,7 @@ def _placed(session: Session, cls, columns: dict, **related):
 
 class KeptAccounts:
     """Per worker: user id -> (change version, seconds when read, user's and organization's
-    columns), the most recently used first to go when full."""
+    columns), the least recently used first to go when full."""
 
     def __init__(self, entries: int, seconds: float):
         self._entries = entries
@@ -81,6 +83,8 @@ class KeptAccounts:
         """The account as read at `version`, placed in `session`; None if not kept then."""
         with self._lock:
             entry = self._kept.get(user_id)
+            if entry is not None:
+                self._kept.move_to_end(user_id)
         if entry is None or entry[0] != version:
             return None
         if time.monotonic() - entry[1] > self._seconds:
@@ -92,7 +96,3 @@ class KeptAccounts:
         if organization_columns is not None:
             organization = _placed(session, Organization, organization_columns)
         return _placed(session, User, user_columns, organization=organization)
-
-    def forget(self, user_id: int) -> None:
-        with self._lock:
-            self._kept.pop(user_id, None)

@@ -11,7 +11,6 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm.util import identity_key
 
 from portal import access
 from portal.accounts.models import (
@@ -217,7 +216,10 @@ def _kept_or_loaded(ident: int) -> User | None:
     version = live.page_version()
     user = kept.find(db.session, ident, version)
     if user is None:
-        loaded_before = identity_key(User, ident) in db.session.identity_map
+        # Kept only if the statement below loads it, organization and all: an account or an
+        # organization already in the session was read before the version was.
+        loaded_before = any(isinstance(obj, (User, Organization))
+                            for obj in db.session.identity_map.values())  # fmt: skip
         user = db.session.get(User, ident)
         if user is not None and not loaded_before:
             kept.keep(version, user)  # read after the version: it is the account at it

@@ -58,9 +58,41 @@ _SHOWN_WRITES = {
     "user": ("UPDATE", "DELETE"),
     "organization": ("UPDATE", "DELETE"),
 }
+# The verb and the table a statement writes: after any comments, past a WITH clause's
+# queries, through OR REPLACE / ONLY / a schema. An upsert (INSERT ... ON CONFLICT DO UPDATE,
+# REPLACE) may change a row: it counts as an UPDATE too.
 _WRITE_TO = re.compile(
-    r'\s*(INSERT|UPDATE|DELETE)(?:\s+OR\s+\w+)?(?:\s+INTO|\s+FROM)?\s+"?(\w+)', re.IGNORECASE
+    r"\b(INSERT|UPDATE|DELETE|REPLACE)(?:\s+OR\s+\w+)?(?:\s+ONLY)?(?:\s+INTO|\s+FROM)?\s+"
+    r'(?:"?\w+"?\.)?"?(\w+)',
+    re.IGNORECASE,
 )
+_LEADING_COMMENTS = re.compile(r"(?:\s+|/\*.*?\*/|--[^\n]*(?:\n|$))*", re.DOTALL)
+_UPSERT = re.compile(r"\bON\s+CONFLICT\b.*\bDO\s+UPDATE\b|^\s*REPLACE\b|\bOR\s+REPLACE\b",
+                     re.IGNORECASE | re.DOTALL)  # fmt: skip
+
+
+def written_tables(statement: str) -> list[tuple[str, str]]:
+    """(verb, table) of what `statement` writes: its first write, or every write a WITH
+    statement holds; an upsert is an INSERT and an UPDATE."""
+    start = _LEADING_COMMENTS.match(statement).end()
+    head = statement[start : start + 4].upper()
+    if head == "WITH":
+        found = _WRITE_TO.finditer(statement, start)
+    elif head[:3] in ("INS", "UPD", "DEL", "REP"):
+        first = _WRITE_TO.match(statement, start)
+        found = [first] if first is not None else []
+    else:
+        return []  # a read (SELECT, PRAGMA, BEGIN...): the common case, decided at once
+    written = []
+    for match in found:
+        verb, table = match.group(1).upper(), match.group(2).lower()
+        if verb == "REPLACE" or (verb == "INSERT" and _UPSERT.search(statement)):
+            written += [("INSERT", table), ("UPDATE", table)]
+        else:
+            written.append((verb, table))
+    return written
+
+
 _written = [float("-inf")]  # when this process last committed change rows (monotonic)
 
 
@@ -119,9 +151,7 @@ def _nothing_shown_written_yet(conn) -> None:
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_shown_write(conn, _cursor, statement, *_args) -> None:
-    written = _WRITE_TO.match(statement)
-    if written is not None:
-        verb, table = written.group(1).upper(), written.group(2).lower()
+    for verb, table in written_tables(statement):
         if verb in _SHOWN_WRITES.get(table, ()):
             conn.info[_SHOWN_WRITTEN] = True
 
