@@ -89,8 +89,6 @@ class KeptAccounts:
             return None
         if time.monotonic() - entry[1] > self._seconds:
             return None
-        if identity_key(User, user_id) in session.identity_map:
-            return None  # already in this session: the caller's get() finds it there
         _, _, user_columns, organization_columns = entry
         organization = None
         if organization_columns is not None:

@@ -24,29 +24,26 @@ COMMENT_MAX = 10_000
 MENTION = re.compile(r"(?<![\w@/])@([a-z0-9][a-z0-9_-]{1,39})", re.IGNORECASE)
 
 
-def comments_for(idea: Idea) -> list[Comment]:
-    """Every comment of an idea in the order written (one query)."""
+def _comments(idea: Idea, *conditions) -> list[Comment]:
+    """The idea's comments that meet `conditions`, in the order written (one query)."""
     return list(
         db.session.scalars(
             select(Comment)
-            .where(Comment.idea_id == idea.id)
+            .where(Comment.idea_id == idea.id, *conditions)
             .order_by(Comment.created_at, Comment.id)
         )
     )
+
+
+def comments_for(idea: Idea) -> list[Comment]:
+    """Every comment of an idea in the order written (one query)."""
+    return _comments(idea)
 
 
 def comments_among(idea: Idea, ids) -> list[Comment]:
     """Those of these comment ids that are the idea's, in the order written (one query)."""
     ids = [i for i in ids if 0 < i < 2**31]
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.idea_id == idea.id, Comment.id.in_(ids))
-            .order_by(Comment.created_at, Comment.id)
-        )
-    )
+    return _comments(idea, Comment.id.in_(ids)) if ids else []
 
 
 def thread(comments: list[Comment]) -> tuple[list[Comment], list[tuple[Comment, list[Comment]]]]:
@@ -62,16 +59,7 @@ def thread(comments: list[Comment]) -> tuple[list[Comment], list[tuple[Comment, 
 
 def thread_of(idea: Idea, comment_id: int) -> tuple[Comment, list[Comment]]:
     """A top-level comment of the idea and its replies, in the order written (one query)."""
-    comments = list(
-        db.session.scalars(
-            select(Comment)
-            .where(
-                Comment.idea_id == idea.id,
-                or_(Comment.id == comment_id, Comment.parent_id == comment_id),
-            )
-            .order_by(Comment.created_at, Comment.id)
-        )
-    )
+    comments = _comments(idea, or_(Comment.id == comment_id, Comment.parent_id == comment_id))
     top = next(c for c in comments if c.id == comment_id)
     return top, [c for c in comments if c.id != comment_id]
 

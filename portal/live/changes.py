@@ -67,7 +67,7 @@ _WRITE_TO = re.compile(
     re.IGNORECASE,
 )
 _LEADING_COMMENTS = re.compile(r"(?:\s+|/\*.*?\*/|--[^\n]*(?:\n|$))*", re.DOTALL)
-_UPSERT = re.compile(r"\bON\s+CONFLICT\b.*\bDO\s+UPDATE\b|^\s*REPLACE\b|\bOR\s+REPLACE\b",
+_UPSERT = re.compile(r"\bON\s+CONFLICT\b.*\bDO\s+UPDATE\b|\bOR\s+REPLACE\b",
                      re.IGNORECASE | re.DOTALL)  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app, g
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from portal.database import writing
 from portal.extensions import db
@@ -38,8 +38,8 @@ _TOPIC_OF = {
 
 
 def latest_cursor() -> int:
-    """The newest change's id (0 when there is none): an index's last entry."""
-    return db.session.scalar(select(func.max(LiveChange.id))) or 0
+    """The newest change's id (0 when there is none)."""
+    return newest_change()[0]
 
 
 def newest_change() -> tuple[int, datetime | None]:
