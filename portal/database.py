@@ -260,12 +260,18 @@ def _close_writers_queue_file(_dbapi_connection, record) -> None:
 
 
 # What lives only in migrations (PostgreSQL full text: stored tsvector columns and their GIN
-# indexes): the models cannot declare them portably, so autogenerate must not propose
-# dropping them. The fulltext indexes are those of revisions before 0006.
+# indexes; the idea's status, kind and category each comment carries for filtered searches,
+# kept by triggers, 0018): the models cannot declare them portably, so autogenerate must not
+# propose dropping them. The fulltext indexes are those of revisions before 0006.
+_COMMENT_FACETS = ("idea_status", "idea_kind", "idea_category_id")
 MIGRATION_ONLY_INDEXES = frozenset(
     {"ix_idea_fulltext", "ix_comment_fulltext", "ix_idea_search_vector", "ix_comment_search_vector"}
+    | {f"ix_comment_{column}" for column in _COMMENT_FACETS}
 )
-MIGRATION_ONLY_COLUMNS = frozenset({("idea", "search_vector"), ("comment", "search_vector")})
+MIGRATION_ONLY_COLUMNS = frozenset(
+    {("idea", "search_vector"), ("comment", "search_vector")}
+    | {("comment", column) for column in _COMMENT_FACETS}
+)
 
 
 def include_in_autogenerate(object_, name, type_, _reflected, _compare_to) -> bool:

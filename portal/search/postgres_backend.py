@@ -86,13 +86,18 @@ class PostgresBackend:
         if text:
             idea_where.append(idea_vector.op("@@")(query))
             comment_where.append(comment_vector.op("@@")(query))
+        # A comment carries its idea's status, kind and category (migration 0018), so a
+        # filter meets the full-text index on the comment's own indexes, before any join.
         for name in ("status", "kind"):
             if name in filters:
                 idea_where.append(getattr(Idea, name) == filters[name])
-                comment_where.append(getattr(Idea, name) == filters[name])
+                comment_where.append(literal_column(f"comment.idea_{name}") == filters[name])
         if "category" in filters:
             idea_where.append(Category.slug == filters["category"])
-            comment_where.append(Category.slug == filters["category"])
+            category_id = select(Category.id).where(Category.slug == filters["category"])
+            comment_where.append(
+                literal_column("comment.idea_category_id") == category_id.scalar_subquery()
+            )
         # Ranked later, within the bounded window only: carried, not computed, here.
         ranked = bool(text) and request.order == "relevance"
         no_vector = literal(None, TSVECTOR)
