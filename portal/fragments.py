@@ -46,8 +46,10 @@ HOLES = {"csrf_token": generate_csrf, "page_path": page_path}
 _HOLE = re.compile("\x00(" + "|".join(HOLES) + ")\x00")
 # "\x02voted:12\x03<if so>\x03<if not>\x02": user text never holds control characters
 # (validation.clean_text refuses them), so these marks cannot be forged.
-# Where a block rendered once for many ids (`per`) has its id.
-_ID = "\x01id\x01"
+# What a block rendered once for many ids (`per`) is given for its ids, in their order: whole
+# numbers (`url_for` takes only numbers for an idea's id) that no id reaches, put back to the
+# ids each time it is served. Such a block holds forms, never what people wrote.
+_ID_MARKS = tuple(8_999_999_999_999_999_000 + n for n in range(4))
 _PICK = re.compile("\x02(\\w+):(\\d+)\x03([^\x02\x03]*)\x03([^\x02\x03]*)\x02")
 
 
@@ -155,10 +157,15 @@ class FragmentCache(Extension):
             place = parser.parse_expression()  # a name a view can find the block by (`find`)
         ident, params = nodes.Const(None), []
         if parser.stream.skip_if("name:per"):
-            # `per comment.id as parent_id`: one rendering for every id, the id put in after
+            # `per comment.id as parent_id`, `per (idea.id, comment.id) as idea_id, parent_id`:
+            # one rendering for every id, the ids put in after
             ident = parser.parse_expression()
             parser.stream.expect("name:as")
             params = [nodes.Name(parser.stream.expect("name").value, "param")]
+            while parser.stream.skip_if("comma"):
+                params.append(nodes.Name(parser.stream.expect("name").value, "param"))
+            if len(params) > len(_ID_MARKS):
+                parser.fail(f"`per` puts in at most {len(_ID_MARKS)} ids", lineno)
         picks = nodes.Const(None)
         if parser.stream.skip_if("name:using"):
             picks = parser.parse_expression()
@@ -167,9 +174,11 @@ class FragmentCache(Extension):
         return nodes.CallBlock(call, params, [], body).set_lineno(lineno)
 
     def _cached(self, place: str, key, picks, ident, caller):
-        if ident is not None:  # rendered with the mark for its id, the id put in each time
-            found = self._kept(place, key, lambda: caller(Markup(_ID)))
-            found = found.replace(_ID, str(int(ident)))
+        if ident is not None:  # rendered with marks for its ids, the ids put in each time
+            ids = tuple(ident) if isinstance(ident, tuple) else (ident,)
+            found = self._kept(place, key, lambda: caller(*_ID_MARKS[: len(ids)]))
+            for mark, one in zip(_ID_MARKS, ids, strict=False):
+                found = found.replace(str(mark), str(int(one)))
         else:
             found = self._kept(place, key, caller)
         if g.get("_fragment_depth", 0):  # inside another block: that one fills the holes

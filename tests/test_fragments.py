@@ -236,6 +236,28 @@ def test_each_threads_reply_form_answers_its_own_comment(client, make, login, li
     assert "\x01" not in page
 
 
+def test_the_comment_and_reply_forms_rendered_once_name_each_ideas_own_id(client, make, login):
+    """One rendering of the empty comment form and of the reply box serves every idea: each
+    page's forms post to its own idea, answer its own threads, and carry no mark left over."""
+    ideas_shown = [make.idea(title=f"Lamp number {n}") for n in range(2)]
+    threads = [discussion.add_comment(make.user(), idea, "A remark.") for idea in ideas_shown]
+    db.session.commit()
+    login(make.user())
+    for _ in range(2):  # the second round is served from what the first one kept
+        for idea, thread in zip(ideas_shown, threads, strict=True):
+            page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+            start = page.index('class="comment-form"')
+            form = page[page.rindex("<form", 0, start) : page.index("</form>", start)]
+            assert form.count(f'"/ideas/{idea.id}/comments"') == 2
+            assert f'id="comment-form-{idea.id}"' in form
+            assert f"/ideas/{idea.id}/mentionable" in form
+            reply = page[page.index(f'id="thread-{thread.id}"') :]
+            reply = reply[: reply.index("</details>", reply.index('class="reply-box"'))]
+            assert reply.count(f'"/ideas/{idea.id}/comments"') == 2
+            assert f'name="parent_id" value="{thread.id}"' in reply
+            assert "8999999999999999" not in page and "\x01" not in page
+
+
 # -- a whole idea list shared by its readers, each with their own votes -------------------------
 
 
