@@ -265,9 +265,13 @@ def comment_revisions(comment: Comment) -> list[CommentRevision]:
     )
 
 
-def merged_discussions(user, idea: Idea) -> tuple[list[Idea], dict[int, list[Comment]]]:
+def merged_discussions(user, idea: Idea, any_merged: bool = True
+                       ) -> tuple[list[Idea], dict[int, list[Comment]]]:  # fmt: skip
     """Ideas merged into this one that `user` may read, with the comments they may read
-    (two queries). Hidden duplicates and hidden comments only for moderators."""
+    (two queries; none when the caller knows that no idea was, `any_merged`). Hidden
+    duplicates and hidden comments only for moderators."""
+    if not any_merged:
+        return [], {}
     merged = [
         duplicate
         for duplicate in db.session.scalars(

@@ -556,13 +556,30 @@ def supports_and_follows(user, idea_id: int) -> tuple[bool, bool]:
     """Whether the user votes for and whether they follow the idea: one statement (its page)."""
     if not getattr(user, "is_authenticated", False):
         return False, False
-    row = db.session.execute(
-        select(
-            exists().where(Vote.idea_id == idea_id, Vote.user_id == user.id),
-            exists().where(Follow.idea_id == idea_id, Follow.user_id == user.id),
-        )
-    ).one()
-    return bool(row[0]), bool(row[1])
+    return _page_facts(user, idea_id)[:2]
+
+
+def page_facts(user, idea_id: int) -> tuple[bool, bool, bool]:
+    """Whether the user votes for it, whether they follow it, and whether any idea was merged
+    into it: one statement for an idea's page, where the merged ideas took a query of their
+    own on every page and are rare."""
+    if not getattr(user, "is_authenticated", False):
+        return False, False, db.session.scalar(select(_any_merged_into(idea_id)))
+    return _page_facts(user, idea_id, merged=True)
+
+
+def _any_merged_into(idea_id: int):
+    return exists().where(Idea.merged_into_id == idea_id)
+
+
+def _page_facts(user, idea_id: int, merged: bool = False) -> tuple:
+    facts = [
+        exists().where(Vote.idea_id == idea_id, Vote.user_id == user.id),
+        exists().where(Follow.idea_id == idea_id, Follow.user_id == user.id),
+    ]
+    if merged:
+        facts.append(_any_merged_into(idea_id))
+    return tuple(bool(fact) for fact in db.session.execute(select(*facts)).one())
 
 
 def _marked_ids(model, user, ids) -> set[int]:

@@ -197,10 +197,10 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
     offered them: building a form (its labels, choices, translations) costs as much as a
     query."""
     viewer = current_user._get_current_object()
-    merged_from, merged_comments = discussion.merged_discussions(viewer, idea)
+    voted, following, any_merged = service.page_facts(viewer, idea.id)
+    merged_from, merged_comments = discussion.merged_discussions(viewer, idea, any_merged)
     staff_notes = notes.notes_for(viewer, idea)  # None for whoever may not see them
     may_answer = access.allowed(access.answer_refusal(viewer, idea))
-    voted, following = service.supports_and_follows(viewer, idea.id)
     return dict(
         _discussion_context(idea, comment_form),
         merged_from=merged_from,
