@@ -81,6 +81,44 @@ def test_idea_page_query_count_does_not_grow_with_comments(client, make, login, 
     )
 
 
+def test_an_idea_page_reads_merged_ideas_and_history_only_when_it_has_them(
+    client, make, login, count_queries
+):
+    """Whether an idea has merged ideas and a status history is asked with the reader's vote
+    and follow: most ideas have neither, and each took a statement on every page."""
+    from portal.extensions import db
+    from portal.ideas import service
+
+    from portal.moderation import service as moderation
+
+    staff = make.user(kind="staff")
+    moderator = make.user(kind="staff", role="moderator")
+    warm, plain, original, duplicate = (make.idea(title=f"Lamp {n}") for n in range(4))
+    service.change_status(staff, original, "planned", "Soon.")
+    moderation.act(moderator, "merge", "idea", duplicate.id, "Same lamp", into_id=original.id)
+    db.session.commit()
+    login(make.user())
+    client.get(f"/ideas/{warm.id}")  # warm: the first request may load things once per process
+
+    def first_view(idea) -> tuple[list[str], str]:
+        with count_queries() as queries:
+            response = client.get(f"/ideas/{idea.id}")
+        assert response.status_code == 200
+        return [" ".join(q.split()) for q in queries], response.get_data(as_text=True)
+
+    def reads(queries, table) -> bool:
+        return any(q.startswith(f"SELECT {table}.id") for q in queries)
+
+    queries, _ = first_view(plain)
+    merged_ideas = [q for q in queries if "WHERE idea.merged_into_id =" in q]
+    assert not reads(queries, "status_change") and not any(
+        q.startswith("SELECT idea.id") for q in merged_ideas
+    )
+    queries, page = first_view(original)
+    assert reads(queries, "status_change") and "Merged into this idea" in page
+    assert duplicate.title in page and "Soon." in page
+
+
 def _posted(client, count_queries, url, data=None) -> tuple[int, str]:
     """Statements of one htmx POST (the search indexer's, after the commit, not counted: the
     tests below keep it asleep). The test's session is the request's: emptied first, so the

@@ -3,6 +3,7 @@
 import logging
 import math
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, exists, func, select, update
@@ -559,26 +560,38 @@ def supports_and_follows(user, idea_id: int) -> tuple[bool, bool]:
     return _page_facts(user, idea_id)[:2]
 
 
-def page_facts(user, idea_id: int) -> tuple[bool, bool, bool]:
-    """Whether the user votes for it, whether they follow it, and whether any idea was merged
-    into it: one statement for an idea's page, where the merged ideas took a query of their
-    own on every page and are rare."""
+class PageFacts(NamedTuple):
+    """What an idea's page asks first, in one statement: the reader's vote and follow, and
+    whether the idea has merged ideas and a status history at all (most have neither: each
+    took a query of its own on every page)."""
+
+    voted: bool
+    following: bool
+    any_merged: bool
+    any_history: bool
+
+
+def page_facts(user, idea_id: int) -> PageFacts:
     if not getattr(user, "is_authenticated", False):
-        return False, False, db.session.scalar(select(_any_merged_into(idea_id)))
-    return _page_facts(user, idea_id, merged=True)
+        row = db.session.execute(select(*_idea_facts(idea_id))).one()
+        return PageFacts(False, False, bool(row[0]), bool(row[1]))
+    return PageFacts(*_page_facts(user, idea_id, with_idea=True))
 
 
-def _any_merged_into(idea_id: int):
-    return exists().where(Idea.merged_into_id == idea_id)
+def _idea_facts(idea_id: int) -> tuple:
+    return (
+        exists().where(Idea.merged_into_id == idea_id),
+        exists().where(StatusChange.idea_id == idea_id),
+    )
 
 
-def _page_facts(user, idea_id: int, merged: bool = False) -> tuple:
+def _page_facts(user, idea_id: int, with_idea: bool = False) -> tuple:
     facts = [
         exists().where(Vote.idea_id == idea_id, Vote.user_id == user.id),
         exists().where(Follow.idea_id == idea_id, Follow.user_id == user.id),
     ]
-    if merged:
-        facts.append(_any_merged_into(idea_id))
+    if with_idea:
+        facts += _idea_facts(idea_id)
     return tuple(bool(fact) for fact in db.session.execute(select(*facts)).one())
 
 
@@ -635,7 +648,11 @@ def set_following(user, idea: Idea, following: bool) -> bool:
     return following
 
 
-def status_history(idea: Idea) -> list[StatusChange]:
+def status_history(idea: Idea, any_history: bool = True) -> list[StatusChange]:
+    """The idea's status changes, oldest first (no query when the caller knows there are
+    none, `any_history`)."""
+    if not any_history:
+        return []
     return list(
         db.session.scalars(
             select(StatusChange)

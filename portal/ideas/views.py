@@ -197,8 +197,8 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
     offered them: building a form (its labels, choices, translations) costs as much as a
     query."""
     viewer = current_user._get_current_object()
-    voted, following, any_merged = service.page_facts(viewer, idea.id)
-    merged_from, merged_comments = discussion.merged_discussions(viewer, idea, any_merged)
+    facts = service.page_facts(viewer, idea.id)
+    merged_from, merged_comments = discussion.merged_discussions(viewer, idea, facts.any_merged)
     staff_notes = notes.notes_for(viewer, idea)  # None for whoever may not see them
     may_answer = access.allowed(access.answer_refusal(viewer, idea))
     return dict(
@@ -209,9 +209,9 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
         promote_form=promote_form or new_promote_form(title=idea.title)
         if not access.promote_refusal(viewer, idea)
         else None,
-        voted=voted,
-        following=following,
-        history=service.status_history(idea),
+        voted=facts.voted,
+        following=facts.following,
+        history=service.status_history(idea, facts.any_history),
         breakdown=service.vote_breakdown(idea) if access.can_see_vote_breakdown(viewer) else None,
         status_form=status_form or (StatusForm(status=idea.status) if may_answer else None),
         merged_into=None,
