@@ -88,7 +88,6 @@ def test_an_idea_page_reads_merged_ideas_and_history_only_when_it_has_them(
     and follow: most ideas have neither, and each took a statement on every page."""
     from portal.extensions import db
     from portal.ideas import service
-
     from portal.moderation import service as moderation
 
     staff = make.user(kind="staff")
@@ -135,12 +134,12 @@ def _posted(client, count_queries, url, data=None) -> tuple[int, str]:
 
 # A vote toggle and a comment post are the writes people make most: each statement is a
 # round trip inside the write lock (SQLite has one writer). What they are, in order: the
-# signed-in person, the idea, whether they voted, the vote (INSERT … ON CONFLICT DO NOTHING),
-# the counters and `hot` (one guarded UPDATE), the search task (Whoosh), the follow (INSERT …
-# ON CONFLICT DO NOTHING), the live change (after PostgreSQL's advisory lock); no header
-# badge is counted for the button htmx swaps in. Withdrawing deletes the vote instead and
-# follows nothing.
-VOTE_ON, VOTE_OFF = 8, 7
+# signed-in person, the idea, the vote (INSERT … ON CONFLICT DO NOTHING, which says whether
+# one was there: no statement asks first), the counters and `hot` (one guarded UPDATE), the
+# search task (Whoosh), the follow (INSERT … ON CONFLICT DO NOTHING), the live change (after
+# PostgreSQL's advisory lock); no header badge is counted for the button htmx swaps in.
+# Withdrawing finds the vote there, deletes it and follows nothing.
+VOTE_ON, VOTE_OFF = 7, 7
 # The person, the idea, the comment and its search task (Whoosh), the counters (the idea's
 # document does not show them: no task for it), the follow, the webhooks to tell, the live
 # change; the answer, the comment alone (after the commit), reads nothing more.

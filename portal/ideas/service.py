@@ -527,10 +527,15 @@ def set_vote(user, idea: Idea, supported: bool) -> bool:
 
 
 def toggle_vote(user, idea: Idea) -> bool:
-    """Vote, or withdraw the vote; whether the user now supports the idea."""
+    """Vote, or withdraw the vote; whether the user now supports the idea. The vote is cast
+    first: most toggles cast one, and the INSERT says whether one was there already (then it
+    is withdrawn), so no statement asks beforehand."""
     refuse(access.write_refusal(user))
-    voted = has_voted(user, idea)
-    return _change_vote(user, idea, not voted, voted)
+    refuse(access.vote_refusal(user, idea))
+    if _cast_vote(user, idea):
+        return True
+    _withdraw_vote(user, idea)
+    return False
 
 
 def _change_vote(user, idea: Idea, supported: bool, voted: bool) -> bool:
@@ -538,19 +543,31 @@ def _change_vote(user, idea: Idea, supported: bool, voted: bool) -> bool:
         return supported
     refuse(access.vote_refusal(user, idea))
     if supported:
-        if not insert_unless_present(Vote, idea_id=idea.id, user_id=user.id, created_at=utcnow()):
-            return True  # a concurrent request of the same user voted first
-        bump_counters(idea, votes=1)
-        follow_quietly(user, idea)
+        _cast_vote(user, idea)  # none cast: a concurrent request of the same user voted first
     else:
-        removed = db.session.execute(
-            delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id)
-        ).rowcount
-        if removed:
-            bump_counters(idea, votes=-1)
-    db.session.flush()
-    log.info("user %s %s idea %s", user.id, "voted for" if supported else "unvoted", idea.id)
+        _withdraw_vote(user, idea)
     return supported
+
+
+def _cast_vote(user, idea: Idea) -> bool:
+    """Whether a vote went in (not when the user's vote was there already)."""
+    if not insert_unless_present(Vote, idea_id=idea.id, user_id=user.id, created_at=utcnow()):
+        return False
+    bump_counters(idea, votes=1)
+    follow_quietly(user, idea)
+    db.session.flush()
+    log.info("user %s voted for idea %s", user.id, idea.id)
+    return True
+
+
+def _withdraw_vote(user, idea: Idea) -> None:
+    removed = db.session.execute(
+        delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id)
+    ).rowcount
+    if removed:
+        bump_counters(idea, votes=-1)
+    db.session.flush()
+    log.info("user %s unvoted idea %s", user.id, idea.id)
 
 
 def supports_and_follows(user, idea_id: int) -> tuple[bool, bool]:
