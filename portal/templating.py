@@ -108,6 +108,15 @@ def header_key(viewer, links: HeaderLinks | None, *badges) -> tuple:
     return (*here, links, viewer.display_name, badges)
 
 
+def shows_badges(viewer) -> bool:
+    """Whether this request's answer shows the header's badges (unread notifications,
+    moderation, intake): a whole page for someone signed in, and /live, which sends them; a
+    fragment htmx swaps in (a vote, a comment, a list) shows none."""
+    if not viewer.is_authenticated:
+        return False
+    return not wants_fragment() or request.blueprint == "live"
+
+
 def page_path() -> str:
     """The path (and query) of the page being rendered: a /live answer renders pieces of the
     page that asked, whose forms lead back there, not to /live."""
@@ -182,9 +191,7 @@ def init_templating(app: Flask) -> None:
             # A page follows its badges live from the cursor read before they are counted.
             page_cursor()
         context = {"viewer": viewer, "now": utcnow()}
-        # The header's badges: counted for a whole page, and for /live, which sends them;
-        # a fragment htmx swaps in (a vote, a comment, a list) shows none.
-        badges = signed_in and (not wants_fragment() or request.blueprint == "live")
+        badges = shows_badges(viewer)
         context["unread_notifications"] = unread_count(viewer) if badges else 0
         context["moderation_waiting"] = (
             open_queue_count(viewer) if badges and access.can_moderate(viewer) else 0

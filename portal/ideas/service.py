@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, literal, select, union_all, update
 from sqlalchemy.orm import defaultload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -570,11 +570,12 @@ def _withdraw_vote(user, idea: Idea) -> None:
     log.info("user %s unvoted idea %s", user.id, idea.id)
 
 
-def supports_and_follows(user, idea_id: int) -> tuple[bool, bool]:
-    """Whether the user votes for and whether they follow the idea: one statement (its page)."""
+def supports_and_follows(user, idea_id: int, with_unread: bool = False) -> tuple[bool, bool]:
+    """Whether the user votes for and whether they follow the idea: one statement (its page),
+    which also counts their unread notifications for the header when `with_unread`."""
     if not getattr(user, "is_authenticated", False):
         return False, False
-    return _page_facts(user, idea_id)[:2]
+    return _page_facts(user, idea_id, with_unread=with_unread)[:2]
 
 
 class PageFacts(NamedTuple):
@@ -588,11 +589,12 @@ class PageFacts(NamedTuple):
     any_history: bool
 
 
-def page_facts(user, idea_id: int) -> PageFacts:
+def page_facts(user, idea_id: int, with_unread: bool = False) -> PageFacts:
+    """`PageFacts`; with the reader's unread count for the header when `with_unread`."""
     if not getattr(user, "is_authenticated", False):
         row = db.session.execute(select(*_idea_facts(idea_id))).one()
         return PageFacts(False, False, bool(row[0]), bool(row[1]))
-    return PageFacts(*_page_facts(user, idea_id, with_idea=True))
+    return PageFacts(*_page_facts(user, idea_id, with_idea=True, with_unread=with_unread))
 
 
 def _idea_facts(idea_id: int) -> tuple:
@@ -602,28 +604,42 @@ def _idea_facts(idea_id: int) -> tuple:
     )
 
 
-def _page_facts(user, idea_id: int, with_idea: bool = False) -> tuple:
+def _page_facts(user, idea_id: int, with_idea: bool = False, with_unread: bool = False
+                ) -> tuple:  # fmt: skip
     facts = [
         exists().where(Vote.idea_id == idea_id, Vote.user_id == user.id),
         exists().where(Follow.idea_id == idea_id, Follow.user_id == user.id),
     ]
     if with_idea:
         facts += _idea_facts(idea_id)
-    return tuple(bool(fact) for fact in db.session.execute(select(*facts)).one())
+    if with_unread:
+        facts.append(notify.unread_count_column(user))
+    row = tuple(db.session.execute(select(*facts)).one())
+    if with_unread:
+        notify.carry_unread(user, row[-1])
+        row = row[:-1]
+    return tuple(bool(fact) for fact in row)
 
 
-def _marked_ids(model, user, ids) -> set[int]:
+def _marked_ids(model, user, ids, with_unread: bool = False) -> set[int]:
     if not ids or not getattr(user, "is_authenticated", False):
         return set()
     # The values written into the statement (whole numbers only): as a prepared statement,
     # PostgreSQL's generic plan for "this person, these ideas" read all the person's votes.
     person = bindparam("person", int(user.id), literal_execute=True)
     these = bindparam("these", [int(i) for i in ids], expanding=True, literal_execute=True)
-    return set(
-        db.session.scalars(
-            select(model.idea_id).where(model.user_id == person, model.idea_id.in_(these))
+    marked = select(model.idea_id).where(model.user_id == person, model.idea_id.in_(these))
+    if not with_unread:
+        return set(db.session.scalars(marked))
+    # The header's unread count rides along as one more row, told apart by its second column.
+    rows = db.session.execute(
+        union_all(
+            marked.add_columns(literal(False).label("is_count")),
+            select(notify.unread_count_column(user), literal(True)),
         )
-    )
+    ).all()
+    notify.carry_unread(user, next(value for value, is_count in rows if is_count))
+    return {value for value, is_count in rows if not is_count}
 
 
 def voted_ids(user, ideas) -> set[int]:
@@ -631,9 +647,10 @@ def voted_ids(user, ideas) -> set[int]:
     return _marked_ids(Vote, user, [idea.id for idea in ideas])
 
 
-def voted_among(user, idea_ids) -> set[int]:
-    """`voted_ids` for the ideas of these ids."""
-    return _marked_ids(Vote, user, idea_ids)
+def voted_among(user, idea_ids, with_unread: bool = False) -> set[int]:
+    """`voted_ids` for the ideas of these ids; with the reader's unread count for the header
+    in the same statement when `with_unread`."""
+    return _marked_ids(Vote, user, idea_ids, with_unread)
 
 
 def following_ids(user, ideas) -> set[int]:

@@ -36,6 +36,7 @@ from portal.replies import service as saved_replies
 from portal.responses import redirect_back, render_page_or_fragment, wants_fragment
 from portal.routing import service as routing
 from portal.search import service as search
+from portal.templating import shows_badges
 from portal.tracking import service as tracking
 from portal.tracking.forms import promote_form as new_promote_form
 
@@ -130,7 +131,8 @@ def _list_found_again(seen, filters, feed_url):
     raw = fragments.find("idea-list", list_key)
     if raw is None:
         return None
-    voted = service.voted_among(current_user, idea_ids)
+    viewer = current_user._get_current_object()
+    voted = service.voted_among(viewer, idea_ids, with_unread=shows_badges(viewer))
     return render_page_or_fragment(
         "ideas/list.html", "ideas/_idea_list.html", filters=filters, categories=categories,
         feed_url=feed_url, list_html=fragments.fill(raw, {"voted": voted}),
@@ -197,7 +199,7 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
     offered them: building a form (its labels, choices, translations) costs as much as a
     query."""
     viewer = current_user._get_current_object()
-    facts = service.page_facts(viewer, idea.id)
+    facts = service.page_facts(viewer, idea.id, with_unread=shows_badges(viewer))
     merged_from, merged_comments = discussion.merged_discussions(viewer, idea, facts.any_merged)
     staff_notes = notes.notes_for(viewer, idea)  # None for whoever may not see them
     may_answer = access.allowed(access.answer_refusal(viewer, idea))
@@ -280,7 +282,9 @@ def _idea_page_found_again(idea_id: int, page_key):
     raw = fragments.find("idea-page", page_key)
     if raw is None:
         return None
-    picks = _reader_picks(idea_id, *service.supports_and_follows(viewer, idea_id))
+    picks = _reader_picks(
+        idea_id, *service.supports_and_follows(viewer, idea_id, with_unread=shows_badges(viewer))
+    )
     return render_template("ideas/detail.html", head=head, page_html=fragments.fill(raw, picks))
 
 

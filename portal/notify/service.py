@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Callable
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -523,9 +524,33 @@ def item_webhook(item, previous: str | None, status: str) -> None:
 _UNREAD_STATEMENTS = ExpiringLRU(4096)
 
 
+# Where a statement the page made anyway left the count (`carry_unread`): the request's own
+# environ, not `g`, which an application context spanning requests (tests, the CLI) shares.
+_CARRIED = "portal.unread_count"
+
+
 def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
+    carried = request.environ.get(_CARRIED) if has_request_context() else None
+    if carried is not None and carried[0] == user.id:
+        return carried[1]
+    return db.session.scalar(_unread_statement(user)) or 0
+
+
+def unread_count_column(user):
+    """The unread count as a column of a statement the page makes anyway (the reader's own
+    votes on it): the header's badge then takes no statement of its own. Give the value to
+    `carry_unread`."""
+    return _unread_statement(user).scalar_subquery()
+
+
+def carry_unread(user, count) -> None:
+    """What `unread_count_column` read, for this request's `unread_count`."""
+    request.environ[_CARRIED] = (user.id, int(count or 0))
+
+
+def _unread_statement(user):
     key = (user.id, access.viewer_class(user))
     statement = _UNREAD_STATEMENTS.get(key)
     if statement is None:
@@ -535,4 +560,4 @@ def unread_count(user) -> int:
             access.notification_visibility(user),
         )
         _UNREAD_STATEMENTS.put(key, 3600, statement)
-    return db.session.scalar(statement) or 0
+    return statement
