@@ -177,7 +177,7 @@ class FragmentCache(Extension):
         if ident is not None:  # rendered with marks for its ids, the ids put in each time
             ids = tuple(ident) if isinstance(ident, tuple) else (ident,)
             found = self._kept(place, key, lambda: caller(*_ID_MARKS[: len(ids)]))
-            for mark, one in zip(_ID_MARKS, ids, strict=False):
+            for mark, one in zip(_ID_MARKS[: len(ids)], ids, strict=True):
                 found = found.replace(str(mark), str(int(one)))
         else:
             found = self._kept(place, key, caller)

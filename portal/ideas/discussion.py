@@ -265,13 +265,9 @@ def comment_revisions(comment: Comment) -> list[CommentRevision]:
     )
 
 
-def merged_discussions(user, idea: Idea, any_merged: bool = True
-                       ) -> tuple[list[Idea], dict[int, list[Comment]]]:  # fmt: skip
+def merged_discussions(user, idea: Idea) -> tuple[list[Idea], dict[int, list[Comment]]]:
     """Ideas merged into this one that `user` may read, with the comments they may read
-    (two queries; none when the caller knows that no idea was, `any_merged`). Hidden
-    duplicates and hidden comments only for moderators."""
-    if not any_merged:
-        return [], {}
+    (two queries). Hidden duplicates and hidden comments only for moderators."""
     merged = [
         duplicate
         for duplicate in db.session.scalars(

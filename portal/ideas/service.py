@@ -682,11 +682,7 @@ def set_following(user, idea: Idea, following: bool) -> bool:
     return following
 
 
-def status_history(idea: Idea, any_history: bool = True) -> list[StatusChange]:
-    """The idea's status changes, oldest first (no query when the caller knows there are
-    none, `any_history`)."""
-    if not any_history:
-        return []
+def status_history(idea: Idea) -> list[StatusChange]:
     return list(
         db.session.scalars(
             select(StatusChange)

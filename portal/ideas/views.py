@@ -199,8 +199,12 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
     offered them: building a form (its labels, choices, translations) costs as much as a
     query."""
     viewer = current_user._get_current_object()
+    # Most ideas have neither merged ideas nor a status history: asked in one statement
+    # with the reader's own facts, their queries run only when there are some.
     facts = service.page_facts(viewer, idea.id, with_unread=shows_badges(viewer))
-    merged_from, merged_comments = discussion.merged_discussions(viewer, idea, facts.any_merged)
+    merged_from, merged_comments = (
+        discussion.merged_discussions(viewer, idea) if facts.any_merged else ([], {})
+    )
     staff_notes = notes.notes_for(viewer, idea)  # None for whoever may not see them
     may_answer = access.allowed(access.answer_refusal(viewer, idea))
     return dict(
@@ -213,7 +217,7 @@ def _detail_context(idea, comment_form=None, status_form=None, promote_form=None
         else None,
         voted=facts.voted,
         following=facts.following,
-        history=service.status_history(idea, facts.any_history),
+        history=service.status_history(idea) if facts.any_history else [],
         breakdown=service.vote_breakdown(idea) if access.can_see_vote_breakdown(viewer) else None,
         status_form=status_form or (StatusForm(status=idea.status) if may_answer else None),
         merged_into=None,
