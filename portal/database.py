@@ -226,6 +226,10 @@ def _end_writer_turn(_dbapi_connection, info) -> None:
 def _end_and_hand_over(conn, end: str) -> None:
     # These events come just before SQLAlchemy's own COMMIT or ROLLBACK: end the transaction
     # here (the second one then finds none and does nothing), then hand the turn over.
+    # A connection the server cut (invalidated) has no transaction left to end and refuses
+    # even `info`: the pool's checkin hands its turn over instead.
+    if conn.invalidated or conn.dialect.name != "sqlite":
+        return
     if conn.info.get(_IN_TURN):
         dbapi_connection = conn.connection.dbapi_connection
         try:

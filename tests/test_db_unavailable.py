@@ -219,3 +219,56 @@ def test_a_connection_cut_after_the_response_does_not_turn_it_into_a_500(databas
         event.remove(engine, "rollback", cut)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL is not among the databases")
+def test_a_write_whose_connection_the_server_terminates_gets_a_503(postgres):
+    """PostgreSQL shutting down terminates the backend in the middle of a comment's INSERT:
+    SQLAlchemy invalidates the connection, and the rollback that follows must still reach the
+    503 handler (the load test's fault window once saw a 500 here)."""
+    from sqlalchemy import create_engine, text
+
+    url = migrated(postgres.create_database("terminated"))
+    app = make_test_app(url)
+    with app.app_context():
+        make = Factory()
+        user = make.user()
+        idea_id = make.idea(author=make.user()).id
+        _token, secret = accounts.create_token(user, "terminated")
+        db.session.commit()
+        engine = db.engine
+        db.session.remove()
+    killer = create_engine(url, poolclass=__import__("sqlalchemy.pool").pool.NullPool)
+    state = {"terminated": 0}
+
+    def terminate_before_the_insert(_conn, cursor, statement, *_args):
+        if statement.startswith("INSERT INTO comment") and not state["terminated"]:
+            state["terminated"] += 1
+            with killer.connect() as other:  # waits until the backend is gone
+                other.execute(
+                    text("SELECT pg_terminate_backend(:pid, 5000)"),
+                    {"pid": cursor.connection.info.backend_pid},
+                )
+
+    event.listen(engine, "before_cursor_execute", terminate_before_the_insert)
+    try:
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {secret}"}
+        answer = client.post(
+            f"/api/v1/ideas/{idea_id}/comments", json={"body": "Cut short"}, headers=headers
+        )
+        assert state["terminated"] == 1
+        assert_unavailable(answer, api=True)
+        again = client.post(
+            f"/api/v1/ideas/{idea_id}/comments", json={"body": "Once more"}, headers=headers
+        )
+        assert again.status_code == 201, again.data[:300]
+        with app.app_context():
+            bodies = db.session.scalars(text("SELECT body FROM comment")).all()
+            assert bodies == ["Once more"], "the cut comment was not half written"
+    finally:
+        event.remove(engine, "before_cursor_execute", terminate_before_the_insert)
+        killer.dispose()
+        with app.app_context():
+            db.engine.dispose()
