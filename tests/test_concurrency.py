@@ -1,11 +1,14 @@
 """Vote counts stay exact when many voters hit the real server at once."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.pool import NullPool
 
 from portal.extensions import db
-from portal.ideas.models import Idea, Vote
+from portal.ideas.models import Follow, Idea, Vote
 
 VOTERS = 24
 
@@ -124,3 +127,65 @@ def test_answers_to_writes_are_rendered_after_the_commit(app, client, make, logi
     ]
     db.session.rollback()
     assert db.session.get(Idea, idea.id).votes_count == 2  # the author's and this one
+
+
+def test_a_vote_whose_counters_moved_locks_the_idea_before_following_it(
+    app, make, token_for, database_url
+):
+    """PostgreSQL: a vote writes its row, the counters and the voter's follow in one
+    statement. When another writer moved the counters first, the vote updates them again on
+    their own; meanwhile a comment of the same person has locked the idea's row and then
+    follows the idea, as a comment does. Had the vote's statement followed before that
+    second update, each would wait for the other (the two-host test met this deadlock)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks between concurrent transactions: PostgreSQL")
+    voter = make.user()
+    idea = make.idea()
+    headers = token_for(voter)
+    idea_id, voter_id = idea.id, voter.id
+    db.session.commit()
+    other = create_engine(database_url, poolclass=NullPool)
+    bump = text("UPDATE idea SET comments_count = comments_count + 1 WHERE id = :idea")
+    follow = text(
+        "INSERT INTO follow (idea_id, user_id, created_at) VALUES (:idea, :user, now()) "
+        "ON CONFLICT DO NOTHING"
+    )
+    commenter, errors = {}, []
+    pool = ThreadPoolExecutor(max_workers=1)
+
+    def follow_then_commit(connection, transaction):
+        try:
+            connection.execute(follow, {"idea": idea_id, "user": voter_id})
+            transaction.commit()
+        except Exception as error:  # a deadlock's loser
+            errors.append(error)
+            transaction.rollback()
+        finally:
+            connection.close()
+
+    def meanwhile(_conn, _cursor, statement, *_args):
+        if statement.startswith("WITH changed_vote") and "moved" not in commenter:
+            commenter["moved"] = True  # another comment commits: the counters moved
+            with other.begin() as connection:
+                connection.execute(bump, {"idea": idea_id})
+        elif statement.startswith("UPDATE idea SET votes_count=(idea.votes_count"):
+            connection = other.connect()  # the next comment: the idea's row, then the follow
+            transaction = connection.begin()
+            connection.execute(bump, {"idea": idea_id})
+            commenter["done"] = pool.submit(follow_then_commit, connection, transaction)
+            time.sleep(0.3)  # it reaches its INSERT before this UPDATE waits for its commit
+
+    event.listen(db.engine, "before_cursor_execute", meanwhile)
+    try:
+        with app.test_client() as client:
+            answer = client.post(f"/api/v1/ideas/{idea_id}/vote", headers=headers)
+        commenter["done"].result(timeout=30)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", meanwhile)
+        pool.shutdown()
+        other.dispose()
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert not errors, errors
+    assert _recount(idea_id)[0] == _recount(idea_id)[1]
+    assert db.session.scalar(select(func.count()).select_from(Follow).where(
+        Follow.idea_id == idea_id, Follow.user_id == voter_id)) == 1  # fmt: skip

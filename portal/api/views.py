@@ -216,7 +216,7 @@ def patch_idea(idea_id: int):
 
 def _vote(idea_id: int, supported: bool):
     user = viewer()
-    idea = service.get_idea(user, idea_id)
+    idea = service.get_idea(user, idea_id, without_people=True)
     now_supported = service.set_vote(user, idea, supported)
     return jsonify({"votes": idea.votes_count, "viewer_has_voted": now_supported})
 
@@ -250,7 +250,7 @@ def list_comments(idea_id: int):
 @new_account_limit("comments")
 def create_comment(idea_id: int):
     user = viewer()
-    idea = service.get_idea(user, idea_id)
+    idea = service.get_idea(user, idea_id, without_people=True)
     data = json_body()
     comment = discussion.add_comment(
         user, idea, data.get("body"), parent_id=data.get("parent_id"), official=False

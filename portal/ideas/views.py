@@ -473,7 +473,7 @@ def history(idea_id: int):
 @guard()
 @new_account_limit("votes")
 def vote(idea_id: int):
-    idea = service.get_idea(current_user, idea_id)
+    idea = service.get_idea(current_user, idea_id, without_people=True)
     voted = service.toggle_vote(current_user, idea)
     if wants_fragment():
         return after_commit(lambda: render_template("ideas/_vote_button.html", idea=idea,
@@ -484,7 +484,7 @@ def vote(idea_id: int):
 @bp.route("/ideas/<int:idea_id>/follow", methods=["POST"])
 @guard()
 def follow(idea_id: int):
-    idea = service.get_idea(current_user, idea_id)
+    idea = service.get_idea(current_user, idea_id, without_people=True)
     following = service.set_following(
         current_user, idea, not service.is_following(current_user, idea)
     )
@@ -534,7 +534,7 @@ def _with_saved_reply(idea, form, text_field, form_name: str):
 @guard()
 @new_account_limit("comments")
 def comment(idea_id: int):
-    idea = service.get_idea(current_user, idea_id)
+    idea = service.get_idea(current_user, idea_id, without_people=True)
     form = CommentForm()
     status = 422
     if request.form.get("insert_reply"):

@@ -24,7 +24,20 @@ writes rows after us waits for our commit, so ids commit in order on every host.
 import re
 import time
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    cast,
+    column,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    values,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -33,6 +46,7 @@ from portal.intake.models import IntakeMessage, IntakeReply
 from portal.live.models import LiveChange
 from portal.moderation.models import Appeal, Flag, ModerationAction
 from portal.notify.models import Notification
+from portal.timeutil import utcnow
 
 MODERATION = "moderation"
 TRIAGE = "triage"
@@ -175,12 +189,33 @@ def _write_rows(session: Session) -> None:
     if not pending:
         return
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     # New comments in the order they were written, so a page appends them in that order.
     rows = sorted(pending, key=lambda row: (row[1] or 0, row[0]))
-    connection.execute(insert(LiveChange), [{"topic": t, "comment_id": c} for t, c in rows])
+    if connection.dialect.name == "postgresql":
+        connection.execute(_rows_after_the_lock(rows))
+    else:
+        connection.execute(insert(LiveChange), [{"topic": t, "comment_id": c} for t, c in rows])
     session.info[_WROTE_KEY] = True
+
+
+def _rows_after_the_lock(rows: list[tuple[str, int | None]]):
+    """PostgreSQL: take the advisory lock and write the rows in one statement (one round
+    trip fewer for every write). A row to insert exists only once joined with the lock's
+    result, and its id (nextval) is computed on that row: the lock is held before any id is
+    drawn. Ids follow the rows' order (ORDER BY below the INSERT's own projection)."""
+    pending = values(
+        column("position", Integer),
+        column("topic", String),
+        column("comment_id", Integer),
+        name="pending_change",
+    ).data([(position, topic, comment_id) for position, (topic, comment_id) in enumerate(rows)])
+    lock = select(func.pg_advisory_xact_lock(_LOCK_KEY).label("held")).subquery("change_lock")
+    written = (
+        select(pending.c.topic, cast(pending.c.comment_id, Integer), literal(utcnow(), DateTime))
+        .select_from(pending.join(lock, true()))
+        .order_by(pending.c.position)
+    )
+    return insert(LiveChange).from_select(["topic", "comment_id", "created_at"], written)
 
 
 @event.listens_for(Session, "after_commit")
