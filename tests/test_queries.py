@@ -194,8 +194,9 @@ VOTE_ON = {"sqlite": 7, "postgresql": 5}
 VOTE_OFF = {"sqlite": 7, "postgresql": 6}
 # The person, the idea, the comment and its search task (Whoosh), the counters (the idea's
 # document does not show them: no task for it), the follow, the webhooks to tell, the live
-# change; the answer, the comment alone (after the commit), reads nothing more.
-COMMENT = {"sqlite": 8, "postgresql": 8}
+# change; the answer, the comment alone (after the commit), reads nothing more. PostgreSQL
+# writes the counters and the follow in one statement.
+COMMENT = {"sqlite": 8, "postgresql": 7}
 
 
 def _on(database_url) -> str:

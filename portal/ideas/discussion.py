@@ -12,7 +12,7 @@ from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.files import service as files
 from portal.ideas.models import Comment, CommentRevision, Idea, Mention
-from portal.ideas.service import bump_counters, follow_quietly
+from portal.ideas.service import bump_counters, count_and_follow
 from portal.markdown import plain_text, render
 from portal.notify import service as notify
 from portal.timeutil import utcnow
@@ -150,13 +150,12 @@ def add_comment(user, idea: Idea, body, parent_id=None, official=False) -> Comme
     db.session.add(comment)
     db.session.flush()
     files.attach_referenced(user, comment=comment, text=body)
-    bump_counters(idea, comments=1)
+    count_and_follow(user, idea, comments=1)
     if access.is_staff(user) and idea.first_staff_answer_at is None:
         idea.first_staff_answer_at = now
     mentioned = _record_mentions(comment, idea)
     if mentioned:  # a new comment links only those just recorded as mentioned
         _render_mentions(comment)
-    follow_quietly(user, idea)
     db.session.flush()
     notify.comment_posted(user, idea, comment, replied_to, mentioned)
     log.info("user %s commented %s on idea %s", user.id, comment.id, idea.id)

@@ -594,46 +594,69 @@ def _on_postgresql() -> bool:
 
 
 def _vote_in_one_statement(user, idea: Idea, cast: bool) -> bool:
-    """PostgreSQL: the vote's row, the idea's counters and `hot` (on the condition that
-    they are still the ones this request read, as `_bump_from_seen`), and the voter's follow
-    in one statement, where SQLite takes three round trips. Whether a vote went in (cast) or
-    out (withdrawn).
-
-    The follow is written from the counters' UPDATE, so after the idea's row is locked: a
-    comment locks the idea, then follows; a vote that followed first and then waited for the
-    idea could wait for that comment while it waited for the vote (a deadlock the two-host
-    test met)."""
-    now = utcnow()
-    step = 1 if cast else -1
-    seen_votes, seen_comments = idea.votes_count, idea.comments_count
-    hot = hot_score(seen_votes + step, seen_comments, idea.created_at)
+    """PostgreSQL: the vote's row, the idea's counters and `hot`, and the voter's follow in
+    one statement (`_counted_then_followed`), where SQLite takes three round trips. Whether
+    a vote went in (cast) or out (withdrawn)."""
     if cast:
         written = (
             postgresql.insert(Vote)
-            .values(idea_id=idea.id, user_id=user.id, created_at=now)
+            .values(idea_id=idea.id, user_id=user.id, created_at=utcnow())
             .on_conflict_do_nothing()
         )
     else:
         written = delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id)
     changed = written.returning(Vote.idea_id).cte("changed_vote")
+    step = 1 if cast else -1
+    done = _counted_then_followed(
+        user if cast else None, idea, votes=step, comments=0, only_after=changed
+    )
+    if done:
+        log.info("user %s %s idea %s", user.id, "voted for" if cast else "unvoted", idea.id)
+    return done
+
+
+def count_and_follow(user, idea: Idea, *, comments: int) -> None:
+    """A comment's counters, then its author's follow: one statement on PostgreSQL."""
+    if _on_postgresql():
+        _counted_then_followed(user, idea, votes=0, comments=comments)
+        return
+    bump_counters(idea, comments=comments)
+    follow_quietly(user, idea)
+
+
+def _counted_then_followed(follower, idea: Idea, *, votes: int, comments: int,
+                           only_after=None) -> bool:  # fmt: skip
+    """PostgreSQL: the counters and `hot` in one UPDATE on the condition that they are still
+    the counts this request read (as `_bump_from_seen`), and `follower`'s follow, in one
+    statement; with `only_after` (a CTE returning the idea's id: the vote's row written or
+    removed), only if that wrote a row, in the same statement. Whether it did (True without
+    `only_after`). When another writer moved the counters first, they are added to in SQL
+    (`_bump_from_current`), then the follow is written.
+
+    The follow is written from the counters' UPDATE, so only once the idea's row is locked:
+    every write that follows an idea locks its row first. A vote that followed first, from
+    its own row, then waited for the idea's row held by a comment of the same person, which
+    waited for that follow: a deadlock the two-host test met."""
+    now = utcnow()
+    seen_votes, seen_comments = idea.votes_count, idea.comments_count
+    row = (seen_votes + votes, seen_comments + comments)
+    row += (hot_score(*row, idea.created_at),)
+    this_idea = Idea.id == idea.id if only_after is None else Idea.id.in_(select(only_after))
     counted = (
         update(Idea)
-        .where(
-            Idea.id.in_(select(changed.c.idea_id)),
-            Idea.votes_count == seen_votes,
-            Idea.comments_count == seen_comments,
-        )
-        .values(votes_count=seen_votes + step, hot=hot)
+        .where(this_idea, Idea.votes_count == seen_votes, Idea.comments_count == seen_comments)
+        .values(votes_count=row[0], comments_count=row[1], hot=row[2])
         .returning(Idea.id)
         .cte("counted_idea")
     )
-    statement = select(exists(select(changed.c.idea_id)), exists(select(counted.c.id)))
-    if cast:  # a voter follows what they support (already following: nothing to do)
+    wrote = exists(select(only_after)) if only_after is not None else literal(True)
+    statement = select(wrote, exists(select(counted.c.id)))
+    if follower is not None:  # already following: nothing to do
         statement = statement.add_cte(
             postgresql.insert(Follow)
             .from_select(
                 ["idea_id", "user_id", "created_at"],
-                select(counted.c.id, literal(user.id), literal(now, Follow.created_at.type)),
+                select(counted.c.id, literal(follower.id), literal(now, Follow.created_at.type)),
             )
             .on_conflict_do_nothing()
             .cte("followed_idea")
@@ -642,12 +665,11 @@ def _vote_in_one_statement(user, idea: Idea, cast: bool) -> bool:
     if not done:
         return False
     if counted_as_seen:
-        _counters_changed(idea, (seen_votes + step, seen_comments, hot), votes=step)
-    else:  # another writer changed the counters first: the idea's row, then the follow
-        _counters_changed(idea, _bump_from_current(idea, step, 0), votes=step)
-        if cast:
-            follow_quietly(user, idea)
-    log.info("user %s %s idea %s", user.id, "voted for" if cast else "unvoted", idea.id)
+        _counters_changed(idea, row, votes=votes)
+    else:
+        _counters_changed(idea, _bump_from_current(idea, votes, comments), votes=votes)
+        if follower is not None:
+            follow_quietly(follower, idea)
     return True
 
 
