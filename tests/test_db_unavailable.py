@@ -5,8 +5,9 @@ connections are replaced (pool_pre_ping) and the next request works."""
 import time
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from portal.accounts import service as accounts
 from portal.extensions import db
@@ -145,6 +146,18 @@ def test_the_engine_pings_pooled_connections(app):
     assert db.engine.pool._pre_ping is True
 
 
+def _an_idea_and_a_token(app, name: str) -> tuple[int, dict]:
+    """An idea, and the API headers of a person who may comment on and vote for it."""
+    with app.app_context():
+        make = Factory()
+        user = make.user()
+        idea_id = make.idea(author=make.user()).id
+        _token, secret = accounts.create_token(user, name)
+        db.session.commit()
+        db.session.remove()
+    return idea_id, {"Authorization": f"Bearer {secret}"}
+
+
 @pytest.mark.postgres_only
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL is not among the databases")
 def test_a_postgresql_restart_gives_503s_then_works_again():
@@ -154,14 +167,7 @@ def test_a_postgresql_restart_gives_503s_then_works_again():
     try:
         app = make_test_app(migrated(server.create_database("outage")))
         client = app.test_client()
-        with app.app_context():
-            make = Factory()
-            user = make.user()
-            idea_id = make.idea(author=make.user()).id
-            _token, secret = accounts.create_token(user, "outage")
-            db.session.commit()
-            headers = {"Authorization": f"Bearer {secret}"}
-            db.session.remove()
+        idea_id, headers = _an_idea_and_a_token(app, "outage")
         # Fill the pool with connections the restart will cut.
         for _ in range(3):
             assert client.get(f"/api/v1/ideas/{idea_id}").status_code == 200
@@ -227,19 +233,12 @@ def test_a_write_whose_connection_the_server_terminates_gets_a_503(postgres):
     """PostgreSQL shutting down terminates the backend in the middle of a comment's INSERT:
     SQLAlchemy invalidates the connection, and the rollback that follows must still reach the
     503 handler (the load test's fault window once saw a 500 here)."""
-    from sqlalchemy import create_engine, text
-
     url = migrated(postgres.create_database("terminated"))
     app = make_test_app(url)
+    idea_id, headers = _an_idea_and_a_token(app, "terminated")
     with app.app_context():
-        make = Factory()
-        user = make.user()
-        idea_id = make.idea(author=make.user()).id
-        _token, secret = accounts.create_token(user, "terminated")
-        db.session.commit()
         engine = db.engine
-        db.session.remove()
-    killer = create_engine(url, poolclass=__import__("sqlalchemy.pool").pool.NullPool)
+    killer = create_engine(url, poolclass=NullPool)
     state = {"terminated": 0}
 
     def terminate_before_the_insert(_conn, cursor, statement, *_args):
@@ -254,7 +253,6 @@ def test_a_write_whose_connection_the_server_terminates_gets_a_503(postgres):
     event.listen(engine, "before_cursor_execute", terminate_before_the_insert)
     try:
         client = app.test_client()
-        headers = {"Authorization": f"Bearer {secret}"}
         answer = client.post(
             f"/api/v1/ideas/{idea_id}/comments", json={"body": "Cut short"}, headers=headers
         )
