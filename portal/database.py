@@ -87,12 +87,17 @@ def reading():
     release_read()
 
 
+def on_postgresql() -> bool:
+    """Whether the session's database is PostgreSQL (where a statement may do more)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def insert_unless_present(model, **values) -> bool:
     """INSERT the row unless one with the same unique key exists (ON CONFLICT DO NOTHING, on
     SQLite and PostgreSQL alike); whether it was inserted. One statement where a SAVEPOINT,
     the INSERT and the savepoint's release (or a look-up first) took three or four. Written
     by SQL: the ORM's flush listeners do not see the row, so callers name its changes."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = postgresql if on_postgresql() else sqlite
     key = list(model.__table__.primary_key.columns)
     # RETURNING says whether a row went in: psycopg reports no rowcount for this statement.
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(*key)

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import access
 from portal.accounts.models import Organization, User
-from portal.database import insert_unless_present
+from portal.database import insert_unless_present, on_postgresql
 from portal.errors import Invalid, NotFound, refuse
 from portal.extensions import db
 from portal.files import service as files
@@ -489,20 +489,27 @@ def _bump_from_seen(idea: Idea, votes: int, comments: int) -> tuple | None:
     On SQLite a writing request holds the write lock since its first read, so they always
     are; on PostgreSQL the condition is checked again on the newest row once a concurrent
     writer commits."""
+    statement, row = _update_as_seen(idea, votes, comments)
+    done = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+    return row if done == 1 else None
+
+
+def _update_as_seen(idea: Idea, votes: int, comments: int, this_idea=None) -> tuple:
+    """The guarded UPDATE of `_bump_from_seen` (of the row `this_idea` picks, by default the
+    idea's own), and the (votes, comments, hot) it writes."""
     seen_votes, seen_comments = idea.votes_count, idea.comments_count
-    new_votes, new_comments = seen_votes + votes, seen_comments + comments
-    hot = hot_score(new_votes, new_comments, idea.created_at)
-    done = db.session.execute(
+    row = (seen_votes + votes, seen_comments + comments)
+    row += (hot_score(*row, idea.created_at),)
+    statement = (
         update(Idea)
         .where(
-            Idea.id == idea.id,
+            Idea.id == idea.id if this_idea is None else this_idea,
             Idea.votes_count == seen_votes,
             Idea.comments_count == seen_comments,
         )
-        .values(votes_count=new_votes, comments_count=new_comments, hot=hot)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return (new_votes, new_comments, hot) if done == 1 else None
+        .values(votes_count=row[0], comments_count=row[1], hot=row[2])
+    )
+    return statement, row
 
 
 def _bump_from_current(idea: Idea, votes: int, comments: int) -> tuple:
@@ -565,19 +572,18 @@ def _change_vote(user, idea: Idea, supported: bool, voted: bool) -> bool:
 
 def _cast_vote(user, idea: Idea) -> bool:
     """Whether a vote went in (not when the user's vote was there already)."""
-    if _on_postgresql():
+    if on_postgresql():
         return _vote_in_one_statement(user, idea, cast=True)
     if not insert_unless_present(Vote, idea_id=idea.id, user_id=user.id, created_at=utcnow()):
         return False
-    bump_counters(idea, votes=1)
-    follow_quietly(user, idea)
+    count_and_follow(user, idea, votes=1)
     db.session.flush()
     log.info("user %s voted for idea %s", user.id, idea.id)
     return True
 
 
 def _withdraw_vote(user, idea: Idea) -> None:
-    if _on_postgresql():
+    if on_postgresql():
         _vote_in_one_statement(user, idea, cast=False)
         return
     removed = db.session.execute(
@@ -587,10 +593,6 @@ def _withdraw_vote(user, idea: Idea) -> None:
         bump_counters(idea, votes=-1)
     db.session.flush()
     log.info("user %s unvoted idea %s", user.id, idea.id)
-
-
-def _on_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _vote_in_one_statement(user, idea: Idea, cast: bool) -> bool:
@@ -615,12 +617,13 @@ def _vote_in_one_statement(user, idea: Idea, cast: bool) -> bool:
     return done
 
 
-def count_and_follow(user, idea: Idea, *, comments: int) -> None:
-    """A comment's counters, then its author's follow: one statement on PostgreSQL."""
-    if _on_postgresql():
-        _counted_then_followed(user, idea, votes=0, comments=comments)
+def count_and_follow(user, idea: Idea, *, votes: int = 0, comments: int = 0) -> None:
+    """The counters a vote or comment moves, then its writer's follow: one statement on
+    PostgreSQL (a vote's own row too: `_vote_in_one_statement`)."""
+    if on_postgresql():
+        _counted_then_followed(user, idea, votes=votes, comments=comments)
         return
-    bump_counters(idea, comments=comments)
+    bump_counters(idea, votes=votes, comments=comments)
     follow_quietly(user, idea)
 
 
@@ -638,17 +641,9 @@ def _counted_then_followed(follower, idea: Idea, *, votes: int, comments: int,
     its own row, then waited for the idea's row held by a comment of the same person, which
     waited for that follow: a deadlock the two-host test met."""
     now = utcnow()
-    seen_votes, seen_comments = idea.votes_count, idea.comments_count
-    row = (seen_votes + votes, seen_comments + comments)
-    row += (hot_score(*row, idea.created_at),)
-    this_idea = Idea.id == idea.id if only_after is None else Idea.id.in_(select(only_after))
-    counted = (
-        update(Idea)
-        .where(this_idea, Idea.votes_count == seen_votes, Idea.comments_count == seen_comments)
-        .values(votes_count=row[0], comments_count=row[1], hot=row[2])
-        .returning(Idea.id)
-        .cte("counted_idea")
-    )
+    this_idea = None if only_after is None else Idea.id.in_(select(only_after))
+    update_as_seen, row = _update_as_seen(idea, votes, comments, this_idea)
+    counted = update_as_seen.returning(Idea.id).cte("counted_idea")
     wrote = exists(select(only_after)) if only_after is not None else literal(True)
     statement = select(wrote, exists(select(counted.c.id)))
     if follower is not None:  # already following: nothing to do
