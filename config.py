@@ -163,8 +163,10 @@ class Config:
     # IMMEDIATE, so the next is let in the moment the last commits (portal/database.py).
     SQLITE_WRITERS_QUEUE = _env_bool("SQLITE_WRITERS_QUEUE", True)
     # How long the background indexer, woken by a commit, waits for the commits behind it
-    # before writing them all in one batch (seconds; the SPEC allows 5 from commit to found).
+    # before writing them all in one batch, and how far apart its batches start under a
+    # steady stream of commits (seconds; the SPEC allows 5 from commit to found).
     SEARCH_INDEX_SETTLE_SECONDS = float(os.environ.get("SEARCH_INDEX_SETTLE_SECONDS", "0.5"))
+    SEARCH_INDEX_PACE_SECONDS = float(os.environ.get("SEARCH_INDEX_PACE_SECONDS", "1.5"))
     # Search counts its matches exactly up to this many and says "more than" beyond, as the
     # idea list does (portal/ideas/service.py COUNT_LIMIT); results are paged up to it. The
     # PostgreSQL backend reads at most this many + 1 matches per search, and counts its

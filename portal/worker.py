@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 class QueueWorker:
     def __init__(self, app: Flask, name: str, lock_path: str | None, drain: Callable[[], int],
                  poll_seconds: float = 2.0, background: bool = True,
-                 settle_seconds: float = 0.0):  # fmt: skip
+                 settle_seconds: float = 0.0, pace_seconds: float = 0.0):  # fmt: skip
         self.app = app
         self.name = name
         self.lock_path = lock_path
@@ -38,6 +38,11 @@ class QueueWorker:
         # Woken by a commit, the background drainer waits this long for the commits right
         # behind it, so a burst is drained as one batch (one index commit, not one each).
         self.settle_seconds = settle_seconds
+        # And under a steady stream of commits, drains that found work start at least this
+        # far apart, so the stream is drained in a few large batches rather than one per
+        # settle: each batch is a Whoosh commit whose segment merge cost does not grow
+        # with the batch.
+        self.pace_seconds = pace_seconds
         # A queue with nothing to drain in the background (the PostgreSQL search backend)
         # behaves as a synchronous one: no thread.
         self.synchronous = app.config.get("QUEUES_SYNC", False) or not background
@@ -106,13 +111,17 @@ class QueueWorker:
 
     def _loop(self) -> None:
         delay = self.poll_seconds
+        last_work = -self.pace_seconds  # when the last drain that found work started
         while True:
             if self._wake.wait(timeout=delay) and self.settle_seconds:
                 time.sleep(self.settle_seconds)
+            time.sleep(max(0.0, last_work + self.pace_seconds - time.monotonic()))
             self._wake.clear()
+            started = time.monotonic()
             with self.app.app_context():
                 try:
-                    self.drain()
+                    if self.drain():
+                        last_work = started
                     delay = self.poll_seconds
                 except Exception:
                     log.exception("%s: draining failed; retrying", self.name)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, exists, func, literal, select, union_all, update
+from sqlalchemy import Integer, bindparam, delete, exists, func, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import defaultload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,6 +30,7 @@ from portal.ideas.models import (
     Vote,
 )
 from portal.live import changes as live
+from portal.lru import ExpiringLRU
 from portal.markdown import render
 from portal.notify import service as notify
 from portal.pagination import Page
@@ -690,29 +691,37 @@ class PageFacts(NamedTuple):
 def page_facts(user, idea_id: int, with_unread: bool = False) -> PageFacts:
     """`PageFacts`; with the reader's unread count for the header when `with_unread`."""
     if not getattr(user, "is_authenticated", False):
-        row = db.session.execute(select(*_idea_facts(idea_id))).one()
+        statement = _built_once(None, "idea-facts", lambda: select(*_idea_facts(_IDEA)))
+        row = db.session.connection().execute(statement, {"idea": idea_id}).one()
         return PageFacts(False, False, bool(row[0]), bool(row[1]))
     return PageFacts(*_page_facts(user, idea_id, with_idea=True, with_unread=with_unread))
 
 
-def _idea_facts(idea_id: int) -> tuple:
+_IDEA = bindparam("idea", type_=Integer)
+
+
+def _idea_facts(idea) -> tuple:
     return (
-        exists().where(Idea.merged_into_id == idea_id),
-        exists().where(StatusChange.idea_id == idea_id),
+        exists().where(Idea.merged_into_id == idea),
+        exists().where(StatusChange.idea_id == idea),
     )
 
 
 def _page_facts(user, idea_id: int, with_idea: bool = False, with_unread: bool = False
                 ) -> tuple:  # fmt: skip
-    facts = [
-        exists().where(Vote.idea_id == idea_id, Vote.user_id == user.id),
-        exists().where(Follow.idea_id == idea_id, Follow.user_id == user.id),
-    ]
-    if with_idea:
-        facts += _idea_facts(idea_id)
-    if with_unread:
-        facts.append(notify.unread_count_column(user))
-    row = tuple(db.session.execute(select(*facts)).one())
+    def build():
+        facts = [
+            exists().where(Vote.idea_id == _IDEA, Vote.user_id == user.id),
+            exists().where(Follow.idea_id == _IDEA, Follow.user_id == user.id),
+        ]
+        if with_idea:
+            facts += _idea_facts(_IDEA)
+        if with_unread:
+            facts.append(notify.unread_count_column(user))
+        return select(*facts)
+
+    statement = _built_once(user, ("page-facts", with_idea, with_unread), build)
+    row = tuple(db.session.connection().execute(statement, {"idea": idea_id}).one())
     if with_unread:
         notify.carry_unread(user, row[-1])
         row = row[:-1]
@@ -722,22 +731,43 @@ def _page_facts(user, idea_id: int, with_idea: bool = False, with_unread: bool =
 def _marked_ids(model, user, ids, with_unread: bool = False) -> set[int]:
     if not ids or not getattr(user, "is_authenticated", False):
         return set()
-    # The values written into the statement (whole numbers only): as a prepared statement,
-    # PostgreSQL's generic plan for "this person, these ideas" read all the person's votes.
-    person = bindparam("person", int(user.id), literal_execute=True)
-    these = bindparam("these", [int(i) for i in ids], expanding=True, literal_execute=True)
-    marked = select(model.idea_id).where(model.user_id == person, model.idea_id.in_(these))
-    if not with_unread:
-        return set(db.session.scalars(marked))
-    # The header's unread count rides along as one more row, told apart by its second column.
-    rows = db.session.execute(
-        union_all(
+
+    def build():
+        # The values written into the statement (whole numbers only): as a prepared
+        # statement, PostgreSQL's generic plan for "this person, these ideas" read all the
+        # person's votes.
+        person = bindparam("person", int(user.id), literal_execute=True)
+        these = bindparam("these", expanding=True, literal_execute=True)
+        marked = select(model.idea_id).where(model.user_id == person, model.idea_id.in_(these))
+        if not with_unread:
+            return marked
+        # The header's unread count rides along as one more row, told apart by its second
+        # column.
+        return union_all(
             marked.add_columns(literal(False).label("is_count")),
             select(notify.unread_count_column(user), literal(True)),
         )
-    ).all()
+
+    statement = _built_once(user, (model.__name__, with_unread), build)
+    rows = db.session.connection().execute(statement, {"these": [int(i) for i in ids]}).all()
+    if not with_unread:
+        return {value for (value,) in rows}
     notify.carry_unread(user, next(value for value, is_count in rows if is_count))
     return {value for value, is_count in rows if not is_count}
+
+
+# Statements every signed-in list and idea page asks, built once per reader (the ideas are
+# parameters): building one, with its cache key, cost more than running it.
+_BUILT_ONCE = ExpiringLRU(4096)
+
+
+def _built_once(user, kind, build):
+    key = (kind, None) if user is None else (kind, user.id, access.viewer_class(user))
+    statement = _BUILT_ONCE.get(key)
+    if statement is None:
+        statement = build()
+        _BUILT_ONCE.put(key, 3600, statement)
+    return statement
 
 
 def voted_ids(user, ideas) -> set[int]:
