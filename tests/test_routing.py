@@ -200,18 +200,22 @@ def test_two_workers_take_each_notice_once(app, make, teams, database_url):
         make.idea(category=teams["home"])
     later = utcnow() + timedelta(hours=11)
     counts = []
+    # Each worker's app is made here, not in its thread: building two apps at once (their
+    # URL rules compile through ast.parse) meets CPython 3.11.7's threaded AST bug
+    # (gh-106905, "AST constructor recursion depth mismatch"), and a worker died unseen.
+    workers = [make_test_app(database_url) for _ in range(2)]
 
-    def worker():
-        other = make_test_app(database_url)
+    def worker(other):
         with other.app_context():
             counts.append(notify_deadlines(now=later))
             db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
+    threads = [threading.Thread(target=worker, args=(other,)) for other in workers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(counts) == 2  # both workers ran to the end
     assert sum(counts) == 6  # overdue once each (the 80% warning was skipped: already due)
     overdue = (
         select(func.count())
