@@ -31,6 +31,15 @@ class ExpiringLRU:
             self._entries.move_to_end(key)
             return entry[1]
 
+    def get_or_put(self, key, seconds: float, make):
+        """The value kept for `key`, or `make()`'s, kept for `seconds` (two threads may both
+        make it: the last one's is kept, either will do)."""
+        value = self.get(key)
+        if value is None:
+            value = make()
+            self.put(key, seconds, value)
+        return value
+
     def put(self, key, seconds: float, value, size: int = 0) -> None:
         with self._lock:
             replaced = self._entries.pop(key, None)

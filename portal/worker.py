@@ -39,9 +39,8 @@ class QueueWorker:
         # behind it, so a burst is drained as one batch (one index commit, not one each).
         self.settle_seconds = settle_seconds
         # And under a steady stream of commits, drains that found work start at least this
-        # far apart, so the stream is drained in a few large batches rather than one per
-        # settle: each batch is a Whoosh commit whose segment merge cost does not grow
-        # with the batch.
+        # far apart, so the stream is drained in fewer, larger batches rather than one per
+        # settle (each batch has a cost of its own: for search, a Whoosh commit).
         self.pace_seconds = pace_seconds
         # A queue with nothing to drain in the background (the PostgreSQL search backend)
         # behaves as a synchronous one: no thread.

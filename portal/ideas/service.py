@@ -748,7 +748,7 @@ def _marked_ids(model, user, ids, with_unread: bool = False) -> set[int]:
             select(notify.unread_count_column(user), literal(True)),
         )
 
-    statement = _built_once(user, (model.__name__, with_unread), build)
+    statement = _built_once(user, (model, with_unread), build)
     rows = db.session.connection().execute(statement, {"these": [int(i) for i in ids]}).all()
     if not with_unread:
         return {value for (value,) in rows}
@@ -763,11 +763,7 @@ _BUILT_ONCE = ExpiringLRU(4096)
 
 def _built_once(user, kind, build):
     key = (kind, None) if user is None else (kind, user.id, access.viewer_class(user))
-    statement = _BUILT_ONCE.get(key)
-    if statement is None:
-        statement = build()
-        _BUILT_ONCE.put(key, 3600, statement)
-    return statement
+    return _BUILT_ONCE.get_or_put(key, 3600, build)
 
 
 def voted_ids(user, ideas) -> set[int]:

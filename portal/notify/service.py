@@ -551,13 +551,12 @@ def carry_unread(user, count) -> None:
 
 
 def _unread_statement(user):
-    key = (user.id, access.viewer_class(user))
-    statement = _UNREAD_STATEMENTS.get(key)
-    if statement is None:
-        statement = select(func.count(Notification.id)).where(
+    return _UNREAD_STATEMENTS.get_or_put(
+        (user.id, access.viewer_class(user)),
+        3600,
+        lambda: select(func.count(Notification.id)).where(
             Notification.user_id == user.id,
             Notification.read_at.is_(None),
             access.notification_visibility(user),
-        )
-        _UNREAD_STATEMENTS.put(key, 3600, statement)
-    return statement
+        ),
+    )

@@ -49,9 +49,10 @@ def indexer(app: Flask, backend, lock_path: str) -> QueueWorker:
 
     # Batches of a burst of votes: one Whoosh commit (a new segment) each, and every queued
     # task of one idea written as one document. Under a steady stream of votes and comments
-    # the batches are paced: a commit every ~0.6 s took ~30% of both cores (mostly segment
-    # merges, which cost the same for 10 documents as for 200). Settle, pace, the drain and
-    # the readers' check once a second stay within the SPEC's 5 seconds.
+    # the batches are paced: each commit costs a fixed part and now and then a merge of
+    # segments, so at 128 votes/s a commit every ~0.6 s took 28-30% of a core and one every
+    # 1.5 s 19% (bench/RESULTS.md). Settle, pace, the drain and the readers' check once a
+    # second stay within the SPEC's 5 seconds.
     settle = app.config.get("SEARCH_INDEX_SETTLE_SECONDS", 0.5)
     pace = app.config.get("SEARCH_INDEX_PACE_SECONDS", 1.5)
     return QueueWorker(app, "search-writer", lock_path, drain, settle_seconds=settle,
